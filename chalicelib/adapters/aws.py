@@ -1,0 +1,25 @@
+"""Lazily created AWS clients, shared by the adapters of one process.
+
+boto3 honours AWS_ENDPOINT_URL, which the local stack points at moto's server, so no adapter
+knows whether it talks to AWS or to moto.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+
+
+@cache
+def client(service: str) -> Any:
+    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests switch endpoints between runs)."""
+    client.cache_clear()

@@ -1,0 +1,120 @@
+"""The catalog in DynamoDB (table `<prefix>-catalog`, keys pk/sk).
+
+    ITEM#<code> / HEAD        version in force, its definition, status decisions
+    ITEM#<code> / V#<000001>  every published version, kept for the cases opened under it
+    CATALOG     / SNAPSHOT    compact entries of all items (zlib JSON) and a revision
+    CALENDAR    / YEAR#<yyyy> a published working-day calendar
+
+Documents are stored as JSON strings: no float/Decimal conversions, and a record is read back
+exactly as it was written.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.aws import client
+from chalicelib.domain.errors import Conflict
+from chalicelib.services.catalog import Head, Snapshot
+
+SNAPSHOT_KEY = {"pk": {"S": "CATALOG"}, "sk": {"S": "SNAPSHOT"}}
+
+
+def _item_key(code: str, sort: str) -> dict[str, Any]:
+    return {"pk": {"S": f"ITEM#{code}"}, "sk": {"S": sort}}
+
+
+def _version_sort(version: int) -> str:
+    return f"V#{version:06d}"
+
+
+class DynamoCatalogStore:
+    def __init__(self, table: str) -> None:
+        self._table = table
+
+    def head(self, code: str) -> Head | None:
+        item = client("dynamodb").get_item(TableName=self._table, Key=_item_key(code, "HEAD"))
+        record = item.get("Item")
+        if record is None:
+            return None
+        return Head(
+            code=code, version=int(record["version"]["N"]),
+            definition=json.loads(record["definition"]["S"]),
+            published_at=record["published_at"]["S"],
+            status_changes=json.loads(record["status_changes"]["S"]),
+        )
+
+    def version(self, code: str, version: int) -> dict[str, Any] | None:
+        item = client("dynamodb").get_item(
+            TableName=self._table, Key=_item_key(code, _version_sort(version)))
+        record = item.get("Item")
+        return None if record is None else json.loads(record["doc"]["S"])  # type: ignore[no-any-return]
+
+    def snapshot(self) -> Snapshot:
+        item = client("dynamodb").get_item(TableName=self._table, Key=SNAPSHOT_KEY).get("Item")
+        if item is None:
+            return Snapshot(0, {})
+        entries = json.loads(zlib.decompress(item["entries"]["B"]))
+        return Snapshot(int(item["revision"]["N"]), entries)
+
+    def save(self, head: Head, *, previous_version: int, new_version_doc: dict[str, Any] | None,
+             snapshot: Snapshot) -> None:
+        """Write head, new version and snapshot together, or nothing if anyone got there first."""
+        actions: list[dict[str, Any]] = []
+        if new_version_doc is not None:
+            actions.append({"Put": {
+                "TableName": self._table,
+                "Item": {**_item_key(head.code, _version_sort(head.version)),
+                         "doc": {"S": json.dumps(new_version_doc, ensure_ascii=False)}},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }})
+        head_condition = ("attribute_not_exists(pk)" if previous_version == 0
+                          else "version = :previous")
+        head_put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": {
+                **_item_key(head.code, "HEAD"), "version": {"N": str(head.version)},
+                "definition": {"S": json.dumps(head.definition, ensure_ascii=False)},
+                "published_at": {"S": head.published_at},
+                "status_changes": {"S": json.dumps(head.status_changes, ensure_ascii=False)},
+            },
+            "ConditionExpression": head_condition,
+        }
+        if previous_version:
+            head_put["ExpressionAttributeValues"] = {":previous": {"N": str(previous_version)}}
+        actions.append({"Put": head_put})
+        blob = zlib.compress(json.dumps(snapshot.entries, ensure_ascii=False).encode("utf-8"))
+        snapshot_put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": {**SNAPSHOT_KEY, "revision": {"N": str(snapshot.revision + 1)},
+                     "entries": {"B": blob}},
+            "ConditionExpression": ("attribute_not_exists(pk)" if snapshot.revision == 0
+                                    else "revision = :revision"),
+        }
+        if snapshot.revision:
+            snapshot_put["ExpressionAttributeValues"] = {":revision": {"N": str(snapshot.revision)}}
+        actions.append({"Put": snapshot_put})
+        try:
+            client("dynamodb").transact_write_items(TransactItems=actions)
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "TransactionCanceledException":
+                raise Conflict("concurrent_modification") from None
+            raise
+
+    # — calendar —
+
+    def calendar(self, year: int) -> dict[str, Any] | None:
+        item = client("dynamodb").get_item(
+            TableName=self._table,
+            Key={"pk": {"S": "CALENDAR"}, "sk": {"S": f"YEAR#{year}"}}).get("Item")
+        return None if item is None else json.loads(item["doc"]["S"])  # type: ignore[no-any-return]
+
+    def put_calendar(self, year: int, doc: dict[str, Any]) -> None:
+        client("dynamodb").put_item(
+            TableName=self._table,
+            Item={"pk": {"S": "CALENDAR"}, "sk": {"S": f"YEAR#{year}"},
+                  "doc": {"S": json.dumps(doc, ensure_ascii=False)}})

@@ -1,0 +1,137 @@
+"""HTTP conventions built once (DESIGN §6): JSON and problem+json responses, ETags, cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from chalice.app import Response
+
+from chalicelib.api.messages import field_message, problem_status, problem_title
+from chalicelib.domain.errors import DomainError, InvalidInput
+
+JSON_TYPE = "application/json; charset=utf-8"
+PROBLEM_TYPE = "application/problem+json; charset=utf-8"
+REQUEST_ID_HEADER = "X-Request-Id"
+
+
+class HttpProblem(Exception):
+    """A refusal at the HTTP layer (bad header, bad JSON…), status taken from the code."""
+
+    def __init__(
+        self,
+        code: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status or problem_status(code)
+        self.errors = errors or []
+        self.headers = dict(headers or {})
+
+
+def dumps(body: Any) -> str:
+    """Compact UTF-8 JSON: Chinese stays readable and a third of the size of \\u escapes."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        body=dumps(body), status_code=status, headers={"Content-Type": JSON_TYPE, **(headers or {})}
+    )
+
+
+def problem_body(
+    code: str,
+    status: int,
+    lang: str,
+    *,
+    instance: str | None = None,
+    request_id: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """RFC 9457 problem details with a stable `code`; `type` resolves to the code's description."""
+    body: dict[str, Any] = {
+        "type": f"/v1/problems/{code}",
+        "title": problem_title(code, status, lang),
+        "status": status,
+        "code": code,
+    }
+    if instance:
+        body["instance"] = instance
+    if request_id:
+        body["request_id"] = request_id
+    if errors:
+        body["errors"] = [_localised(e, lang) for e in errors]
+    return body
+
+
+def _localised(error: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    entry = {"field": str(error.get("field", "")), "code": str(error.get("code", "invalid"))}
+    entry["message"] = field_message(entry["code"], lang, str(error.get("message", entry["code"])))
+    return entry
+
+
+def problem_response(
+    code: str,
+    status: int,
+    lang: str,
+    *,
+    instance: str | None = None,
+    request_id: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body = problem_body(code, status, lang, instance=instance, request_id=request_id, errors=errors)
+    return Response(
+        body=dumps(body),
+        status_code=status,
+        headers={"Content-Type": PROBLEM_TYPE, "Content-Language": lang, **(headers or {})},
+    )
+
+
+def problem_from_error(err: Exception, lang: str, instance: str, request_id: str) -> Response:
+    if isinstance(err, HttpProblem):
+        return problem_response(err.code, err.status, lang, instance=instance,
+                                request_id=request_id, errors=err.errors, headers=err.headers)
+    if isinstance(err, DomainError):
+        errors = err.errors if isinstance(err, InvalidInput) else None
+        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if err.status == 401 else None
+        return problem_response(err.code, err.status, lang, instance=instance,
+                                request_id=request_id, errors=errors, headers=headers)
+    raise TypeError(f"not a problem: {err!r}")
+
+
+def etag_of(body_text: str) -> str:
+    return '"' + hashlib.sha256(body_text.encode("utf-8")).hexdigest()[:32] + '"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+def encode_cursor(position: Mapping[str, Any]) -> str:
+    raw = dumps(position).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    """Opaque cursor → position; anything that is not one of ours is a 400, never a 500."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        position = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise HttpProblem("invalid_cursor") from None
+    if not isinstance(position, dict):
+        raise HttpProblem("invalid_cursor")
+    return position

@@ -1,0 +1,123 @@
+"""Problem titles by stable code: Chinese by default, English on `Accept-Language: en`."""
+
+from __future__ import annotations
+
+from typing import Final
+
+ZH: Final = "zh"
+EN: Final = "en"
+
+PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
+    # code: (status, 中文, English)
+    "malformed_json": (400, "请求体不是合法的 JSON", "The request body is not valid JSON"),
+    "invalid_query": (400, "查询参数不合法", "A query parameter is invalid"),
+    "invalid_cursor": (400, "分页游标无效或已过期", "The pagination cursor is invalid"),
+    "idempotency_key_required": (
+        400, "POST 请求必须携带 Idempotency-Key 请求头", "POST requests need an Idempotency-Key header"
+    ),
+    "idempotency_key_invalid": (
+        400, "Idempotency-Key 须为 1–255 个可见字符", "Idempotency-Key must be 1-255 visible characters"
+    ),
+    "token_missing": (401, "缺少身份令牌", "A bearer token is required"),
+    "token_invalid": (401, "身份令牌无效", "The bearer token is not valid"),
+    "token_expired": (401, "身份令牌已过期", "The bearer token has expired"),
+    "forbidden": (403, "无权执行此操作", "You are not allowed to do this"),
+    "route_not_found": (404, "接口不存在", "No such endpoint"),
+    "not_found": (404, "资源不存在", "Not found"),
+    "item_not_found": (404, "事项不存在", "No such item"),
+    "item_version_not_found": (404, "事项版本不存在", "No such item version"),
+    "province_not_implemented": (
+        404, "该省份未实施此事项", "The item is not implemented in that province"
+    ),
+    "calendar_year_not_published": (
+        404, "该年度工作日历尚未发布", "The working-day calendar of that year is not published"
+    ),
+    "method_not_allowed": (405, "不支持该请求方法", "Method not allowed"),
+    "conflict": (409, "与当前状态冲突", "Conflicts with the current state"),
+    "concurrent_modification": (
+        409, "数据已被他人修改，请刷新后重试", "Modified concurrently; reload and retry"
+    ),
+    "idempotency_in_progress": (
+        409, "相同 Idempotency-Key 的请求正在处理中", "A request with this Idempotency-Key is in progress"
+    ),
+    "item_not_active": (409, "事项已取消或下放，不能再变更", "The item is cancelled or delegated"),
+    "item_code_mismatch": (409, "路径与请求体中的事项编码不一致", "Path and body item codes differ"),
+    "item_cancelled": (410, "事项已取消", "The item has been cancelled"),
+    "item_delegated": (410, "事项已下放至其他层级办理", "The item has been delegated to another level"),
+    "unsupported_media_type": (
+        415, "请求体须为 application/json", "The request body must be application/json"
+    ),
+    "validation_failed": (422, "请求内容未通过校验", "The request did not pass validation"),
+    "idempotency_key_reused": (
+        422,
+        "Idempotency-Key 已用于内容不同的请求",
+        "The Idempotency-Key was used with a different request",
+    ),
+    "effective_date_in_past": (422, "生效日期不能早于今天", "The effective date cannot be in the past"),
+    "internal_error": (500, "服务内部错误，请稍后重试", "Internal error; please retry later"),
+    "service_unavailable": (503, "服务暂不可用，请稍后重试", "Service unavailable; retry later"),
+}
+
+FIELD_MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    # pydantic / JSON Schema error type: (中文, English)
+    "missing": ("必填项缺失", "Field required"),
+    "required": ("必填项缺失", "Field required"),
+    "extra_forbidden": ("不允许的字段", "Unknown field"),
+    "additionalProperties": ("不允许的字段", "Unknown field"),
+    "string_too_short": ("内容过短", "Too short"),
+    "string_too_long": ("内容过长", "Too long"),
+    "minLength": ("内容过短", "Too short"),
+    "maxLength": ("内容过长", "Too long"),
+    "string_pattern_mismatch": ("格式不正确", "Wrong format"),
+    "pattern": ("格式不正确", "Wrong format"),
+    "enum": ("取值不在允许范围内", "Not an allowed value"),
+    "literal_error": ("取值不在允许范围内", "Not an allowed value"),
+    "date_from_datetime_parsing": ("日期格式不正确", "Not a date"),
+    "date_parsing": ("日期格式不正确", "Not a date"),
+    "int_parsing": ("须为整数", "Must be an integer"),
+    "greater_than_equal": ("数值过小", "Too small"),
+    "less_than_equal": ("数值过大", "Too large"),
+    "too_short": ("项目过少", "Too few entries"),
+    "too_long": ("项目过多", "Too many entries"),
+    "type": ("类型不正确", "Wrong type"),
+}
+
+
+def problem_title(code: str, status: int, lang: str) -> str:
+    """The title of a problem code; a generic one by status class for codes without their own."""
+    entry = PROBLEMS.get(code)
+    if entry is None:
+        entry = PROBLEMS["internal_error" if status >= 500 else "conflict" if status == 409 else
+                         "validation_failed" if status == 422 else "not_found" if status == 404
+                         else "forbidden" if status == 403 else "invalid_query"]
+    return entry[2] if lang == EN else entry[1]
+
+
+def problem_status(code: str) -> int:
+    return PROBLEMS[code][0]
+
+
+def field_message(error_type: str, lang: str, fallback: str) -> str:
+    texts = FIELD_MESSAGES.get(error_type)
+    if texts is None:
+        return fallback
+    return texts[1] if lang == EN else texts[0]
+
+
+def negotiate_language(accept_language: str | None) -> str:
+    """Pick zh or en from an Accept-Language header; Chinese unless English is preferred."""
+    if not accept_language:
+        return ZH
+    best, best_q = ZH, -1.0
+    for part in accept_language.split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in (ZH, EN) and q > best_q:
+            best, best_q = primary, q
+    return best

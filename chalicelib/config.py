@@ -1,0 +1,111 @@
+"""Stage settings, read once from the environment that `.chalice/config.json` or the local stack sets.
+
+One deployment serves one province; resource names derive from one prefix that the CloudFormation
+template in `infra/` also uses, so the app and the template cannot disagree on a name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.domain.regions import is_province, province_name
+
+LOCAL_STAGE = "local"
+
+# Logical name → physical suffix; infra/template.yaml names the same resources.
+TABLES = {"catalog": "catalog", "idempotency": "idempotency"}
+QUEUES = {
+    "inbound": "inbound.fifo",
+    "outbound": "outbound",
+    "uploads": "uploads",
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The stage is misconfigured; the app refuses to start rather than run unsafely."""
+
+
+@dataclass(frozen=True)
+class IssuerConfig:
+    """A trusted token issuer (统一身份认证) with its keys: inline JWKS or a JWKS URL."""
+
+    issuer: str
+    audience: str
+    jwks: Mapping[str, Any] | None = None
+    jwks_uri: str | None = None
+    development: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    province_code: str
+    resource_prefix: str
+    issuers: tuple[IssuerConfig, ...] = field(default=())
+    tracing: bool = False
+
+    @property
+    def province_name(self) -> str:
+        return province_name(self.province_code)
+
+    def table(self, logical: str) -> str:
+        return f"{self.resource_prefix}-{TABLES[logical]}"
+
+    def queue(self, logical: str) -> str:
+        return f"{self.resource_prefix}-{QUEUES[logical]}"
+
+    @property
+    def bucket(self) -> str:
+        return f"{self.resource_prefix}-files"
+
+
+def _issuers(raw: str, stage: str) -> tuple[IssuerConfig, ...]:
+    try:
+        entries = json.loads(raw) if raw else []
+        issuers = tuple(
+            IssuerConfig(
+                issuer=e["issuer"],
+                audience=e["audience"],
+                jwks=e.get("jwks"),
+                jwks_uri=e.get("jwks_uri"),
+                development=bool(e.get("development", False)),
+            )
+            for e in entries
+        )
+    except (ValueError, KeyError, TypeError) as err:
+        raise ConfigurationError(f"TONGBAN_ISSUERS is not a valid issuer list: {err}") from None
+    for issuer in issuers:
+        if (issuer.jwks is None) == (issuer.jwks_uri is None):
+            raise ConfigurationError(f"issuer {issuer.issuer}: give exactly one of jwks, jwks_uri")
+        if issuer.jwks_uri is not None and not issuer.jwks_uri.startswith("https://"):
+            raise ConfigurationError(f"issuer {issuer.issuer}: jwks_uri must be https")
+        if issuer.development and stage != LOCAL_STAGE:
+            raise ConfigurationError(
+                f"development issuer {issuer.issuer} is allowed only in the local stage"
+            )
+    return issuers
+
+
+def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
+    stage = env.get("TONGBAN_STAGE", LOCAL_STAGE)
+    province = env.get("TONGBAN_PROVINCE", "430000")
+    if not is_province(province):
+        raise ConfigurationError(f"TONGBAN_PROVINCE {province!r} is not a GB/T 2260 province code")
+    return Settings(
+        stage=stage,
+        province_code=province,
+        resource_prefix=env.get("TONGBAN_RESOURCE_PREFIX", f"tongban-{province}"),
+        issuers=_issuers(env.get("TONGBAN_ISSUERS", ""), stage),
+        tracing=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() != "true",
+    )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The settings of this process, read on first use."""
+    return load_settings()

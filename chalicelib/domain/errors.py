@@ -1,0 +1,52 @@
+"""Domain errors. Each carries a stable machine code; the API layer turns them into problem+json.
+
+Messages live in `chalicelib.api.messages` (Chinese first, English on request), keyed by code, so
+the domain never formats user-facing text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A rule of the domain refused an act. `code` is stable and documented in the API."""
+
+    code = "domain_error"
+    status = 422
+
+    def __init__(self, code: str | None = None, /, **params: Any) -> None:
+        if code is not None:
+            self.code = code
+        self.params = params
+        super().__init__(self.code)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class Gone(DomainError):
+    """The thing existed but is no longer available (e.g. an item cancelled or delegated)."""
+
+    code = "gone"
+    status = 410
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+
+
+class InvalidInput(DomainError):
+    """Input broke a rule. `errors` lists field-level problems: {field, code, message?}."""
+
+    code = "validation_failed"
+    status = 422
+
+    def __init__(
+        self, code: str | None = None, /, errors: list[dict[str, Any]] | None = None, **params: Any
+    ) -> None:
+        super().__init__(code, **params)
+        self.errors = errors or []

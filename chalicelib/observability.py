@@ -1,0 +1,47 @@
+"""Structured JSON logs, CloudWatch EMF metrics and X-Ray tracing, through Powertools.
+
+Personal data never reaches a log line: besides never logging bodies, headers or query strings,
+the formatter masks anything shaped like an ID number (GB 11643) or a mainland mobile number.
+Tracing is created only when enabled (deployed stages), so tests and cold starts do not import
+the X-Ray SDK.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+SERVICE = "tongban-gateway"
+NAMESPACE = "TongbanGateway"
+_ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}[01][0-9][0-3][0-9]{4}[0-9Xx](?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def redact(text: str) -> str:
+    return _MOBILE.sub("[phone]", _ID_NUMBER.sub("[id-number]", text))
+
+
+class RedactingFormatter(LambdaPowertoolsFormatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+logger = Logger(service=SERVICE, logger_formatter=RedactingFormatter(),
+                level=os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"))
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+
+@cache
+def tracer() -> Any:
+    """The X-Ray tracer, or None where tracing is off (POWERTOOLS_TRACE_DISABLED, tests, local)."""
+    if os.environ.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "true":
+        return None
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=SERVICE, patch_modules=["boto3", "botocore"])

@@ -1,0 +1,108 @@
+"""Bearer token authentication (统一身份认证): verify a JWT and turn its claims into a Principal.
+
+Rules: only ES256 and RS256 (never `none`, never HS* — a public key is not a shared secret); the
+key is chosen by the token's issuer and `kid`, and its type must fit the algorithm; `iss`, `aud`,
+`exp` are required and checked with a small leeway for clock skew, as is `nbf` when present.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import jwt
+from jwt.exceptions import ExpiredSignatureError, InvalidTokenError
+
+from chalicelib.adapters.jwks import KeySource, RemoteKeys, StaticKeys
+from chalicelib.config import IssuerConfig, settings
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.regions import is_province
+
+ALLOWED_ALGORITHMS = {"ES256": "EC", "RS256": "RSA"}
+LEEWAY_SECONDS = 30
+REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub", "iat"]
+
+
+class Unauthenticated(DomainError):
+    code = "token_invalid"
+    status = 401
+
+
+class TokenVerifier:
+    def __init__(self, issuers: tuple[IssuerConfig, ...]) -> None:
+        self._issuers = {i.issuer: i for i in issuers}
+        self._sources: dict[str, KeySource] = {}
+
+    def _source(self, issuer: IssuerConfig) -> KeySource:
+        source = self._sources.get(issuer.issuer)
+        if source is None:
+            source = StaticKeys(issuer.jwks) if issuer.jwks is not None else RemoteKeys(
+                str(issuer.jwks_uri))
+            self._sources[issuer.issuer] = source
+        return source
+
+    def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except InvalidTokenError:
+            raise Unauthenticated() from None
+        alg, kid = header.get("alg"), header.get("kid")
+        if alg not in ALLOWED_ALGORITHMS or not isinstance(kid, str):
+            raise Unauthenticated()
+        issuer = self._issuers.get(str(unverified.get("iss")))
+        if issuer is None:
+            raise Unauthenticated()
+        key = self._source(issuer).key(kid)
+        if key is None or key.key_type != ALLOWED_ALGORITHMS[alg]:
+            raise Unauthenticated()
+        try:
+            claims = jwt.decode(
+                token, key=key.key, algorithms=[alg], audience=issuer.audience,
+                issuer=issuer.issuer, leeway=LEEWAY_SECONDS,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except ExpiredSignatureError:
+            raise Unauthenticated("token_expired") from None
+        except InvalidTokenError:
+            raise Unauthenticated() from None
+        return principal_from_claims(claims)
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    """Map verified claims to a principal; staff claims must name where they work."""
+    try:
+        role = Role(claims.get("role"))
+    except ValueError:
+        raise Unauthenticated() from None
+    province = claims.get("province")
+    if role is not Role.APPLICANT and not (isinstance(province, str) and is_province(province)):
+        raise Unauthenticated()
+    if role is Role.WINDOW_CLERK and not claims.get("window"):
+        raise Unauthenticated()
+    if role is Role.AUTHORITY_CLERK and not claims.get("authority"):
+        raise Unauthenticated()
+    return Principal(
+        subject=str(claims["sub"]), role=role, issuer=str(claims["iss"]),
+        province=province if isinstance(province, str) else None,
+        window=_opt(claims.get("window")), authority=_opt(claims.get("authority")),
+    )
+
+
+def _opt(value: Any) -> str | None:
+    return str(value) if value else None
+
+
+@cache
+def verifier() -> TokenVerifier:
+    return TokenVerifier(settings().issuers)
+
+
+def authenticate_bearer(authorization: str | None) -> Principal:
+    if not authorization:
+        raise Unauthenticated("token_missing")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("token_missing")
+    return verifier().verify(token.strip())

@@ -1,0 +1,74 @@
+"""The development issuer of the local stage: an ES256 key per province and tokens for each role.
+
+Only the local stage trusts it (chalicelib.config refuses a development issuer elsewhere).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+from jwt.algorithms import ECAlgorithm
+
+TOKEN_LIFETIME_SECONDS = 12 * 3600
+
+
+def issuer_of(province: str) -> str:
+    return f"https://dev-idp.tongban.invalid/{province}"
+
+
+def audience_of(province: str) -> str:
+    return f"tongban-gateway:{province}"
+
+
+# Development identities: opaque subjects, and the claims each role needs.
+ROLE_CLAIMS: dict[str, dict[str, Any]] = {
+    "applicant": {"sub": "dev-applicant-1"},
+    "window_clerk": {"sub": "dev-window-clerk-1", "window": "W-{province}-01"},
+    "authority_clerk": {"sub": "dev-authority-clerk-1", "authority": "A-{province}-01"},
+    "operator": {"sub": "dev-operator-1"},
+    "partner": {"sub": "dev-partner-{province}"},
+}
+
+
+@dataclass(frozen=True)
+class DevIssuer:
+    province: str
+    private_key: ec.EllipticCurvePrivateKey
+    kid: str
+
+    @classmethod
+    def generate(cls, province: str) -> DevIssuer:
+        return cls(province, ec.generate_private_key(ec.SECP256R1()), f"dev-{province}-1")
+
+    def jwks(self) -> dict[str, Any]:
+        jwk = json.loads(ECAlgorithm.to_jwk(self.private_key.public_key()))
+        return {"keys": [{**jwk, "kid": self.kid, "alg": "ES256", "use": "sig"}]}
+
+    def issuer_config(self) -> dict[str, Any]:
+        """The entry for TONGBAN_ISSUERS of this province's gateway."""
+        return {"issuer": issuer_of(self.province), "audience": audience_of(self.province),
+                "jwks": self.jwks(), "development": True}
+
+    def token(self, role: str, *, province: str | None = None, lifetime: int = TOKEN_LIFETIME_SECONDS,
+              **overrides: Any) -> str:
+        """A token for `role`; staff claims name `province` (default: this issuer's province)."""
+        where = province or self.province
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            k: v.format(province=where) if isinstance(v, str) else v
+            for k, v in ROLE_CLAIMS[role].items()
+        }
+        claims.update({"iss": issuer_of(self.province), "aud": audience_of(self.province),
+                       "iat": now, "nbf": now, "exp": now + lifetime, "role": role})
+        if role != "applicant":
+            claims["province"] = where
+        claims.update(overrides)
+        return jwt.encode(claims, self.private_key, algorithm="ES256", headers={"kid": self.kid})
+
+    def tokens(self) -> dict[str, str]:
+        return {role: self.token(role) for role in ROLE_CLAIMS}

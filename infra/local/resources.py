@@ -1,0 +1,108 @@
+"""Create one province's data resources from infra/template.yaml through CloudFormation.
+
+moto's CloudFormation creates the resources but ignores a few properties; those are read from
+the same template and applied by API, so the local stack matches what production deploys.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML loader that keeps CloudFormation short-form tags as their long-form dicts."""
+
+
+def _tag(name: str, split: bool = False) -> None:
+    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+            if split:
+                value = str(value).split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        return {("Ref" if name == "Ref" else f"Fn::{name}"): value}
+
+    _CfnLoader.add_constructor(f"!{name}", construct)
+
+
+for _name in ("Ref", "Sub", "Join", "If", "Equals", "Select", "Split", "ImportValue"):
+    _tag(_name)
+_tag("GetAtt", split=True)
+
+
+def load_template() -> dict[str, Any]:
+    return yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506
+
+
+def _resolve(value: Any, names: dict[str, str]) -> Any:
+    """Resolve the few intrinsics the gap properties use (Sub, Ref, GetAtt …Arn)."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, arg), = value.items()
+        if key == "Fn::Sub":
+            return re.sub(r"\$\{([^}]+)\}", lambda m: names[m.group(1)], arg)
+        if key == "Ref":
+            return names[arg]
+        if key == "Fn::GetAtt":
+            return names[f"{arg[0]}.{arg[1]}"]
+    if isinstance(value, dict):
+        return {k: _resolve(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, names) for v in value]
+    return value
+
+
+def create_province_stack(province: str, prefix: str, region: str) -> dict[str, str]:
+    """Create the stack `prefix` and return its outputs."""
+    cloudformation = boto3.client("cloudformation", region_name=region)
+    cloudformation.create_stack(
+        StackName=prefix, TemplateBody=TEMPLATE.read_text(encoding="utf-8"),
+        Parameters=[{"ParameterKey": "ResourcePrefix", "ParameterValue": prefix},
+                    {"ParameterKey": "ProvinceCode", "ParameterValue": province}],
+    )
+    cloudformation.get_waiter("stack_create_complete").wait(
+        StackName=prefix, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    stack = cloudformation.describe_stacks(StackName=prefix)["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    _apply_what_moto_ignores(prefix, region)
+    return outputs
+
+
+def _apply_what_moto_ignores(prefix: str, region: str) -> None:
+    resources = load_template()["Resources"]
+    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    names: dict[str, str] = {"ResourcePrefix": prefix, "AWS::Partition": partition}
+    for logical, resource in resources.items():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::S3::Bucket":
+            bucket = _resolve(props["BucketName"], names)
+            names[logical] = bucket
+            names[f"{logical}.Arn"] = f"arn:{partition}:s3:::{bucket}"
+    dynamodb = boto3.client("dynamodb", region_name=region)
+    s3 = boto3.client("s3", region_name=region)
+    for resource in resources.values():
+        props = _resolve(resource.get("Properties", {}), names)
+        kind = resource["Type"]
+        if kind == "AWS::DynamoDB::Table" and "TimeToLiveSpecification" in props:
+            dynamodb.update_time_to_live(TableName=props["TableName"],
+                                         TimeToLiveSpecification=props["TimeToLiveSpecification"])
+        elif kind == "AWS::S3::Bucket":
+            bucket = props["BucketName"]
+            s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=props[
+                "PublicAccessBlockConfiguration"])
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=props[
+                "VersioningConfiguration"])
+            s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=props[
+                "BucketEncryption"])
+        elif kind == "AWS::S3::BucketPolicy":
+            s3.put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))

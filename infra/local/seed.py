@@ -1,0 +1,66 @@
+"""Seed a province's gateway: the item catalog (infra/seed/catalog.json) and the holiday calendar.
+
+The catalog goes through the same publish use case operators use, so every seeded item passes
+the same validation as an item published through the ops API.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from chalicelib import container
+from chalicelib.domain.calendar import Holiday, YearCalendar
+from chalicelib.domain.catalog import ItemDefinition
+from chalicelib.domain.identity import Principal, Role
+
+SEED_FILE = Path(__file__).resolve().parents[1] / "seed" / "catalog.json"
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+SEEDER = Principal(subject="seed", role=Role.OPERATOR, issuer="seed")
+
+
+def catalog_items() -> list[dict[str, Any]]:
+    return list(json.loads(SEED_FILE.read_text(encoding="utf-8"))["items"])
+
+
+def seed_catalog(items: list[dict[str, Any]] | None = None) -> int:
+    service = container.catalog()
+    chosen = catalog_items() if items is None else items
+    for item in chosen:
+        service.publish(ItemDefinition.model_validate(item), SEEDER)
+    return len(chosen)
+
+
+def calendar_years() -> list[YearCalendar]:
+    """Every year chinesecalendar knows, as published calendars (holidays and 调休 workdays)."""
+    import chinese_calendar
+
+    years = sorted({d.year for d in chinese_calendar.holidays} | {
+        d.year for d in chinese_calendar.workdays})
+    calendars = []
+    for year in years:
+        holidays: list[Holiday] = []
+        adjusted: list[date] = []
+        day = date(year, 1, 1)
+        while day.year == year:
+            on_holiday, name = chinese_calendar.get_holiday_detail(day)
+            if on_holiday and name and day.weekday() < 5:
+                holidays.append(Holiday(day=day, name=HOLIDAY_NAMES.get(str(name), str(name))))
+            elif not on_holiday and day.weekday() >= 5:
+                adjusted.append(day)
+            day += timedelta(days=1)
+        calendars.append(YearCalendar(year=year, holidays=holidays, adjusted_workdays=adjusted,
+                                      source=f"chinesecalendar {chinese_calendar.__version__}"))
+    return calendars
+
+
+def seed_calendar() -> list[int]:
+    service = container.calendar()
+    published = [service.publish(calendar)["year"] for calendar in calendar_years()]
+    return published
