@@ -1,6 +1,6 @@
 """Tongban Gateway (跨省通办网关) — wiring only: the app, its middleware, blueprints and handlers."""
 
-from chalice import Chalice
+from chalice.app import Chalice
 
 from chalicelib.api.meta import meta
 from chalicelib.api.middleware import http_middleware, register_fallback_routes

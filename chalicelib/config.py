@@ -85,9 +85,7 @@ def _issuers(raw: str, stage: str) -> tuple[IssuerConfig, ...]:
         if issuer.jwks_uri is not None and not issuer.jwks_uri.startswith("https://"):
             raise ConfigurationError(f"issuer {issuer.issuer}: jwks_uri must be https")
         if issuer.development and stage != LOCAL_STAGE:
-            raise ConfigurationError(
-                f"development issuer {issuer.issuer} is allowed only in the local stage"
-            )
+            raise ConfigurationError(f"development issuer {issuer.issuer} is allowed only in the local stage")
     return issuers
 
 

@@ -32,8 +32,11 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
         return redact(super().format(record))
 
 
-logger = Logger(service=SERVICE, logger_formatter=RedactingFormatter(),
-                level=os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"))
+logger = Logger(
+    service=SERVICE,
+    logger_formatter=RedactingFormatter(),
+    level=os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"),
+)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 

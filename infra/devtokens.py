@@ -51,20 +51,37 @@ class DevIssuer:
 
     def issuer_config(self) -> dict[str, Any]:
         """The entry for TONGBAN_ISSUERS of this province's gateway."""
-        return {"issuer": issuer_of(self.province), "audience": audience_of(self.province),
-                "jwks": self.jwks(), "development": True}
+        return {
+            "issuer": issuer_of(self.province),
+            "audience": audience_of(self.province),
+            "jwks": self.jwks(),
+            "development": True,
+        }
 
-    def token(self, role: str, *, province: str | None = None, lifetime: int = TOKEN_LIFETIME_SECONDS,
-              **overrides: Any) -> str:
+    def token(
+        self,
+        role: str,
+        *,
+        province: str | None = None,
+        lifetime: int = TOKEN_LIFETIME_SECONDS,
+        **overrides: Any,
+    ) -> str:
         """A token for `role`; staff claims name `province` (default: this issuer's province)."""
         where = province or self.province
         now = int(time.time())
         claims: dict[str, Any] = {
-            k: v.format(province=where) if isinstance(v, str) else v
-            for k, v in ROLE_CLAIMS[role].items()
+            k: v.format(province=where) if isinstance(v, str) else v for k, v in ROLE_CLAIMS[role].items()
         }
-        claims.update({"iss": issuer_of(self.province), "aud": audience_of(self.province),
-                       "iat": now, "nbf": now, "exp": now + lifetime, "role": role})
+        claims.update(
+            {
+                "iss": issuer_of(self.province),
+                "aud": audience_of(self.province),
+                "iat": now,
+                "nbf": now,
+                "exp": now + lifetime,
+                "role": role,
+            }
+        )
         if role != "applicant":
             claims["province"] = where
         claims.update(overrides)

@@ -24,9 +24,13 @@ class ProvinceStage:
 def load(code: str) -> ProvinceStage:
     data = json.loads((PROVINCES_DIR / f"{code}.json").read_text(encoding="utf-8"))
     return ProvinceStage(
-        code=data["code"], name=data["name"], region=data["region"],
-        resource_prefix=data["resource_prefix"], local_port=int(data["local_port"]),
-        schedule_timezone=data["schedule_timezone"], issuers=tuple(data.get("issuers", [])),
+        code=data["code"],
+        name=data["name"],
+        region=data["region"],
+        resource_prefix=data["resource_prefix"],
+        local_port=int(data["local_port"]),
+        schedule_timezone=data["schedule_timezone"],
+        issuers=tuple(data.get("issuers", [])),
     )
 
 

@@ -20,10 +20,15 @@ ISSUER = DevIssuer.generate(PROVINCE)
 OTHER_ISSUER = DevIssuer.generate("450000")  # trusted by nobody here
 
 os.environ.update(
-    AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="cn-north-1",
-    TONGBAN_STAGE="local", TONGBAN_PROVINCE=PROVINCE, TONGBAN_RESOURCE_PREFIX=PREFIX,
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_DEFAULT_REGION="cn-north-1",
+    TONGBAN_STAGE="local",
+    TONGBAN_PROVINCE=PROVINCE,
+    TONGBAN_RESOURCE_PREFIX=PREFIX,
     TONGBAN_ISSUERS=json.dumps([ISSUER.issuer_config()]),
-    POWERTOOLS_TRACE_DISABLED="true", POWERTOOLS_METRICS_DISABLED="true",
+    POWERTOOLS_TRACE_DISABLED="true",
+    POWERTOOLS_METRICS_DISABLED="true",
     POWERTOOLS_LOG_LEVEL="WARNING",
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -47,7 +52,7 @@ def aws() -> Iterator[None]:
 
 
 @pytest.fixture
-def clean_aws(aws: None) -> Iterator[None]:
+def clean_aws(aws: None) -> None:
     """Empty tables before each test, and forget cached clients and services."""
     import boto3
 
@@ -62,7 +67,6 @@ def clean_aws(aws: None) -> Iterator[None]:
                 ddb.delete_item(TableName=table, Key={k: item[k] for k in keys})
     aws_adapter.reset_clients()
     container.reset()
-    yield
 
 
 @pytest.fixture

@@ -42,17 +42,17 @@ class DynamoCatalogStore:
         if record is None:
             return None
         return Head(
-            code=code, version=int(record["version"]["N"]),
+            code=code,
+            version=int(record["version"]["N"]),
             definition=json.loads(record["definition"]["S"]),
             published_at=record["published_at"]["S"],
             status_changes=json.loads(record["status_changes"]["S"]),
         )
 
     def version(self, code: str, version: int) -> dict[str, Any] | None:
-        item = client("dynamodb").get_item(
-            TableName=self._table, Key=_item_key(code, _version_sort(version)))
+        item = client("dynamodb").get_item(TableName=self._table, Key=_item_key(code, _version_sort(version)))
         record = item.get("Item")
-        return None if record is None else json.loads(record["doc"]["S"])  # type: ignore[no-any-return]
+        return None if record is None else dict(json.loads(record["doc"]["S"]))
 
     def snapshot(self) -> Snapshot:
         item = client("dynamodb").get_item(TableName=self._table, Key=SNAPSHOT_KEY).get("Item")
@@ -61,23 +61,30 @@ class DynamoCatalogStore:
         entries = json.loads(zlib.decompress(item["entries"]["B"]))
         return Snapshot(int(item["revision"]["N"]), entries)
 
-    def save(self, head: Head, *, previous_version: int, new_version_doc: dict[str, Any] | None,
-             snapshot: Snapshot) -> None:
+    def save(
+        self, head: Head, *, previous_version: int, new_version_doc: dict[str, Any] | None, snapshot: Snapshot
+    ) -> None:
         """Write head, new version and snapshot together, or nothing if anyone got there first."""
         actions: list[dict[str, Any]] = []
         if new_version_doc is not None:
-            actions.append({"Put": {
-                "TableName": self._table,
-                "Item": {**_item_key(head.code, _version_sort(head.version)),
-                         "doc": {"S": json.dumps(new_version_doc, ensure_ascii=False)}},
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }})
-        head_condition = ("attribute_not_exists(pk)" if previous_version == 0
-                          else "version = :previous")
+            actions.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": {
+                            **_item_key(head.code, _version_sort(head.version)),
+                            "doc": {"S": json.dumps(new_version_doc, ensure_ascii=False)},
+                        },
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
+        head_condition = "attribute_not_exists(pk)" if previous_version == 0 else "version = :previous"
         head_put: dict[str, Any] = {
             "TableName": self._table,
             "Item": {
-                **_item_key(head.code, "HEAD"), "version": {"N": str(head.version)},
+                **_item_key(head.code, "HEAD"),
+                "version": {"N": str(head.version)},
                 "definition": {"S": json.dumps(head.definition, ensure_ascii=False)},
                 "published_at": {"S": head.published_at},
                 "status_changes": {"S": json.dumps(head.status_changes, ensure_ascii=False)},
@@ -90,10 +97,10 @@ class DynamoCatalogStore:
         blob = zlib.compress(json.dumps(snapshot.entries, ensure_ascii=False).encode("utf-8"))
         snapshot_put: dict[str, Any] = {
             "TableName": self._table,
-            "Item": {**SNAPSHOT_KEY, "revision": {"N": str(snapshot.revision + 1)},
-                     "entries": {"B": blob}},
-            "ConditionExpression": ("attribute_not_exists(pk)" if snapshot.revision == 0
-                                    else "revision = :revision"),
+            "Item": {**SNAPSHOT_KEY, "revision": {"N": str(snapshot.revision + 1)}, "entries": {"B": blob}},
+            "ConditionExpression": (
+                "attribute_not_exists(pk)" if snapshot.revision == 0 else "revision = :revision"
+            ),
         }
         if snapshot.revision:
             snapshot_put["ExpressionAttributeValues"] = {":revision": {"N": str(snapshot.revision)}}
@@ -108,13 +115,19 @@ class DynamoCatalogStore:
     # — calendar —
 
     def calendar(self, year: int) -> dict[str, Any] | None:
-        item = client("dynamodb").get_item(
-            TableName=self._table,
-            Key={"pk": {"S": "CALENDAR"}, "sk": {"S": f"YEAR#{year}"}}).get("Item")
-        return None if item is None else json.loads(item["doc"]["S"])  # type: ignore[no-any-return]
+        item = (
+            client("dynamodb")
+            .get_item(TableName=self._table, Key={"pk": {"S": "CALENDAR"}, "sk": {"S": f"YEAR#{year}"}})
+            .get("Item")
+        )
+        return None if item is None else dict(json.loads(item["doc"]["S"]))
 
     def put_calendar(self, year: int, doc: dict[str, Any]) -> None:
         client("dynamodb").put_item(
             TableName=self._table,
-            Item={"pk": {"S": "CALENDAR"}, "sk": {"S": f"YEAR#{year}"},
-                  "doc": {"S": json.dumps(doc, ensure_ascii=False)}})
+            Item={
+                "pk": {"S": "CALENDAR"},
+                "sk": {"S": f"YEAR#{year}"},
+                "doc": {"S": json.dumps(doc, ensure_ascii=False)},
+            },
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -19,6 +19,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from chalicelib.adapters.aws import client
 from chalicelib.config import settings
 from chalicelib.domain.errors import Conflict, InvalidInput
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency.hook import IdempotentHookFunction
 
 RETENTION_SECONDS = 24 * 3600  # mobile clients retry within minutes; a day is generous
 
@@ -39,7 +42,7 @@ _CONFIG = IdempotencyConfig(
     payload_validation_jmespath="fingerprint",
     raise_on_no_idempotency_key=True,
     expires_after_seconds=RETENTION_SECONDS,
-    response_hook=_mark_replayed,
+    response_hook=cast("IdempotentHookFunction", _mark_replayed),
 )
 
 
@@ -55,7 +58,10 @@ def run_once(
         return produce()
 
     guarded = idempotent_function(
-        execute, data_keyword_argument="request", persistence_store=_store(), config=_CONFIG,
+        execute,
+        data_keyword_argument="request",
+        persistence_store=_store(),
+        config=_CONFIG,
         key_prefix="http",
     )
     try:

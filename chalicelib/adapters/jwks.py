@@ -38,8 +38,7 @@ class RemoteKeys:
     """Keys published at an issuer's HTTPS JWKS endpoint."""
 
     def __init__(self, uri: str) -> None:
-        self._client = PyJWKClient(uri, cache_keys=False, cache_jwk_set=True, lifespan=3600,
-                                   timeout=3)
+        self._client = PyJWKClient(uri, cache_keys=False, cache_jwk_set=True, lifespan=3600, timeout=3)
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at = float("-inf")
         self._lock = threading.Lock()

@@ -58,8 +58,12 @@ class QueryParam:
             if (self.minimum is not None and value < self.minimum) or (
                 self.maximum is not None and value > self.maximum
             ):
-                raise _bad_query(self.name, "less_than_equal" if self.maximum is not None
-                                 and value > self.maximum else "greater_than_equal")
+                raise _bad_query(
+                    self.name,
+                    "less_than_equal"
+                    if self.maximum is not None and value > self.maximum
+                    else "greater_than_equal",
+                )
             return value
         if len(raw) > self.max_length:
             raise _bad_query(self.name, "string_too_long")
@@ -146,9 +150,18 @@ def endpoint(
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         op = Operation(
-            method=method, path=path, operation_id=handler.__name__, summary=summary, tag=tag,
-            roles=roles if roles else None, query=query, request_model=request,
-            response_model=response, status=status, etag=etag, problems=problems,
+            method=method,
+            path=path,
+            operation_id=handler.__name__,
+            summary=summary,
+            tag=tag,
+            roles=roles if roles else None,
+            query=query,
+            request_model=request,
+            response_model=response,
+            status=status,
+            etag=etag,
+            problems=problems,
         )
         OPERATIONS.append(op)
 
@@ -165,9 +178,15 @@ def endpoint(
 
 
 # Content types are checked by `_serve` so that a wrong one is a problem+json 415 like any other.
-_ANY_CONTENT = ["application/json", "application/problem+json", "text/plain", "*/*",
-                "application/x-www-form-urlencoded", "multipart/form-data",
-                "application/octet-stream"]
+_ANY_CONTENT = [
+    "application/json",
+    "application/problem+json",
+    "text/plain",
+    "*/*",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "application/octet-stream",
+]
 
 
 def request_id_of(request: Request) -> str:
@@ -179,8 +198,10 @@ def _serve(op: Operation, handler: Handler, request: Request, path: dict[str, st
     lang = negotiate_language(request.headers.get("accept-language"))
     request_id = request_id_of(request)
     try:
+        principal = _authenticate(op, request)
+        key = _idempotency_key(request) if op.idempotent_post else None
         call = Call(
-            principal=_authenticate(op, request),
+            principal=principal,
             path=path,
             query=_parse_query(op, request),
             body=_parse_body(op, request),
@@ -188,8 +209,8 @@ def _serve(op: Operation, handler: Handler, request: Request, path: dict[str, st
             request_id=request_id,
             headers=request.headers,
         )
-        if op.idempotent_post:
-            return _idempotent(op, handler, call, request)
+        if key is not None:
+            return _idempotent(op, handler, call, request, key)
         return _respond(op, handler(call), request)
     except (HttpProblem, DomainError) as err:
         return problem_from_error(err, lang, request.path, request_id)
@@ -209,7 +230,7 @@ def _authenticate(op: Operation, request: Request) -> Principal | None:
 
 
 def _parse_query(op: Operation, request: Request) -> dict[str, Any]:
-    raw = request.query_params or {}
+    raw: Mapping[str, str] = request.query_params or {}
     parsed: dict[str, Any] = {}
     for param in op.query:
         if param.name in raw:
@@ -251,25 +272,33 @@ def _respond(op: Operation, result: Reply | Mapping[str, Any], request: Request)
         return json_response(reply.body, reply.status, reply.headers)
     text = dumps(reply.body)
     tag = etag_of(text)
-    headers = {**reply.headers, "ETag": tag, "Cache-Control": "no-cache"}
+    headers: dict[str, Any] = {**reply.headers, "ETag": tag, "Cache-Control": "no-cache"}
     if etag_matches(request.headers.get("if-none-match"), tag):
         return Response(body="", status_code=304, headers=headers)
-    return Response(body=text, status_code=reply.status,
-                    headers={"Content-Type": "application/json; charset=utf-8", **headers})
+    return Response(
+        body=text,
+        status_code=reply.status,
+        headers={"Content-Type": "application/json; charset=utf-8", **headers},
+    )
 
 
-def _idempotent(op: Operation, handler: Handler, call: Call, request: Request) -> Response:
-    """Same key + same body → the first response again; same key + other body → 422."""
+def _idempotency_key(request: Request) -> str:
     key = request.headers.get("idempotency-key")
     if key is None:
         raise HttpProblem("idempotency_key_required")
     if not IDEMPOTENCY_KEY.fullmatch(key):
         raise HttpProblem("idempotency_key_invalid")
+    return str(key)
+
+
+def _idempotent(op: Operation, handler: Handler, call: Call, request: Request, key: str) -> Response:
+    """Same key + same body → the first response again; same key + other body → 422."""
     from chalicelib.adapters.idempotency import run_once
 
     caller = call.principal.subject if call.principal else "anonymous"
     scope = f"{caller}|{op.method} {request.path}|{key}"
-    fingerprint = hashlib.sha256(request.raw_body or b"").hexdigest()
+    raw = request.raw_body or b""
+    fingerprint = hashlib.sha256(raw if isinstance(raw, bytes) else raw.encode()).hexdigest()
 
     def produce() -> dict[str, Any]:
         response = _respond(op, handler(call), request)

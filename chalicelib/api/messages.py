@@ -13,10 +13,14 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
     "invalid_query": (400, "查询参数不合法", "A query parameter is invalid"),
     "invalid_cursor": (400, "分页游标无效或已过期", "The pagination cursor is invalid"),
     "idempotency_key_required": (
-        400, "POST 请求必须携带 Idempotency-Key 请求头", "POST requests need an Idempotency-Key header"
+        400,
+        "POST 请求必须携带 Idempotency-Key 请求头",
+        "POST requests need an Idempotency-Key header",
     ),
     "idempotency_key_invalid": (
-        400, "Idempotency-Key 须为 1–255 个可见字符", "Idempotency-Key must be 1-255 visible characters"
+        400,
+        "Idempotency-Key 须为 1–255 个可见字符",
+        "Idempotency-Key must be 1-255 visible characters",
     ),
     "token_missing": (401, "缺少身份令牌", "A bearer token is required"),
     "token_invalid": (401, "身份令牌无效", "The bearer token is not valid"),
@@ -26,26 +30,32 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
     "not_found": (404, "资源不存在", "Not found"),
     "item_not_found": (404, "事项不存在", "No such item"),
     "item_version_not_found": (404, "事项版本不存在", "No such item version"),
-    "province_not_implemented": (
-        404, "该省份未实施此事项", "The item is not implemented in that province"
-    ),
+    "province_not_implemented": (404, "该省份未实施此事项", "The item is not implemented in that province"),
     "calendar_year_not_published": (
-        404, "该年度工作日历尚未发布", "The working-day calendar of that year is not published"
+        404,
+        "该年度工作日历尚未发布",
+        "The working-day calendar of that year is not published",
     ),
     "method_not_allowed": (405, "不支持该请求方法", "Method not allowed"),
     "conflict": (409, "与当前状态冲突", "Conflicts with the current state"),
     "concurrent_modification": (
-        409, "数据已被他人修改，请刷新后重试", "Modified concurrently; reload and retry"
+        409,
+        "数据已被他人修改，请刷新后重试",
+        "Modified concurrently; reload and retry",
     ),
     "idempotency_in_progress": (
-        409, "相同 Idempotency-Key 的请求正在处理中", "A request with this Idempotency-Key is in progress"
+        409,
+        "相同 Idempotency-Key 的请求正在处理中",
+        "A request with this Idempotency-Key is in progress",
     ),
     "item_not_active": (409, "事项已取消或下放，不能再变更", "The item is cancelled or delegated"),
     "item_code_mismatch": (409, "路径与请求体中的事项编码不一致", "Path and body item codes differ"),
     "item_cancelled": (410, "事项已取消", "The item has been cancelled"),
     "item_delegated": (410, "事项已下放至其他层级办理", "The item has been delegated to another level"),
     "unsupported_media_type": (
-        415, "请求体须为 application/json", "The request body must be application/json"
+        415,
+        "请求体须为 application/json",
+        "The request body must be application/json",
     ),
     "validation_failed": (422, "请求内容未通过校验", "The request did not pass validation"),
     "idempotency_key_reused": (
@@ -87,9 +97,19 @@ def problem_title(code: str, status: int, lang: str) -> str:
     """The title of a problem code; a generic one by status class for codes without their own."""
     entry = PROBLEMS.get(code)
     if entry is None:
-        entry = PROBLEMS["internal_error" if status >= 500 else "conflict" if status == 409 else
-                         "validation_failed" if status == 422 else "not_found" if status == 404
-                         else "forbidden" if status == 403 else "invalid_query"]
+        entry = PROBLEMS[
+            "internal_error"
+            if status >= 500
+            else "conflict"
+            if status == 409
+            else "validation_failed"
+            if status == 422
+            else "not_found"
+            if status == 404
+            else "forbidden"
+            if status == 403
+            else "invalid_query"
+        ]
     return entry[2] if lang == EN else entry[1]
 
 

@@ -18,17 +18,36 @@ S = "chalicelib.api.schemas:"
 VERSION = "0.1.0"
 
 
-@endpoint(meta, "GET", "/v1/health", tag="meta", roles=PUBLIC, summary="Liveness of this gateway",
-          response=S + "Health")
+@endpoint(
+    meta,
+    "GET",
+    "/v1/health",
+    tag="meta",
+    roles=PUBLIC,
+    summary="Liveness of this gateway",
+    response=S + "Health",
+)
 def health(call: Call) -> dict[str, Any]:
     current = settings()
-    return {"status": "ok", "stage": current.stage, "version": VERSION,
-            "province": {"code": current.province_code, "name": current.province_name}}
+    return {
+        "status": "ok",
+        "stage": current.stage,
+        "version": VERSION,
+        "province": {"code": current.province_code, "name": current.province_name},
+    }
 
 
-@endpoint(meta, "GET", "/v1/problems/{code}", tag="meta", roles=PUBLIC, etag=True,
-          summary="What a problem type (problem+json `type`) means", response=S + "ProblemType",
-          problems=("not_found",))
+@endpoint(
+    meta,
+    "GET",
+    "/v1/problems/{code}",
+    tag="meta",
+    roles=PUBLIC,
+    etag=True,
+    summary="What a problem type (problem+json `type`) means",
+    response=S + "ProblemType",
+    problems=("not_found",),
+)
 def get_problem_type(call: Call) -> dict[str, Any]:
     code = call.path["code"]
     if not re.fullmatch(r"^[a-z_]{1,64}$", code) or code not in PROBLEMS:
@@ -37,9 +56,22 @@ def get_problem_type(call: Call) -> dict[str, Any]:
     return {"code": code, "status": status, "title_zh": zh, "title_en": en}
 
 
-@endpoint(meta, "GET", "/v1/me", tag="meta", roles=tuple(Role),
-          summary="The authenticated caller as the gateway sees it", response=S + "Me")
+@endpoint(
+    meta,
+    "GET",
+    "/v1/me",
+    tag="meta",
+    roles=tuple(Role),
+    summary="The authenticated caller as the gateway sees it",
+    response=S + "Me",
+)
 def me(call: Call) -> dict[str, Any]:
     p = call.actor
-    return {"subject": p.subject, "role": p.role.value, "issuer": p.issuer,
-            "province": p.province, "window": p.window, "authority": p.authority}
+    return {
+        "subject": p.subject,
+        "role": p.role.value,
+        "issuer": p.issuer,
+        "province": p.province,
+        "window": p.window,
+        "authority": p.authority,
+    }

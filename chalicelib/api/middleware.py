@@ -39,10 +39,11 @@ def _as_problem(response: Response, request: Request, request_id: str) -> Respon
         code = "malformed_json" if "JSON" in str(body.get("Message")) else "invalid_query"
     else:
         code = CHALICE_ERRORS.get(chalice_code, "internal_error")
-    keep = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
+    keep = {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"}
     lang = negotiate_language(request.headers.get("accept-language"))
-    return problem_response(code, response.status_code, lang, instance=request.path,
-                            request_id=request_id, headers=keep)
+    return problem_response(
+        code, response.status_code, lang, instance=request.path, request_id=request_id, headers=keep
+    )
 
 
 def http_middleware(request: Request, get_response: Callable[[Request], Response]) -> Response:
@@ -56,9 +57,15 @@ def http_middleware(request: Request, get_response: Callable[[Request], Response
         response.headers[REQUEST_ID_HEADER] = request_id
         elapsed_ms = (time.perf_counter() - started) * 1000
         route = context.get("resourcePath", "-")
-        logger.info("request", extra={"method": request.method, "route": route,
-                                      "status": response.status_code,
-                                      "duration_ms": round(elapsed_ms, 1)})
+        logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(elapsed_ms, 1),
+            },
+        )
         _record_metrics(response.status_code, elapsed_ms)
         return response
     finally:
@@ -86,8 +93,13 @@ def register_fallback_routes(app: Chalice) -> None:
         request = app.current_request
         assert request is not None
         lang = negotiate_language(request.headers.get("accept-language"))
-        return problem_response("route_not_found", 404, lang, instance=request.path,
-                                request_id=str((request.context or {}).get("requestId", "-")))
+        return problem_response(
+            "route_not_found",
+            404,
+            lang,
+            instance=request.path,
+            request_id=str((request.context or {}).get("requestId", "-")),
+        )
 
     for depth in range(FALLBACK_DEPTH + 1):
         path = "/" + "/".join(f"{{p{i}}}" for i in range(1, depth + 1))

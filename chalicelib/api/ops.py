@@ -17,9 +17,15 @@ OPERATOR = (Role.OPERATOR,)
 
 
 @endpoint(
-    ops, "POST", "/v1/ops/catalog/items", tag="ops", roles=OPERATOR, status=201,
+    ops,
+    "POST",
+    "/v1/ops/catalog/items",
+    tag="ops",
+    roles=OPERATOR,
+    status=201,
     summary="Publish an item definition: version 1 for a new code, else the next version",
-    request="chalicelib.domain.catalog:ItemDefinition", response=S + "Published",
+    request="chalicelib.domain.catalog:ItemDefinition",
+    response=S + "Published",
     problems=("validation_failed", "item_not_active", "concurrent_modification"),
 )
 def publish_item(call: Call) -> Reply:
@@ -28,18 +34,30 @@ def publish_item(call: Call) -> Reply:
 
 
 @endpoint(
-    ops, "GET", "/v1/ops/catalog/items/{code}", tag="ops", roles=OPERATOR, etag=True,
+    ops,
+    "GET",
+    "/v1/ops/catalog/items/{code}",
+    tag="ops",
+    roles=OPERATOR,
+    etag=True,
     summary="An item as operators see it, whatever its status, with its status decisions",
-    response=S + "OperatorItemView", problems=("item_not_found",),
+    response=S + "OperatorItemView",
+    problems=("item_not_found",),
 )
 def get_operator_item(call: Call) -> dict[str, Any]:
     return container.catalog().operator_view(item_code(call))
 
 
 @endpoint(
-    ops, "POST", "/v1/ops/catalog/items/{code}/status-changes", tag="ops", roles=OPERATOR,
-    status=201, summary="Cancel (取消) or delegate (下放) an item from an effective date on",
-    request=S + "StatusChangeRequest", response=S + "StatusChangeResult",
+    ops,
+    "POST",
+    "/v1/ops/catalog/items/{code}/status-changes",
+    tag="ops",
+    roles=OPERATOR,
+    status=201,
+    summary="Cancel (取消) or delegate (下放) an item from an effective date on",
+    request=S + "StatusChangeRequest",
+    response=S + "StatusChangeResult",
     problems=("item_not_found", "item_not_active", "effective_date_in_past", "validation_failed"),
 )
 def change_item_status(call: Call) -> Reply:

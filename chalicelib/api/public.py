@@ -29,9 +29,15 @@ def item_code(call: Call) -> str:
 
 
 @endpoint(
-    public, "GET", "/v1/catalog/items", tag="catalog", roles=PUBLIC, etag=True,
+    public,
+    "GET",
+    "/v1/catalog/items",
+    tag="catalog",
+    roles=PUBLIC,
+    etag=True,
     summary="List available items (事项) with filters and cursor pagination",
-    response=S + "ItemPage", problems=("invalid_query", "invalid_cursor"),
+    response=S + "ItemPage",
+    problems=("invalid_query", "invalid_cursor"),
     query=(
         QueryParam("mode", "跨省通办 mode", enum=tuple(m.value for m in Mode)),
         QueryParam("q", "keyword in Chinese: name, alias, department or code", max_length=50),
@@ -49,24 +55,39 @@ def list_items(call: Call) -> dict[str, Any]:
         if not isinstance(after, str):
             raise HttpProblem("invalid_cursor")
     items, last = container.catalog().list_items(
-        mode=q.get("mode"), keyword=q.get("q"), department=q.get("department"),
-        province=q.get("province"), limit=q["limit"], after=after,
+        mode=q.get("mode"),
+        keyword=q.get("q"),
+        department=q.get("department"),
+        province=q.get("province"),
+        limit=q["limit"],
+        after=after,
     )
     return {"items": items, "next_cursor": encode_cursor({"after": last}) if last else None}
 
 
 @endpoint(
-    public, "GET", "/v1/catalog/items/{code}", tag="catalog", roles=PUBLIC, etag=True,
+    public,
+    "GET",
+    "/v1/catalog/items/{code}",
+    tag="catalog",
+    roles=PUBLIC,
+    etag=True,
     summary="An available item with its standard elements, in its current version",
-    response=S + "ItemDetail", problems=("item_not_found", "item_cancelled", "item_delegated"),
+    response=S + "ItemDetail",
+    problems=("item_not_found", "item_cancelled", "item_delegated"),
 )
 def get_item(call: Call) -> dict[str, Any]:
     return container.catalog().item_detail(item_code(call))
 
 
 @endpoint(
-    public, "GET", "/v1/catalog/items/{code}/guides/{province}", tag="catalog", roles=PUBLIC,
-    etag=True, summary="The guide (办事指南) of an item for a handling province",
+    public,
+    "GET",
+    "/v1/catalog/items/{code}/guides/{province}",
+    tag="catalog",
+    roles=PUBLIC,
+    etag=True,
+    summary="The guide (办事指南) of an item for a handling province",
     response=S + "Guide",
     problems=("item_not_found", "item_cancelled", "item_delegated", "province_not_implemented"),
 )
@@ -78,9 +99,15 @@ def get_guide(call: Call) -> dict[str, Any]:
 
 
 @endpoint(
-    public, "GET", "/v1/catalog/items/{code}/versions/{version}", tag="catalog", roles=PUBLIC,
-    etag=True, summary="A published version of an item (cases keep the version they opened under)",
-    response=S + "ItemVersion", problems=("item_version_not_found",),
+    public,
+    "GET",
+    "/v1/catalog/items/{code}/versions/{version}",
+    tag="catalog",
+    roles=PUBLIC,
+    etag=True,
+    summary="A published version of an item (cases keep the version they opened under)",
+    response=S + "ItemVersion",
+    problems=("item_version_not_found",),
 )
 def get_item_version(call: Call) -> dict[str, Any]:
     version = call.path["version"]
@@ -90,9 +117,15 @@ def get_item_version(call: Call) -> dict[str, Any]:
 
 
 @endpoint(
-    public, "GET", "/v1/calendar/{year}", tag="calendar", roles=PUBLIC, etag=True,
+    public,
+    "GET",
+    "/v1/calendar/{year}",
+    tag="calendar",
+    roles=PUBLIC,
+    etag=True,
     summary="The published working-day calendar of a year (holidays and 调休 workdays)",
-    response=S + "CalendarYear", problems=("calendar_year_not_published",),
+    response=S + "CalendarYear",
+    problems=("calendar_year_not_published",),
 )
 def get_calendar(call: Call) -> Reply:
     year = call.path["year"]

@@ -152,9 +152,7 @@ class ItemDefinition(_Model):
 
     @field_validator("implementations")
     @classmethod
-    def _implementations_are_provinces(
-        cls, value: dict[str, Implementation]
-    ) -> dict[str, Implementation]:
+    def _implementations_are_provinces(cls, value: dict[str, Implementation]) -> dict[str, Implementation]:
         unknown = sorted(code for code in value if not is_province(code))
         if unknown:
             raise ValueError(f"unknown province codes (GB/T 2260): {', '.join(unknown)}")
@@ -190,8 +188,9 @@ def _rule_violations(item: ItemDefinition) -> list[str]:
     if not any(step.kind is StepKind.ACCEPT for step in item.process):
         found.append("process must contain an accept (受理) step")
     known_fields = set(ItemDefinition.model_fields)
-    found.extend(f"sample_fields names unknown field {f}" for f in item.sample_fields
-                 if f not in known_fields)
+    found.extend(
+        f"sample_fields names unknown field {f}" for f in item.sample_fields if f not in known_fields
+    )
     found.extend(_joint_violations(item, set(codes)))
     return found
 
@@ -208,10 +207,10 @@ def _joint_violations(item: ItemDefinition, material_codes: set[str]) -> list[st
     if len(set(keys)) != len(keys):
         found.append("joint part keys must be unique")
     for part in parts:
-        found.extend(f"part {part.key} depends on unknown part {d}"
-                     for d in part.depends_on if d not in keys)
-        found.extend(f"part {part.key} uses unknown material {m}"
-                     for m in part.materials if m not in material_codes)
+        found.extend(f"part {part.key} depends on unknown part {d}" for d in part.depends_on if d not in keys)
+        found.extend(
+            f"part {part.key} uses unknown material {m}" for m in part.materials if m not in material_codes
+        )
         if part.promised_limit_days > item.statutory_limit_days:
             found.append(f"part {part.key}: promised limit exceeds the item's statutory limit")
     if not found and _has_cycle({p.key: p.depends_on for p in parts}):

@@ -37,8 +37,7 @@ class TokenVerifier:
     def _source(self, issuer: IssuerConfig) -> KeySource:
         source = self._sources.get(issuer.issuer)
         if source is None:
-            source = StaticKeys(issuer.jwks) if issuer.jwks is not None else RemoteKeys(
-                str(issuer.jwks_uri))
+            source = StaticKeys(issuer.jwks) if issuer.jwks is not None else RemoteKeys(str(issuer.jwks_uri))
             self._sources[issuer.issuer] = source
         return source
 
@@ -59,8 +58,12 @@ class TokenVerifier:
             raise Unauthenticated()
         try:
             claims = jwt.decode(
-                token, key=key.key, algorithms=[alg], audience=issuer.audience,
-                issuer=issuer.issuer, leeway=LEEWAY_SECONDS,
+                token,
+                key=key.key,
+                algorithms=[alg],
+                audience=issuer.audience,
+                issuer=issuer.issuer,
+                leeway=LEEWAY_SECONDS,
                 options={"require": REQUIRED_CLAIMS},
             )
         except ExpiredSignatureError:
@@ -73,7 +76,7 @@ class TokenVerifier:
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
     """Map verified claims to a principal; staff claims must name where they work."""
     try:
-        role = Role(claims.get("role"))
+        role = Role(str(claims.get("role")))
     except ValueError:
         raise Unauthenticated() from None
     province = claims.get("province")
@@ -84,9 +87,12 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     if role is Role.AUTHORITY_CLERK and not claims.get("authority"):
         raise Unauthenticated()
     return Principal(
-        subject=str(claims["sub"]), role=role, issuer=str(claims["iss"]),
+        subject=str(claims["sub"]),
+        role=role,
+        issuer=str(claims["iss"]),
         province=province if isinstance(province, str) else None,
-        window=_opt(claims.get("window")), authority=_opt(claims.get("authority")),
+        window=_opt(claims.get("window")),
+        authority=_opt(claims.get("authority")),
     )
 
 

@@ -44,24 +44,41 @@ class CatalogStore(Protocol):
     def head(self, code: str) -> Head | None: ...
     def version(self, code: str, version: int) -> dict[str, Any] | None: ...
     def snapshot(self) -> Snapshot: ...
-    def save(self, head: Head, *, previous_version: int, new_version_doc: dict[str, Any] | None,
-             snapshot: Snapshot) -> None: ...
+    def save(
+        self, head: Head, *, previous_version: int, new_version_doc: dict[str, Any] | None, snapshot: Snapshot
+    ) -> None: ...
 
 
 def compact_entry(head: Head) -> dict[str, Any]:
     """What the list needs of an item (and its search words), kept in the snapshot."""
     d = head.definition
     return {
-        "code": d["code"], "name": d["name"], "aliases": d.get("aliases", []),
-        "item_type": d["item_type"], "department": d["department"], "level": d["level"],
-        "modes": d["modes"], "promised_limit_days": d["promised_limit_days"],
-        "immediate": d.get("immediate", False), "provinces": sorted(d["implementations"]),
-        "version": head.version, "status_changes": head.status_changes,
+        "code": d["code"],
+        "name": d["name"],
+        "aliases": d.get("aliases", []),
+        "item_type": d["item_type"],
+        "department": d["department"],
+        "level": d["level"],
+        "modes": d["modes"],
+        "promised_limit_days": d["promised_limit_days"],
+        "immediate": d.get("immediate", False),
+        "provinces": sorted(d["implementations"]),
+        "version": head.version,
+        "status_changes": head.status_changes,
     }
 
 
-LIST_FIELDS = ("code", "name", "item_type", "department", "modes", "promised_limit_days",
-               "immediate", "provinces", "version")
+LIST_FIELDS = (
+    "code",
+    "name",
+    "item_type",
+    "department",
+    "modes",
+    "promised_limit_days",
+    "immediate",
+    "provinces",
+    "version",
+)
 
 
 def normalise(text: str) -> str:
@@ -85,9 +102,14 @@ class CatalogService:
     # — public —
 
     def list_items(
-        self, *, mode: str | None = None, keyword: str | None = None,
-        department: str | None = None, province: str | None = None,
-        limit: int = 20, after: str | None = None,
+        self,
+        *,
+        mode: str | None = None,
+        keyword: str | None = None,
+        department: str | None = None,
+        province: str | None = None,
+        limit: int = 20,
+        after: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Available items matching the filters, by code, one page after `after`."""
         today = self._today()
@@ -124,12 +146,16 @@ class CatalogService:
         implementation = head.definition["implementations"].get(province)
         if implementation is None:
             raise NotFound("province_not_implemented")
-        key_elements = {k: v for k, v in head.definition.items()
-                        if k not in ("implementations", "sample_fields")}
+        key_elements = {
+            k: v for k, v in head.definition.items() if k not in ("implementations", "sample_fields")
+        }
         return {
-            "code": head.code, "version": head.version, "published_at": head.published_at,
+            "code": head.code,
+            "version": head.version,
+            "published_at": head.published_at,
             "province": {"code": province, "name": province_name(province)},
-            "implementation": implementation, "item": key_elements,
+            "implementation": implementation,
+            "item": key_elements,
             "sample_fields": head.definition.get("sample_fields", []),
         }
 
@@ -148,13 +174,20 @@ class CatalogService:
             raise Conflict("item_not_active")
         version = 1 if head is None else head.version + 1
         published_at = rfc3339(self._clock())
-        doc = {
-            "code": definition.code, "version": version, "published_at": published_at,
-            "published_by": actor.subject, "definition": definition.model_dump(mode="json"),
+        doc: dict[str, Any] = {
+            "code": definition.code,
+            "version": version,
+            "published_at": published_at,
+            "published_by": actor.subject,
+            "definition": definition.model_dump(mode="json"),
         }
         new_head = Head(definition.code, version, doc["definition"], published_at, [])
-        self._store.save(new_head, previous_version=0 if head is None else head.version,
-                         new_version_doc=doc, snapshot=self._with_entry(new_head))
+        self._store.save(
+            new_head,
+            previous_version=0 if head is None else head.version,
+            new_version_doc=doc,
+            snapshot=self._with_entry(new_head),
+        )
         return {"code": definition.code, "version": version, "published_at": published_at}
 
     def change_status(self, code: str, change: dict[str, Any], actor: Principal) -> dict[str, Any]:
@@ -167,15 +200,19 @@ class CatalogService:
         from chalicelib.domain.catalog import StatusChange
 
         record = StatusChange.model_validate(
-            {**change, "decided_at": self._clock(), "decided_by": actor.subject})
+            {**change, "decided_at": self._clock(), "decided_by": actor.subject}
+        )
         if record.effective_from < self._today():
-            raise InvalidInput("effective_date_in_past",
-                               errors=[{"field": "effective_from", "code": "effective_date_in_past"}])
+            raise InvalidInput(
+                "effective_date_in_past",
+                errors=[{"field": "effective_from", "code": "effective_date_in_past"}],
+            )
         stored = record.model_dump(mode="json", exclude_none=True)
         stored["decided_at"] = rfc3339(record.decided_at)
         new_head = Head(code, head.version, head.definition, head.published_at, [stored])
-        self._store.save(new_head, previous_version=head.version, new_version_doc=None,
-                         snapshot=self._with_entry(new_head))
+        self._store.save(
+            new_head, previous_version=head.version, new_version_doc=None, snapshot=self._with_entry(new_head)
+        )
         return {"code": code, **stored}
 
     def operator_view(self, code: str) -> dict[str, Any]:
@@ -204,8 +241,10 @@ class CatalogService:
     def _detail(self, head: Head) -> dict[str, Any]:
         status = status_on(head.status_changes, self._today())
         return {
-            "version": head.version, "published_at": head.published_at,
-            "status": status["status"], **head.definition,
+            "version": head.version,
+            "published_at": head.published_at,
+            "status": status["status"],
+            **head.definition,
         }
 
 

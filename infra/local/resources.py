@@ -17,7 +17,7 @@ import yaml
 TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(yaml.SafeLoader):  # type: ignore[misc]
     """YAML loader that keeps CloudFormation short-form tags as their long-form dicts."""
 
 
@@ -30,7 +30,7 @@ def _tag(name: str, split: bool = False) -> None:
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node, deep=True)
         return {("Ref" if name == "Ref" else f"Fn::{name}"): value}
 
     _CfnLoader.add_constructor(f"!{name}", construct)
@@ -42,18 +42,19 @@ _tag("GetAtt", split=True)
 
 
 def load_template() -> dict[str, Any]:
-    return yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506
+    template: dict[str, Any] = yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506
+    return template
 
 
 def _resolve(value: Any, names: dict[str, str]) -> Any:
     """Resolve the few intrinsics the gap properties use (Sub, Ref, GetAtt …Arn)."""
     if isinstance(value, dict) and len(value) == 1:
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Fn::Sub":
-            return re.sub(r"\$\{([^}]+)\}", lambda m: names[m.group(1)], arg)
-        if key == "Ref":
+            return re.sub(r"\$\{([^}]+)\}", lambda m: names.get(m.group(1), m.group(0)), arg)
+        if key == "Ref" and arg in names:
             return names[arg]
-        if key == "Fn::GetAtt":
+        if key == "Fn::GetAtt" and f"{arg[0]}.{arg[1]}" in names:
             return names[f"{arg[0]}.{arg[1]}"]
     if isinstance(value, dict):
         return {k: _resolve(v, names) for k, v in value.items()}
@@ -66,22 +67,26 @@ def create_province_stack(province: str, prefix: str, region: str) -> dict[str, 
     """Create the stack `prefix` and return its outputs."""
     cloudformation = boto3.client("cloudformation", region_name=region)
     cloudformation.create_stack(
-        StackName=prefix, TemplateBody=TEMPLATE.read_text(encoding="utf-8"),
-        Parameters=[{"ParameterKey": "ResourcePrefix", "ParameterValue": prefix},
-                    {"ParameterKey": "ProvinceCode", "ParameterValue": province}],
+        StackName=prefix,
+        TemplateBody=TEMPLATE.read_text(encoding="utf-8"),
+        Parameters=[
+            {"ParameterKey": "ResourcePrefix", "ParameterValue": prefix},
+            {"ParameterKey": "ProvinceCode", "ParameterValue": province},
+        ],
     )
     cloudformation.get_waiter("stack_create_complete").wait(
-        StackName=prefix, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        StackName=prefix, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+    )
     stack = cloudformation.describe_stacks(StackName=prefix)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    _apply_what_moto_ignores(prefix, region)
+    _apply_what_moto_ignores(prefix, province, region)
     return outputs
 
 
-def _apply_what_moto_ignores(prefix: str, region: str) -> None:
+def _apply_what_moto_ignores(prefix: str, province: str, region: str) -> None:
     resources = load_template()["Resources"]
     partition = "aws-cn" if region.startswith("cn-") else "aws"
-    names: dict[str, str] = {"ResourcePrefix": prefix, "AWS::Partition": partition}
+    names = {"ResourcePrefix": prefix, "ProvinceCode": province, "AWS::Partition": partition}
     for logical, resource in resources.items():
         props = resource.get("Properties", {})
         if resource["Type"] == "AWS::S3::Bucket":
@@ -94,15 +99,23 @@ def _apply_what_moto_ignores(prefix: str, region: str) -> None:
         props = _resolve(resource.get("Properties", {}), names)
         kind = resource["Type"]
         if kind == "AWS::DynamoDB::Table" and "TimeToLiveSpecification" in props:
-            dynamodb.update_time_to_live(TableName=props["TableName"],
-                                         TimeToLiveSpecification=props["TimeToLiveSpecification"])
+            dynamodb.update_time_to_live(
+                TableName=props["TableName"], TimeToLiveSpecification=props["TimeToLiveSpecification"]
+            )
         elif kind == "AWS::S3::Bucket":
             bucket = props["BucketName"]
-            s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=props[
-                "PublicAccessBlockConfiguration"])
-            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=props[
-                "VersioningConfiguration"])
-            s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=props[
-                "BucketEncryption"])
+            s3.put_public_access_block(
+                Bucket=bucket, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+            )
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=props["VersioningConfiguration"])
+            # CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSide…
+            rules = [
+                {
+                    "ApplyServerSideEncryptionByDefault": r["ServerSideEncryptionByDefault"],
+                    "BucketKeyEnabled": r.get("BucketKeyEnabled", False),
+                }
+                for r in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
+            s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rules})
         elif kind == "AWS::S3::BucketPolicy":
             s3.put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))

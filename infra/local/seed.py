@@ -18,9 +18,14 @@ from chalicelib.domain.identity import Principal, Role
 
 SEED_FILE = Path(__file__).resolve().parents[1] / "seed" / "catalog.json"
 HOLIDAY_NAMES = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
 SEEDER = Principal(subject="seed", role=Role.OPERATOR, issuer="seed")
 
@@ -41,8 +46,7 @@ def calendar_years() -> list[YearCalendar]:
     """Every year chinesecalendar knows, as published calendars (holidays and 调休 workdays)."""
     import chinese_calendar
 
-    years = sorted({d.year for d in chinese_calendar.holidays} | {
-        d.year for d in chinese_calendar.workdays})
+    years = sorted({d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays})
     calendars = []
     for year in years:
         holidays: list[Holiday] = []
@@ -55,8 +59,14 @@ def calendar_years() -> list[YearCalendar]:
             elif not on_holiday and day.weekday() >= 5:
                 adjusted.append(day)
             day += timedelta(days=1)
-        calendars.append(YearCalendar(year=year, holidays=holidays, adjusted_workdays=adjusted,
-                                      source=f"chinesecalendar {chinese_calendar.__version__}"))
+        calendars.append(
+            YearCalendar(
+                year=year,
+                holidays=holidays,
+                adjusted_workdays=adjusted,
+                source=f"chinesecalendar {chinese_calendar.__version__}",
+            )
+        )
     return calendars
 
 

@@ -1,0 +1,199 @@
+"""The OpenAPI 3.1 contract, generated from the registered operations and their pydantic models.
+
+`python -m chalicelib.api.contract` prints it; `make openapi` writes openapi/openapi.json, and a
+test fails when the file drifts from what the code declares.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.api.endpoint import OPERATIONS, Operation, load_model
+from chalicelib.api.messages import PROBLEMS
+from chalicelib.domain.regions import PROVINCE_CODE_PATTERN
+
+REF = "#/components/schemas/{model}"
+PATH_PARAMETERS = {
+    # name: (pattern, description); a value outside the pattern is answered 404
+    "code": (r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$", "national item code"),
+    "province": (PROVINCE_CODE_PATTERN, "GB/T 2260 province code"),
+    "version": (r"^[1-9][0-9]{0,5}$", "item version number"),
+    "year": (r"^20[0-9]{2}$", "calendar year"),
+}
+PROBLEM_CODE_PARAMETER = (r"^[a-z_]{1,64}$", "problem code")
+HEADER = {
+    "X-Request-Id": {
+        "description": "Request id, also in every log line of the request",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def _model_name(ref: str) -> str:
+    return ref.partition(":")[2]
+
+
+def _problem_statuses(op: Operation) -> dict[int, list[str]]:
+    codes = list(op.problems)
+    if op.query:
+        codes.append("invalid_query")
+    if op.request_model:
+        codes += ["malformed_json", "unsupported_media_type", "validation_failed"]
+    if op.idempotent_post:
+        codes += [
+            "idempotency_key_required",
+            "idempotency_key_invalid",
+            "idempotency_key_reused",
+            "idempotency_in_progress",
+        ]
+    if op.roles is not None:
+        codes += ["token_missing", "token_invalid", "token_expired", "forbidden"]
+    if "{" in op.path:
+        codes.append("not_found")
+    by_status: dict[int, list[str]] = {}
+    for code in dict.fromkeys(codes):
+        by_status.setdefault(PROBLEMS[code][0], []).append(code)
+    return by_status
+
+
+def _parameters(op: Operation) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = []
+    for name in re.findall(r"\{(\w+)\}", op.path):
+        pattern, description = (
+            PROBLEM_CODE_PARAMETER if op.path.startswith("/v1/problems/") else PATH_PARAMETERS[name]
+        )
+        params.append(
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "description": description,
+                "schema": {"type": "string", "pattern": pattern},
+            }
+        )
+    for q in op.query:
+        schema: dict[str, Any] = {"type": q.kind}
+        if q.kind == "integer":
+            schema |= {
+                k: v
+                for k, v in (("minimum", q.minimum), ("maximum", q.maximum), ("default", q.default))
+                if v is not None
+            }
+        else:
+            schema["maxLength"] = q.max_length
+            if q.enum:
+                schema["enum"] = list(q.enum)
+            if q.pattern:
+                schema["pattern"] = q.pattern
+        params.append(
+            {"name": q.name, "in": "query", "required": False, "description": q.description, "schema": schema}
+        )
+    params.append(
+        {
+            "name": "Accept-Language",
+            "in": "header",
+            "required": False,
+            "description": "zh (default) or en",
+            "schema": {"type": "string"},
+        }
+    )
+    if op.idempotent_post:
+        params.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": True,
+                "description": "Same key and body replay the first response",
+                "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,255}$"},
+            }
+        )
+    if op.etag:
+        params.append(
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "ETag of a cached copy",
+                "schema": {"type": "string"},
+            }
+        )
+    return params
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    success: dict[str, Any] = {"description": op.summary, "headers": dict(HEADER)}
+    if op.response_model:
+        success["content"] = {
+            "application/json": {"schema": {"$ref": REF.format(model=_model_name(op.response_model))}}
+        }
+    if op.etag:
+        success["headers"]["ETag"] = {"schema": {"type": "string"}}
+    responses: dict[str, Any] = {str(op.status): success}
+    if op.etag:
+        responses["304"] = {"description": "Not modified", "headers": dict(HEADER)}
+    for status, codes in sorted(_problem_statuses(op).items()):
+        responses[str(status)] = {
+            "description": "Problem: " + ", ".join(codes),
+            "headers": dict(HEADER),
+            "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+        }
+    spec: dict[str, Any] = {
+        "operationId": op.operation_id,
+        "summary": op.summary,
+        "tags": [op.tag],
+        "parameters": _parameters(op),
+        "responses": responses,
+        "security": [{"bearer": []}] if op.roles is not None else [],
+    }
+    if op.roles is not None:
+        spec["x-roles"] = [r.value for r in op.roles]
+    if op.request_model:
+        spec["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": REF.format(model=_model_name(op.request_model))}}
+            },
+        }
+    return spec
+
+
+def build_spec() -> dict[str, Any]:
+    import app  # noqa: F401  (registers every operation)
+
+    refs = {r for op in OPERATIONS for r in (op.request_model, op.response_model) if r}
+    refs.add("chalicelib.api.schemas:Problem")
+    models: list[Any] = [(load_model(r), "validation") for r in sorted(refs)]
+    _, defs = models_json_schema(models, ref_template=REF)
+    paths: dict[str, dict[str, Any]] = {}
+    for op in sorted(OPERATIONS, key=lambda o: (o.path, o.method)):
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Tongban Gateway (跨省通办网关)",
+            "version": "0.1.0",
+            "description": "One gateway per province for cross-province government services. "
+            "Errors are RFC 9457 problem+json with a stable `code`; POST needs "
+            "`Idempotency-Key`; times are RFC 3339 in +08:00; money in fen.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": defs.get("$defs", {}),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (ES256 or RS256)"}
+            },
+        },
+    }
+
+
+def render() -> str:
+    return json.dumps(build_spec(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
