@@ -7,25 +7,29 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from app import app
 from tests.conftest import ROOT, bearer
 from tests.contract.wsgi import ChaliceWsgi
 
-schema = schemathesis.openapi.from_path(str(ROOT / "openapi" / "openapi.json"))
+WSGI = ChaliceWsgi(app, (ROOT / "openapi" / "openapi.json").read_bytes())
+schema = schemathesis.openapi.from_wsgi("/openapi.json", WSGI)
 
 
 @pytest.fixture(scope="module")
-def wsgi_app(aws: None) -> Any:
-    from app import app
+def seeded_stack(aws: None) -> None:
     from infra.local.seed import seed_calendar, seed_catalog
 
     seed_catalog()
     seed_calendar()
-    return ChaliceWsgi(app)
 
 
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-def test_no_server_errors_and_responses_match_the_spec(case: Any, wsgi_app: Any) -> None:
+def test_no_server_errors_and_responses_match_the_spec(case: Any, seeded_stack: None) -> None:
     headers = bearer("operator") if case.operation.definition.raw.get("security") else {}
-    case.call_and_validate(app=wsgi_app, headers=headers)
+    # Schema-valid is not always acceptable here: a cursor is opaque (any string fits the schema,
+    # only ours decode) and item rules span fields (promised ≤ statutory) beyond JSON Schema. Such
+    # refusals are documented 4xx problems, which the remaining checks still verify.
+    case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])

@@ -11,8 +11,9 @@ from chalice.local import LocalGateway, LocalGatewayException
 
 
 class ChaliceWsgi:
-    def __init__(self, app: Chalice) -> None:
+    def __init__(self, app: Chalice, spec: bytes) -> None:
         self._gateway = LocalGateway(app, Config())
+        self._spec = spec  # served at /openapi.json so schemathesis loads it through WSGI
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -21,6 +22,9 @@ class ChaliceWsgi:
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         path = environ.get("PATH_INFO", "/")
+        if path == "/openapi.json":
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [self._spec]
         if environ.get("QUERY_STRING"):
             path += "?" + environ["QUERY_STRING"]
         try:
