@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from jwt import PyJWK, PyJWKClient, PyJWKSet
-from jwt.exceptions import PyJWKClientError, PyJWKSetError
+from jwt.exceptions import PyJWKSetError, PyJWTError
 
 REFRESH_FLOOR_SECONDS = 60.0
 
@@ -53,6 +53,6 @@ class RemoteKeys:
         self._fetched_at = time.monotonic()
         try:
             keys = self._client.get_signing_keys(refresh=True)
-        except PyJWKClientError:
-            return  # keep what we had; an unknown kid stays unknown
+        except (PyJWTError, ValueError):
+            return  # unreachable or unusable key set: keep what we had; an unknown kid stays unknown
         self._keys = {k.key_id: k for k in keys if k.key_id}

@@ -48,7 +48,7 @@ class TokenVerifier:
         except InvalidTokenError:
             raise Unauthenticated() from None
         alg, kid = header.get("alg"), header.get("kid")
-        if alg not in ALLOWED_ALGORITHMS or not isinstance(kid, str):
+        if not isinstance(alg, str) or alg not in ALLOWED_ALGORITHMS or not isinstance(kid, str):
             raise Unauthenticated()
         issuer = self._issuers.get(str(unverified.get("iss")))
         if issuer is None:

@@ -1,0 +1,209 @@
+"""Stage settings from explicit environment mappings, and the app's refusal to start when unsafe."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from chalicelib.config import ConfigurationError, IssuerConfig, load_settings
+from infra.devtokens import DevIssuer
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEV = DevIssuer.generate("430000")
+JWKS = DEV.jwks()
+
+
+def issuers(*entries: dict[str, Any]) -> str:
+    return json.dumps(list(entries))
+
+
+def remote_issuer(**overrides: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "issuer": "https://idp.hunan.gov.cn",
+        "audience": "tongban-gateway:430000",
+        "jwks_uri": "https://idp.hunan.gov.cn/.well-known/jwks.json",
+    }
+    entry.update(overrides)
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+def test_defaults() -> None:
+    settings = load_settings({})
+    assert settings.stage == "local"
+    assert settings.province_code == "430000"
+    assert settings.province_name == "湖南省"
+    assert settings.resource_prefix == "tongban-430000"
+    assert settings.issuers == ()
+    assert settings.tracing is False
+
+
+def test_explicit_values() -> None:
+    settings = load_settings(
+        {
+            "TONGBAN_STAGE": "prod-440000",
+            "TONGBAN_PROVINCE": "440000",
+            "TONGBAN_RESOURCE_PREFIX": "tb-gd",
+            "TONGBAN_ISSUERS": issuers(remote_issuer()),
+            "POWERTOOLS_TRACE_DISABLED": "false",
+        }
+    )
+    assert (settings.stage, settings.province_code, settings.resource_prefix) == (
+        "prod-440000",
+        "440000",
+        "tb-gd",
+    )
+    assert settings.province_name == "广东省"
+    assert settings.tracing is True
+    assert settings.issuers == (
+        IssuerConfig(
+            issuer="https://idp.hunan.gov.cn",
+            audience="tongban-gateway:430000",
+            jwks_uri="https://idp.hunan.gov.cn/.well-known/jwks.json",
+        ),
+    )
+
+
+def test_prefix_defaults_to_the_province() -> None:
+    assert load_settings({"TONGBAN_PROVINCE": "510000"}).resource_prefix == "tongban-510000"
+
+
+@pytest.mark.parametrize("province", ["999999", "430100", "43", "", "abcdef", "4300000"])
+def test_invalid_province_code_is_refused(province: str) -> None:
+    with pytest.raises(ConfigurationError, match="TONGBAN_PROVINCE"):
+        load_settings({"TONGBAN_PROVINCE": province})
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "{not json",
+        "[{",
+        '{"issuer": "x"}',  # an object, not a list
+        '["https://idp.example"]',
+        "null",
+        "42",
+        json.dumps([{"issuer": "https://idp.example"}]),  # no audience
+        json.dumps([{"audience": "tongban-gateway:430000", "jwks_uri": "https://x"}]),  # no issuer
+    ],
+)
+def test_malformed_issuers_are_refused(raw: str) -> None:
+    with pytest.raises(ConfigurationError, match="TONGBAN_ISSUERS"):
+        load_settings({"TONGBAN_ISSUERS": raw})
+
+
+def test_empty_issuers_mean_none() -> None:
+    assert load_settings({"TONGBAN_ISSUERS": ""}).issuers == ()
+    assert load_settings({"TONGBAN_ISSUERS": "[]"}).issuers == ()
+
+
+def test_issuer_with_both_jwks_and_jwks_uri_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="exactly one of jwks, jwks_uri"):
+        load_settings({"TONGBAN_ISSUERS": issuers(remote_issuer(jwks=JWKS))})
+
+
+def test_issuer_with_neither_jwks_nor_jwks_uri_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="exactly one of jwks, jwks_uri"):
+        load_settings({"TONGBAN_ISSUERS": issuers(remote_issuer(jwks_uri=None))})
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "http://idp.hunan.gov.cn/.well-known/jwks.json",
+        "file:///etc/jwks.json",
+        "idp.hunan.gov.cn/jwks.json",
+        "",
+    ],
+)
+def test_jwks_uri_must_be_https(uri: str) -> None:
+    with pytest.raises(ConfigurationError, match="https"):
+        load_settings({"TONGBAN_ISSUERS": issuers(remote_issuer(jwks_uri=uri))})
+
+
+def test_inline_jwks_issuer_is_accepted() -> None:
+    entry = {"issuer": "https://pinned.example", "audience": "aud", "jwks": JWKS}
+    (issuer,) = load_settings({"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(entry)}).issuers
+    assert issuer.jwks == JWKS
+    assert issuer.jwks_uri is None
+    assert issuer.development is False
+
+
+@pytest.mark.parametrize("stage", ["prod-430000", "prod", "staging", "LOCAL", "local-430000", ""])
+def test_development_issuer_outside_the_local_stage_is_refused(stage: str) -> None:
+    with pytest.raises(ConfigurationError, match="development issuer"):
+        load_settings({"TONGBAN_STAGE": stage, "TONGBAN_ISSUERS": issuers(DEV.issuer_config())})
+
+
+def test_development_issuer_among_real_ones_is_refused_outside_local() -> None:
+    raw = issuers(remote_issuer(), DEV.issuer_config())
+    with pytest.raises(ConfigurationError, match="development issuer"):
+        load_settings({"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": raw})
+
+
+def test_development_issuer_in_the_local_stage_is_accepted() -> None:
+    settings = load_settings({"TONGBAN_STAGE": "local", "TONGBAN_ISSUERS": issuers(DEV.issuer_config())})
+    (issuer,) = settings.issuers
+    assert issuer.development is True
+    assert issuer.issuer == "https://dev-idp.tongban.invalid/430000"
+    assert issuer.audience == "tongban-gateway:430000"
+    assert issuer.jwks == JWKS
+
+
+def test_development_issuer_is_accepted_when_the_stage_defaults_to_local() -> None:
+    (issuer,) = load_settings({"TONGBAN_ISSUERS": issuers(DEV.issuer_config())}).issuers
+    assert issuer.development is True
+
+
+def test_resource_names_derive_from_the_prefix() -> None:
+    settings = load_settings({"TONGBAN_PROVINCE": "450000"})
+    assert settings.table("catalog") == "tongban-450000-catalog"
+    assert settings.table("idempotency") == "tongban-450000-idempotency"
+    assert settings.queue("inbound") == "tongban-450000-inbound.fifo"
+    assert settings.queue("outbound") == "tongban-450000-outbound"
+    assert settings.queue("uploads") == "tongban-450000-uploads"
+    assert settings.bucket == "tongban-450000-files"
+
+
+def test_unknown_logical_resource_is_an_error() -> None:
+    settings = load_settings({})
+    with pytest.raises(KeyError):
+        settings.table("nope")
+    with pytest.raises(KeyError):
+        settings.queue("nope")
+
+
+def import_app(stage: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.update(
+        TONGBAN_STAGE=stage,
+        TONGBAN_PROVINCE="430000",
+        TONGBAN_ISSUERS=issuers(DEV.issuer_config()),
+        AWS_DEFAULT_REGION=env.get("AWS_DEFAULT_REGION", "cn-north-1"),
+        POWERTOOLS_TRACE_DISABLED="true",
+    )
+    return subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_app_refuses_to_start_with_a_development_issuer_in_prod() -> None:
+    result = import_app("prod")
+    assert result.returncode != 0
+    assert "ConfigurationError" in result.stderr
+    assert "development issuer" in result.stderr
+
+
+def test_app_starts_with_a_development_issuer_in_local() -> None:
+    result = import_app("local")
+    assert result.returncode == 0, result.stderr
