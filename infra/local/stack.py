@@ -1,0 +1,438 @@
+"""The local multi-province stack: moto's server, then per province its data resources, seeds, a
+`chalice local` gateway and an event pump — until Ctrl-C, which stops every process it started.
+
+    python -m infra.local [--moto-port 4566] [--port-offset N] [--provinces 430000,450000]
+                          [--ready-file PATH]
+    python -m infra.local.stack seed   # internal: seed the province named by the environment
+
+State lives only in moto's server, in this process: it is gone when the stack stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import logging
+import os
+import signal
+import sys
+import time
+import urllib.parse
+import uuid
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from infra.devtokens import TOKEN_LIFETIME_SECONDS, DevIssuer, audience_of, issuer_of
+from infra.local.processes import Child, port_in_use, spawn, stop_all
+from infra.provinces import ProvinceStage, all_codes, load
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK_FILE = ROOT / ".local" / "stack.json"
+HOST = "127.0.0.1"
+STARTUP_TIMEOUT = 60.0
+SAMPLE_QUERY = "户口"
+FAKE_CREDENTIAL = "local"
+
+
+class StartupError(RuntimeError):
+    """The stack could not start; the message says what to do."""
+
+
+class Stop(BaseException):
+    """SIGINT, SIGTERM or SIGHUP: stop everything (BaseException so no `except Exception` eats it)."""
+
+
+@dataclass
+class Province:
+    stage: ProvinceStage
+    port: int
+    issuer: DevIssuer
+    env: dict[str, str] = field(default_factory=dict)
+    resources: dict[str, str] = field(default_factory=dict)
+    children: list[Child] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.stage.code
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+def _codes(text: str) -> list[str]:
+    known = all_codes()
+    codes = [c.strip() for c in text.split(",") if c.strip()]
+    unknown = [c for c in codes if c not in known]
+    if unknown or not codes:
+        raise argparse.ArgumentTypeError(f"unknown province {', '.join(unknown)}; known: {', '.join(known)}")
+    return codes
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.local",
+        description="Start the local multi-province stack (state in memory; Ctrl-C stops it all).",
+    )
+    parser.add_argument("--moto-port", type=int, default=4566, help="port of moto's server (default 4566)")
+    parser.add_argument(
+        "--port-offset",
+        type=int,
+        default=0,
+        help="added to every gateway's local_port (e.g. 10000 for tests)",
+    )
+    parser.add_argument(
+        "--provinces",
+        type=_codes,
+        default=None,
+        help="comma-separated subset, e.g. 430000,450000 (default all)",
+    )
+    parser.add_argument(
+        "--ready-file",
+        type=Path,
+        default=None,
+        help=f"write the stack description here once ready, instead of {STACK_FILE.relative_to(ROOT)}",
+    )
+    return parser.parse_args(argv)
+
+
+# --------------------------------------------------------------------------------------------
+# Environment
+# --------------------------------------------------------------------------------------------
+
+
+def _no_proxy(env: dict[str, str]) -> None:
+    # A developer's HTTP(S)_PROXY must not capture calls to moto or to the gateways.
+    entries = [e for e in env.get("NO_PROXY", env.get("no_proxy", "")).split(",") if e]
+    merged = ",".join(dict.fromkeys([*entries, HOST, "localhost"]))
+    env["NO_PROXY"] = env["no_proxy"] = merged
+
+
+def aws_env(moto_url: str, region: str) -> dict[str, str]:
+    """The parent environment without any AWS_* or TONGBAN_* setting, pointed at moto instead:
+    no profile, session token or endpoint override can send a local call to real AWS."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TONGBAN_"))}
+    env.update(
+        AWS_ENDPOINT_URL=moto_url,
+        AWS_DEFAULT_REGION=region,
+        AWS_REGION=region,
+        AWS_ACCESS_KEY_ID=FAKE_CREDENTIAL,
+        AWS_SECRET_ACCESS_KEY=FAKE_CREDENTIAL,
+    )
+    _no_proxy(env)
+    return env
+
+
+def province_env(province: Province, moto_url: str) -> dict[str, str]:
+    env = aws_env(moto_url, province.stage.region)
+    env.update(
+        TONGBAN_STAGE="local",
+        TONGBAN_PROVINCE=province.code,
+        TONGBAN_RESOURCE_PREFIX=province.stage.resource_prefix,
+        TONGBAN_ISSUERS=json.dumps([province.issuer.issuer_config()]),
+        POWERTOOLS_TRACE_DISABLED="true",
+        POWERTOOLS_METRICS_DISABLED="true",
+    )
+    return env
+
+
+# --------------------------------------------------------------------------------------------
+# Steps
+# --------------------------------------------------------------------------------------------
+
+
+def check_ports(moto_port: int, provinces: Sequence[Province]) -> None:
+    wanted = [(moto_port, "moto's server (--moto-port)")]
+    wanted += [(p.port, f"gateway {p.code} {p.stage.name} (local_port + --port-offset)") for p in provinces]
+    seen: dict[int, str] = {}
+    for port, what in wanted:
+        if not 0 < port < 65536:
+            raise StartupError(f"port {port} for {what} is out of range")
+        if port in seen:
+            raise StartupError(f"port {port} is given to both {seen[port]} and {what}")
+        seen[port] = what
+        if port_in_use(port, HOST):
+            raise StartupError(
+                f"port {port} on {HOST}, needed by {what}, is in use — stop what holds it"
+                f" (e.g. `ss -ltnp 'sport = :{port}'`) or choose other ports"
+            )
+
+
+def start_moto(port: int) -> Any:
+    from moto.server import ThreadedMotoServer
+
+    # One access-log line per SQS long poll would drown everything else.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+    server.start()
+    return server
+
+
+def create_resources(provinces: Sequence[Province], moto_url: str) -> None:
+    from infra.local.resources import create_province_stack
+
+    # moto's CloudFormation warns that it skips the bucket policy; infra.local.resources applies
+    # it by API, so the warning is noise here.
+    moto_log = logging.getLogger("moto")
+    level = moto_log.level
+    moto_log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            for province in provinces:
+                os.environ.clear()
+                os.environ.update(aws_env(moto_url, province.stage.region))
+                province.resources = create_province_stack(
+                    province.code, province.stage.resource_prefix, province.stage.region
+                )
+    finally:
+        moto_log.setLevel(level)
+
+
+def _healthy(port: int) -> bool:
+    # http.client, not urllib: no proxy settings apply.
+    connection = http.client.HTTPConnection(HOST, port, timeout=2)
+    try:
+        connection.request("GET", "/v1/health")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def wait_until_ready(seeds: Sequence[Child], gateways: dict[int, Child], pumps: Sequence[Child]) -> None:
+    """Seeds done, every gateway answering /v1/health, every pump ready — or a clear error."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    pending_seeds, pending_gateways, pending_pumps = list(seeds), dict(gateways), list(pumps)
+    while pending_seeds or pending_gateways or pending_pumps:
+        for child in list(pending_seeds):
+            if child.exited:
+                if child.process.returncode != 0:
+                    raise StartupError(f"{child.label} failed:\n{child.last_output()}")
+                pending_seeds.remove(child)
+        for port, child in list(pending_gateways.items()):
+            if child.exited:
+                raise StartupError(
+                    f"{child.label} exited ({child.process.returncode}) before it was healthy:\n"
+                    f"{child.last_output()}"
+                )
+            if _healthy(port):
+                del pending_gateways[port]
+        for child in list(pending_pumps):
+            if child.exited:
+                raise StartupError(
+                    f"{child.label} exited ({child.process.returncode}):\n{child.last_output()}"
+                )
+            if child.ready.is_set():
+                pending_pumps.remove(child)
+        if time.monotonic() > deadline:
+            late = [c.label for c in pending_seeds + list(pending_gateways.values()) + pending_pumps]
+            raise StartupError(f"not ready after {STARTUP_TIMEOUT:.0f} s: {', '.join(late)}")
+        time.sleep(0.2)
+
+
+def describe(provinces: Sequence[Province], moto_url: str, run_id: str, startup: float) -> dict[str, Any]:
+    """What scripts and end-to-end tests need: URLs, ports, tokens and the issuers' keys."""
+    return {
+        "run_id": run_id,
+        "pid": os.getpid(),
+        "state": "in memory: lost when the stack stops",
+        "ready_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "startup_seconds": round(startup, 1),
+        "moto": {"endpoint": moto_url, "port": int(urllib.parse.urlsplit(moto_url).port or 0)},
+        "provinces": {
+            p.code: {
+                "code": p.code,
+                "name": p.stage.name,
+                "region": p.stage.region,
+                "resource_prefix": p.stage.resource_prefix,
+                "port": p.port,
+                "url": p.url,
+                "resources": p.resources,
+                "issuer": issuer_of(p.code),
+                "audience": audience_of(p.code),
+                "jwks": p.issuer.jwks(),
+                "token_lifetime_seconds": TOKEN_LIFETIME_SECONDS,
+                "tokens": p.issuer.tokens(),
+            }
+            for p in provinces
+        },
+    }
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Atomically, so a reader polling for the file never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def remove_if_ours(path: Path, run_id: str) -> None:
+    try:
+        if json.loads(path.read_text(encoding="utf-8")).get("run_id") == run_id:
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+def banner(description: dict[str, Any], stack_file: Path) -> str:
+    shown = stack_file.relative_to(ROOT) if stack_file.is_relative_to(ROOT) else stack_file
+    lines = [
+        "",
+        f"Tongban Gateway local stack is up ({description['startup_seconds']} s).",
+        f"State lives in memory in moto's server ({description['moto']['endpoint']}):"
+        " all of it is lost at Ctrl-C.",
+    ]
+    query = urllib.parse.quote(SAMPLE_QUERY)
+    for p in description["provinces"].values():
+        lines += ["", f"{p['name']} {p['code']}  {p['url']}", "  development tokens (12 h):"]
+        lines += [f"    {role:<16} {token}" for role, token in p["tokens"].items()]
+        lines += [
+            f"  curl -s '{p['url']}/v1/catalog/items?q={query}'      # {SAMPLE_QUERY}",
+            f"  curl -s -H 'Authorization: Bearer {p['tokens']['applicant']}' {p['url']}/v1/me",
+        ]
+    lines += ["", f"Details (URLs, tokens, JWKS): {shown}", "Press Ctrl-C to stop.", ""]
+    return "\n".join(lines)
+
+
+def gateway_command(chalice: Path, port: int) -> list[str]:
+    # --no-autoreload: one process per gateway (the reloader forks a watcher), stopped by one signal
+    command = [str(chalice), "local", "--no-autoreload", "--stage", "local"]
+    return [*command, "--host", HOST, "--port", str(port)]
+
+
+@contextmanager
+def signals_stop() -> Iterator[None]:
+    """Turn SIGINT/SIGTERM/SIGHUP into Stop while starting and running; ignore them while stopping,
+    so a second Ctrl-C cannot interrupt the cleanup halfway."""
+
+    def raise_stop(signum: int, frame: FrameType | None) -> None:
+        raise Stop(signal.Signals(signum).name)
+
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {s: signal.signal(s, raise_stop) for s in handled}
+    try:
+        yield
+    finally:
+        for s in handled:
+            signal.signal(s, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, previous[signal.SIGINT])
+
+
+# --------------------------------------------------------------------------------------------
+# Orchestration
+# --------------------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    run_id = uuid.uuid4().hex
+    stack_file: Path = (args.ready_file or STACK_FILE).resolve()
+    chalice = Path(sys.executable).parent / "chalice"
+    provinces = [
+        Province(stage, stage.local_port + args.port_offset, DevIssuer.generate(stage.code))
+        for stage in (load(code) for code in (args.provinces or all_codes()))
+    ]
+    moto_url = f"http://{HOST}:{args.moto_port}"
+    children: list[Child] = []
+    moto: Any = None
+    saved_env = dict(os.environ)
+    status = 0
+    with signals_stop():
+        try:
+            if not chalice.exists():
+                raise StartupError(f"{chalice} not found: install requirements-dev.txt into this venv")
+            check_ports(args.moto_port, provinces)
+            if stack_file.exists():
+                stack_file.unlink()  # a stale file must not point at a dead stack
+            moto = start_moto(args.moto_port)
+            print(f"moto's server on {moto_url}; creating resources…", file=sys.stderr, flush=True)
+            create_resources(provinces, moto_url)
+            for p in provinces:
+                p.env = province_env(p, moto_url)
+            python = sys.executable
+            seeds = [
+                spawn(f"{p.code} seed", [python, "-m", "infra.local.stack", "seed"], env=p.env, cwd=ROOT)
+                for p in provinces
+            ]
+            children += seeds
+            gateways = {
+                p.port: spawn(f"{p.code} gateway", gateway_command(chalice, p.port), env=p.env, cwd=ROOT)
+                for p in provinces
+            }
+            children += gateways.values()
+            pumps = [
+                spawn(
+                    f"{p.code} pump",
+                    [python, "-m", "infra.local.pump"],
+                    env=p.env,
+                    cwd=ROOT,
+                    ready_marker="pump ready",
+                )
+                for p in provinces
+            ]
+            children += pumps
+            wait_until_ready(seeds, gateways, pumps)
+            description = describe(provinces, moto_url, run_id, time.monotonic() - started)
+            write_json(stack_file, description)
+            print(banner(description, stack_file), flush=True)
+            running = [*gateways.values(), *pumps]
+            while True:
+                for child in running:
+                    if child.exited:
+                        raise StartupError(
+                            f"{child.label} exited ({child.process.returncode}); stopping the stack:\n"
+                            f"{child.last_output()}"
+                        )
+                time.sleep(0.5)
+        except Stop:
+            print("\nstopping the local stack…", file=sys.stderr, flush=True)
+        except StartupError as err:
+            print(f"\nlocal stack: {err}", file=sys.stderr, flush=True)
+            status = 1
+        finally:
+            killed = stop_all(children)
+            if killed:
+                print(f"killed after the grace period: {', '.join(killed)}", file=sys.stderr)
+            if moto is not None:
+                moto.stop()
+            remove_if_ours(stack_file, run_id)
+            os.environ.clear()
+            os.environ.update(saved_env)
+    if status == 0:
+        print("stopped; every process of the stack has exited.", file=sys.stderr, flush=True)
+    return status
+
+
+def seed_main() -> int:
+    """Seed the province of this process's environment (the gateway's)."""
+    from infra.local.seed import SEED_FILE, seed_calendar, seed_catalog
+
+    if not SEED_FILE.exists():
+        print(f"seed catalog {SEED_FILE.relative_to(ROOT)} not found: it must exist before the stack starts")
+        return 2
+    items = seed_catalog()
+    years = seed_calendar()
+    span = f"{min(years)}–{max(years)}" if years else "none"
+    print(f"seeded {items} catalog items and the calendars of {span}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["seed"]:
+        return seed_main()
+    return run(parse_args(arguments))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
