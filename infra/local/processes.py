@@ -51,12 +51,15 @@ class Child:
     ready_marker: str | None = None
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=30))
     ready: threading.Event = field(default_factory=threading.Event)
+    relay: threading.Thread | None = None
 
     @property
     def exited(self) -> bool:
         return self.process.poll() is not None
 
     def last_output(self, lines: int = 15) -> str:
+        if self.relay is not None and self.exited:
+            self.relay.join(timeout=1.0)  # let the relay read what the child wrote before it exited
         return "\n".join(f"    {line}" for line in list(self.tail)[-lines:]) or "    (no output)"
 
 
@@ -99,9 +102,10 @@ def spawn(
     )
     child = Child(label, process, ready_marker)
     assert process.stdout is not None
-    threading.Thread(
+    child.relay = threading.Thread(
         target=_relay, args=(child, process.stdout, echo), name=f"relay-{label}", daemon=True
-    ).start()
+    )
+    child.relay.start()
     return child
 
 

@@ -8,7 +8,11 @@ with an event shaped like Lambda's, and deletes only the messages that succeeded
   rest are deleted (Lambda's ReportBatchItemFailures); an identifier that is empty or not in the
   batch fails the whole batch, as on Lambda;
 - FIFO queues: after a message fails, the later messages of its group in the same batch are kept
-  too, even if the handler reported them as done, so a group is never processed out of order.
+  too, even if the handler reported them as done, and until the failed message comes back no
+  later message of its group reaches the handler: a group is never processed out of order.
+
+(Lambda honours batchItemFailures only when the event source mapping has ReportBatchItemFailures;
+chalice 1.34 does not set it, so the deployed template must.)
 
 Messages kept for redelivery get their visibility reset to `--retry-after` seconds (default 2)
 instead of waiting out the queue's VisibilityTimeout (180 s): quicker local turnaround, same
@@ -29,6 +33,7 @@ import argparse
 import base64
 import calendar
 import importlib
+import json
 import logging
 import os
 import re
@@ -354,6 +359,14 @@ def _where(error: BaseException) -> str:
 
 
 @dataclass(frozen=True)
+class _Head:
+    """The first failed message of a FIFO group: nothing later in the group may run before it."""
+
+    message_id: str
+    since: float
+
+
+@dataclass
 class SqsSource:
     name: str
     handler: Handler
@@ -362,6 +375,9 @@ class SqsSource:
     queue_arn: str
     fifo: bool
     batch_size: int
+    max_receives: int | None  # the RedrivePolicy's maxReceiveCount
+    visibility_timeout: int
+    heads: dict[str, _Head] = field(default_factory=dict)  # FIFO group → its failed head
 
 
 @dataclass(frozen=True)
@@ -370,11 +386,12 @@ class BatchOutcome:
     queue: str
     received: int
     failed: frozenset[str]  # message ids left for redelivery
+    deferred: frozenset[str] = frozenset()  # FIFO: not invoked, an earlier message of the group is due
     error: str | None = None  # where the handler raised, if it did
 
     @property
     def deleted(self) -> int:
-        return self.received - len(self.failed)
+        return self.received - len(self.failed) - len(self.deferred)
 
 
 @dataclass(frozen=True)
@@ -448,22 +465,23 @@ class Pump:
         name = config.queue or str(config.queue_arn).rsplit(":", 1)[-1]
         try:
             url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
-            arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-                "QueueArn"
-            ]
+            attributes = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         except ClientError as err:
             raise PumpError(
                 f"queue {name} of handler {config.name} does not exist ({err.response['Error']['Code']});"
                 " is it in infra/template.yaml?"
             ) from None
+        redrive = json.loads(attributes.get("RedrivePolicy", "{}"))
         return SqsSource(
             name=config.name,
             handler=self._handler(config),
             queue_name=name,
             queue_url=url,
-            queue_arn=arn,
+            queue_arn=attributes["QueueArn"],
             fifo=name.endswith(".fifo"),
             batch_size=max(1, min(int(config.batch_size), SQS_MAX_BATCH)),
+            max_receives=int(redrive["maxReceiveCount"]) if "maxReceiveCount" in redrive else None,
+            visibility_timeout=int(attributes.get("VisibilityTimeout", 30)),
         )
 
     def _context(self, name: str) -> LambdaContext:
@@ -491,43 +509,89 @@ class Pump:
         if not messages:
             return None
         records = [sqs_record(m, source.queue_arn, self.region) for m in messages]
-        ids = [r["messageId"] for r in records]
+        invoked, deferred = self._admit(source, records) if source.fifo else (records, [])
+        ids = [r["messageId"] for r in invoked]
+        failed: set[str] = set()
         error: str | None = None
-        try:
-            response = source.handler({"Records": records}, self._context(source.name))
-        except Exception as err:  # the handler's failure is the batch's failure, as on Lambda
-            error = self._failure(err)
-            failed = set(ids)
-        else:
-            reported = reported_failures(response, ids)
-            if reported is None:
-                error = "invalid batchItemFailures"
-            failed = set(ids) if reported is None else reported
+        if invoked:
+            try:
+                response = source.handler({"Records": invoked}, self._context(source.name))
+            except Exception as err:  # the handler's failure is the batch's failure, as on Lambda
+                error = self._failure(err)
+                failed = set(ids)
+            else:
+                reported = reported_failures(response, ids)
+                if reported is None:
+                    error = "invalid batchItemFailures"
+                failed = set(ids) if reported is None else reported
         if source.fifo:
-            held = hold_failed_groups(records, failed)
-            if held - failed:
-                LOG.warning(
-                    "sqs %s: %d message(s) after a failure in their group held back for redelivery",
-                    source.queue_name,
-                    len(held - failed),
-                )
-            failed = held
-        self._settle(source, records, failed)
-        outcome = BatchOutcome(source.name, source.queue_name, len(records), frozenset(failed), error)
+            failed = hold_failed_groups(invoked, failed)
+            self._remember_heads(source, invoked, failed)
+        self._settle(source, records, failed, {r["messageId"] for r in deferred})
+        outcome = BatchOutcome(
+            source.name,
+            source.queue_name,
+            len(records),
+            frozenset(failed),
+            frozenset(r["messageId"] for r in deferred),
+            error,
+        )
         LOG.info(
-            "sqs %s → %s: %d received, %d deleted, %d failed%s",
+            "sqs %s → %s: %d received, %d deleted, %d failed%s%s",
             source.queue_name,
             source.name,
             outcome.received,
             outcome.deleted,
             len(outcome.failed),
+            f", {len(deferred)} deferred behind an earlier message of their group" if deferred else "",
             f" ({error})" if error else "",
         )
         return outcome
 
-    def _settle(self, source: SqsSource, records: Sequence[Mapping[str, Any]], failed: set[str]) -> None:
-        done = [r for r in records if r["messageId"] not in failed]
-        retry = [r for r in records if r["messageId"] in failed]
+    def _admit(
+        self, source: SqsSource, records: Sequence[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """FIFO: split a batch into records to invoke and records whose group has an earlier failed
+        message not yet redelivered. SQS never lets them overtake it; moto's server sometimes
+        does when several in-flight messages of a group become visible together. The head is
+        known by its message id: moto's SequenceNumbers are random, so they cannot order."""
+        invoked: list[dict[str, Any]] = []
+        deferred: list[dict[str, Any]] = []
+        admitted: dict[str, bool] = {}
+        present = {r["messageId"] for r in records}
+        now = time.monotonic()
+        # A head that never comes back (purged, expired, taken by another consumer) must not block
+        # its group forever.
+        expiry = max(source.visibility_timeout, self.retry_after or 0) + 60
+        for record in records:
+            group = str(record["attributes"].get("MessageGroupId", ""))
+            if group not in admitted:
+                head = source.heads.get(group)
+                if head is not None and now - head.since > expiry:
+                    LOG.warning(
+                        "sqs %s: a failed message did not come back; unblocking its group", source.queue_name
+                    )
+                    head = None
+                admitted[group] = head is None or head.message_id in present
+                if admitted[group]:
+                    source.heads.pop(group, None)
+            (invoked if admitted[group] else deferred).append(record)
+        return invoked, deferred
+
+    def _remember_heads(self, source: SqsSource, records: Sequence[dict[str, Any]], failed: set[str]) -> None:
+        for record in records:
+            group = str(record["attributes"].get("MessageGroupId", ""))
+            if record["messageId"] not in failed or group in source.heads:
+                continue
+            receives = int(record["attributes"].get("ApproximateReceiveCount", "1"))
+            # At maxReceiveCount the next receive moves it to the DLQ and its group goes on.
+            if source.max_receives is None or receives < source.max_receives:
+                source.heads[group] = _Head(record["messageId"], time.monotonic())
+
+    def _settle(
+        self, source: SqsSource, records: Sequence[Mapping[str, Any]], failed: set[str], deferred: set[str]
+    ) -> None:
+        done = [r for r in records if r["messageId"] not in failed | deferred]
         for batch in _chunks(done, SQS_MAX_BATCH):
             result = self.sqs.delete_message_batch(
                 QueueUrl=source.queue_url,
@@ -535,13 +599,17 @@ class Pump:
             )
             for failure in result.get("Failed", []):
                 LOG.warning("sqs %s: delete failed (%s)", source.queue_name, failure.get("Code"))
-        if self.retry_after is None:
-            return
-        for batch in _chunks(retry, SQS_MAX_BATCH):
+        # Deferred records were never handled: back at once, behind the message they wait for.
+        self._make_visible(source, [r for r in records if r["messageId"] in deferred], 0)
+        if self.retry_after is not None:
+            self._make_visible(source, [r for r in records if r["messageId"] in failed], self.retry_after)
+
+    def _make_visible(self, source: SqsSource, records: Sequence[Mapping[str, Any]], after: int) -> None:
+        for batch in _chunks(records, SQS_MAX_BATCH):
             self.sqs.change_message_visibility_batch(
                 QueueUrl=source.queue_url,
                 Entries=[
-                    {"Id": str(i), "ReceiptHandle": r["receiptHandle"], "VisibilityTimeout": self.retry_after}
+                    {"Id": str(i), "ReceiptHandle": r["receiptHandle"], "VisibilityTimeout": after}
                     for i, r in enumerate(batch)
                 ],
             )

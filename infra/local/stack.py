@@ -21,8 +21,7 @@ import time
 import urllib.parse
 import uuid
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,8 +40,8 @@ SAMPLE_QUERY = "户口"
 FAKE_CREDENTIAL = "local"
 
 
-class StartupError(RuntimeError):
-    """The stack could not start; the message says what to do."""
+class StackError(RuntimeError):
+    """The stack could not start, or lost a part; the message says what to do."""
 
 
 class Stop(BaseException):
@@ -56,7 +55,6 @@ class Province:
     issuer: DevIssuer
     env: dict[str, str] = field(default_factory=dict)
     resources: dict[str, str] = field(default_factory=dict)
-    children: list[Child] = field(default_factory=list)
 
     @property
     def code(self) -> str:
@@ -154,12 +152,12 @@ def check_ports(moto_port: int, provinces: Sequence[Province]) -> None:
     seen: dict[int, str] = {}
     for port, what in wanted:
         if not 0 < port < 65536:
-            raise StartupError(f"port {port} for {what} is out of range")
+            raise StackError(f"port {port} for {what} is out of range")
         if port in seen:
-            raise StartupError(f"port {port} is given to both {seen[port]} and {what}")
+            raise StackError(f"port {port} is given to both {seen[port]} and {what}")
         seen[port] = what
         if port_in_use(port, HOST):
-            raise StartupError(
+            raise StackError(
                 f"port {port} on {HOST}, needed by {what}, is in use — stop what holds it"
                 f" (e.g. `ss -ltnp 'sport = :{port}'`) or choose other ports"
             )
@@ -202,7 +200,7 @@ def _healthy(port: int) -> bool:
     try:
         connection.request("GET", "/v1/health")
         return connection.getresponse().status == 200
-    except OSError:
+    except (OSError, http.client.HTTPException):
         return False
     finally:
         connection.close()
@@ -216,11 +214,11 @@ def wait_until_ready(seeds: Sequence[Child], gateways: dict[int, Child], pumps: 
         for child in list(pending_seeds):
             if child.exited:
                 if child.process.returncode != 0:
-                    raise StartupError(f"{child.label} failed:\n{child.last_output()}")
+                    raise StackError(f"{child.label} failed:\n{child.last_output()}")
                 pending_seeds.remove(child)
         for port, child in list(pending_gateways.items()):
             if child.exited:
-                raise StartupError(
+                raise StackError(
                     f"{child.label} exited ({child.process.returncode}) before it was healthy:\n"
                     f"{child.last_output()}"
                 )
@@ -228,14 +226,12 @@ def wait_until_ready(seeds: Sequence[Child], gateways: dict[int, Child], pumps: 
                 del pending_gateways[port]
         for child in list(pending_pumps):
             if child.exited:
-                raise StartupError(
-                    f"{child.label} exited ({child.process.returncode}):\n{child.last_output()}"
-                )
+                raise StackError(f"{child.label} exited ({child.process.returncode}):\n{child.last_output()}")
             if child.ready.is_set():
                 pending_pumps.remove(child)
         if time.monotonic() > deadline:
             late = [c.label for c in pending_seeds + list(pending_gateways.values()) + pending_pumps]
-            raise StartupError(f"not ready after {STARTUP_TIMEOUT:.0f} s: {', '.join(late)}")
+            raise StackError(f"not ready after {STARTUP_TIMEOUT:.0f} s: {', '.join(late)}")
         time.sleep(0.2)
 
 
@@ -310,104 +306,110 @@ def gateway_command(chalice: Path, port: int) -> list[str]:
     return [*command, "--host", HOST, "--port", str(port)]
 
 
-@contextmanager
-def signals_stop() -> Iterator[None]:
-    """Turn SIGINT/SIGTERM/SIGHUP into Stop while starting and running; ignore them while stopping,
-    so a second Ctrl-C cannot interrupt the cleanup halfway."""
-
-    def raise_stop(signum: int, frame: FrameType | None) -> None:
-        raise Stop(signal.Signals(signum).name)
-
-    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    previous = {s: signal.signal(s, raise_stop) for s in handled}
-    try:
-        yield
-    finally:
-        for s in handled:
-            signal.signal(s, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, previous[signal.SIGINT])
+def _on_signals(handler: Any) -> dict[int, Any]:
+    """Install `handler` for SIGINT, SIGTERM and SIGHUP; return the previous handlers."""
+    return {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
 
 
-# --------------------------------------------------------------------------------------------
-# Orchestration
-# --------------------------------------------------------------------------------------------
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise Stop(signal.Signals(signum).name)
+
+
+class LocalStack:
+    """moto's server and, per province, resources, seeds, a gateway and an event pump."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.started = time.monotonic()
+        self.run_id = uuid.uuid4().hex
+        self.moto_port: int = args.moto_port
+        self.moto_url = f"http://{HOST}:{self.moto_port}"
+        self.stack_file: Path = (args.ready_file or STACK_FILE).resolve()
+        self.chalice = Path(sys.executable).parent / "chalice"
+        self.provinces = [
+            Province(stage, stage.local_port + args.port_offset, DevIssuer.generate(stage.code))
+            for stage in (load(code) for code in (args.provinces or all_codes()))
+        ]
+        self.children: list[Child] = []
+        self.moto: Any = None
+
+    def start(self) -> dict[str, Any]:
+        if not self.chalice.exists():
+            raise StackError(f"{self.chalice} not found: install requirements-dev.txt into this venv")
+        check_ports(self.moto_port, self.provinces)
+        if self.stack_file.exists():
+            self.stack_file.unlink()  # a stale file must not point at a dead stack
+        self.moto = start_moto(self.moto_port)
+        print(f"moto's server on {self.moto_url}; creating resources…", file=sys.stderr, flush=True)
+        create_resources(self.provinces, self.moto_url)
+        seeds: list[Child] = []
+        gateways: dict[int, Child] = {}
+        pumps: list[Child] = []
+        python = sys.executable
+        # Seeds, gateways and pumps start together: each is a Python process importing the app,
+        # and overlapping them is most of the startup time saved.
+        for p in self.provinces:
+            p.env = province_env(p, self.moto_url)
+            seeds.append(self._spawn(f"{p.code} seed", [python, "-m", "infra.local.stack", "seed"], p.env))
+            gateways[p.port] = self._spawn(f"{p.code} gateway", gateway_command(self.chalice, p.port), p.env)
+            pumps.append(
+                self._spawn(f"{p.code} pump", [python, "-m", "infra.local.pump"], p.env, "pump ready")
+            )
+        wait_until_ready(seeds, gateways, pumps)
+        description = describe(self.provinces, self.moto_url, self.run_id, time.monotonic() - self.started)
+        write_json(self.stack_file, description)
+        return description
+
+    def _spawn(
+        self, label: str, args: list[str], env: dict[str, str], ready_marker: str | None = None
+    ) -> Child:
+        child = spawn(label, args, env=env, cwd=ROOT, ready_marker=ready_marker)
+        self.children.append(child)
+        return child
+
+    def watch(self) -> None:
+        """Return never; raise StackError when a gateway or pump exits on its own."""
+        running = [c for c in self.children if not c.label.endswith(" seed")]
+        while True:
+            for child in running:
+                if child.exited:
+                    raise StackError(
+                        f"{child.label} exited ({child.process.returncode}); stopping the stack:\n"
+                        f"{child.last_output()}"
+                    )
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        killed = stop_all(self.children)
+        if killed:
+            print(f"killed after the grace period: {', '.join(killed)}", file=sys.stderr)
+        if self.moto is not None:
+            self.moto.stop()
+        remove_if_ours(self.stack_file, self.run_id)
 
 
 def run(args: argparse.Namespace) -> int:
-    started = time.monotonic()
-    run_id = uuid.uuid4().hex
-    stack_file: Path = (args.ready_file or STACK_FILE).resolve()
-    chalice = Path(sys.executable).parent / "chalice"
-    provinces = [
-        Province(stage, stage.local_port + args.port_offset, DevIssuer.generate(stage.code))
-        for stage in (load(code) for code in (args.provinces or all_codes()))
-    ]
-    moto_url = f"http://{HOST}:{args.moto_port}"
-    children: list[Child] = []
-    moto: Any = None
+    stack = LocalStack(args)
     saved_env = dict(os.environ)
+    previous = _on_signals(_raise_stop)
     status = 0
-    with signals_stop():
+    try:
+        description = stack.start()
+        print(banner(description, stack.stack_file), flush=True)
+        stack.watch()
+    except Stop:
+        print("\nstopping the local stack…", file=sys.stderr, flush=True)
+    except StackError as err:
+        print(f"\nlocal stack: {err}", file=sys.stderr, flush=True)
+        status = 1
+    finally:
+        _on_signals(signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
         try:
-            if not chalice.exists():
-                raise StartupError(f"{chalice} not found: install requirements-dev.txt into this venv")
-            check_ports(args.moto_port, provinces)
-            if stack_file.exists():
-                stack_file.unlink()  # a stale file must not point at a dead stack
-            moto = start_moto(args.moto_port)
-            print(f"moto's server on {moto_url}; creating resources…", file=sys.stderr, flush=True)
-            create_resources(provinces, moto_url)
-            for p in provinces:
-                p.env = province_env(p, moto_url)
-            python = sys.executable
-            seeds = [
-                spawn(f"{p.code} seed", [python, "-m", "infra.local.stack", "seed"], env=p.env, cwd=ROOT)
-                for p in provinces
-            ]
-            children += seeds
-            gateways = {
-                p.port: spawn(f"{p.code} gateway", gateway_command(chalice, p.port), env=p.env, cwd=ROOT)
-                for p in provinces
-            }
-            children += gateways.values()
-            pumps = [
-                spawn(
-                    f"{p.code} pump",
-                    [python, "-m", "infra.local.pump"],
-                    env=p.env,
-                    cwd=ROOT,
-                    ready_marker="pump ready",
-                )
-                for p in provinces
-            ]
-            children += pumps
-            wait_until_ready(seeds, gateways, pumps)
-            description = describe(provinces, moto_url, run_id, time.monotonic() - started)
-            write_json(stack_file, description)
-            print(banner(description, stack_file), flush=True)
-            running = [*gateways.values(), *pumps]
-            while True:
-                for child in running:
-                    if child.exited:
-                        raise StartupError(
-                            f"{child.label} exited ({child.process.returncode}); stopping the stack:\n"
-                            f"{child.last_output()}"
-                        )
-                time.sleep(0.5)
-        except Stop:
-            print("\nstopping the local stack…", file=sys.stderr, flush=True)
-        except StartupError as err:
-            print(f"\nlocal stack: {err}", file=sys.stderr, flush=True)
-            status = 1
+            stack.stop()
         finally:
-            killed = stop_all(children)
-            if killed:
-                print(f"killed after the grace period: {', '.join(killed)}", file=sys.stderr)
-            if moto is not None:
-                moto.stop()
-            remove_if_ours(stack_file, run_id)
             os.environ.clear()
             os.environ.update(saved_env)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
     if status == 0:
         print("stopped; every process of the stack has exited.", file=sys.stderr, flush=True)
     return status
