@@ -99,28 +99,15 @@ def problem_response(
 
 def problem_from_error(err: Exception, lang: str, instance: str, request_id: str) -> Response:
     if isinstance(err, HttpProblem):
-        return problem_response(
-            err.code,
-            err.status,
-            lang,
-            instance=instance,
-            request_id=request_id,
-            errors=err.errors,
-            headers=err.headers,
-        )
-    if isinstance(err, DomainError):
-        errors = err.errors if isinstance(err, InvalidInput) else None
-        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if err.status == 401 else None
-        return problem_response(
-            err.code,
-            err.status,
-            lang,
-            instance=instance,
-            request_id=request_id,
-            errors=errors,
-            headers=headers,
-        )
-    raise TypeError(f"not a problem: {err!r}")
+        errors, headers = err.errors, err.headers
+    elif isinstance(err, DomainError):
+        errors = err.errors if isinstance(err, InvalidInput) else []
+        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if err.status == 401 else {}
+    else:
+        raise TypeError(f"not a problem: {err!r}")
+    return problem_response(
+        err.code, err.status, lang, instance=instance, request_id=request_id, errors=errors, headers=headers
+    )
 
 
 def etag_of(body_text: str) -> str:
