@@ -18,11 +18,12 @@ from chalicelib.domain.regions import is_province, province_name
 LOCAL_STAGE = "local"
 
 # Logical name → physical suffix; infra/template.yaml names the same resources.
-TABLES = {"catalog": "catalog", "idempotency": "idempotency"}
+TABLES = {"catalog": "catalog", "idempotency": "idempotency", "cases": "cases"}
 QUEUES = {
     "inbound": "inbound.fifo",
     "outbound": "outbound",
     "uploads": "uploads",
+    "notifications": "notifications",
 }
 
 
@@ -82,11 +83,39 @@ def _issuers(raw: str, stage: str) -> tuple[IssuerConfig, ...]:
     for issuer in issuers:
         if (issuer.jwks is None) == (issuer.jwks_uri is None):
             raise ConfigurationError(f"issuer {issuer.issuer}: give exactly one of jwks, jwks_uri")
+        if issuer.jwks is not None:
+            _check_jwks(issuer.issuer, issuer.jwks)
         if issuer.jwks_uri is not None and not issuer.jwks_uri.startswith("https://"):
             raise ConfigurationError(f"issuer {issuer.issuer}: jwks_uri must be https")
         if issuer.development and stage != LOCAL_STAGE:
             raise ConfigurationError(f"development issuer {issuer.issuer} is allowed only in the local stage")
     return issuers
+
+
+# Members a public JWK of each accepted key type must carry (RFC 7518 §6.2.1, §6.3.1).
+JWK_MEMBERS = {"EC": ("crv", "x", "y"), "RSA": ("n", "e")}
+
+
+def _check_jwks(issuer: str, jwks: Mapping[str, Any]) -> None:
+    """Refuse at start-up an inline key set that could never verify a token.
+
+    The shape is checked here, without importing the crypto library, so a cold start stays cheap;
+    the keys themselves are parsed on first use.
+    """
+    keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
+    if not isinstance(keys, list) or not keys:
+        raise ConfigurationError(f"issuer {issuer}: jwks must hold a non-empty keys list")
+    for key in keys:
+        members = JWK_MEMBERS.get(key.get("kty")) if isinstance(key, Mapping) else None
+        if members is None:
+            raise ConfigurationError(f"issuer {issuer}: every key needs kty EC or RSA")
+        if not isinstance(key.get("kid"), str) or not key["kid"]:
+            raise ConfigurationError(f"issuer {issuer}: every key needs a kid")
+        if key.get("d") is not None:
+            raise ConfigurationError(f"issuer {issuer}: key {key['kid']} is a private key")
+        missing = [m for m in members if not isinstance(key.get(m), str) or not key[m]]
+        if missing:
+            raise ConfigurationError(f"issuer {issuer}: key {key['kid']} lacks {', '.join(missing)}")
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:

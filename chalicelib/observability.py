@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -48,3 +50,19 @@ def tracer() -> Any:
     from aws_lambda_powertools import Tracer
 
     return Tracer(service=SERVICE, patch_modules=["boto3", "botocore"])
+
+
+@contextmanager
+def traced(name: str, **annotations: str) -> Iterator[Any]:
+    """An X-Ray subsegment around a unit of work (a request, a message), or nothing where tracing is off.
+
+    Annotations are indexed by X-Ray for search: route names and status codes only, never personal data.
+    """
+    active = tracer()
+    if active is None:
+        yield None
+        return
+    with active.provider.in_subsegment(name) as subsegment:
+        for key, value in annotations.items():
+            subsegment.put_annotation(key, value)
+        yield subsegment

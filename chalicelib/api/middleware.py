@@ -16,7 +16,7 @@ from chalice.app import Chalice, Request, Response
 
 from chalicelib.api.http import REQUEST_ID_HEADER, problem_response
 from chalicelib.api.messages import negotiate_language
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import logger, metrics, traced
 
 CHALICE_ERRORS = {
     "MethodNotAllowedError": "method_not_allowed",
@@ -52,11 +52,14 @@ def http_middleware(request: Request, get_response: Callable[[Request], Response
     context["requestId"] = request_id
     started = time.perf_counter()
     logger.append_keys(request_id=request_id)
+    route = str(context.get("resourcePath", "-"))
     try:
-        response = _as_problem(get_response(request), request, request_id)
+        with traced(f"## {request.method} {route}", route=route) as segment:
+            response = _as_problem(get_response(request), request, request_id)
+            if segment is not None:
+                segment.put_annotation("status", str(response.status_code))
         response.headers[REQUEST_ID_HEADER] = request_id
         elapsed_ms = (time.perf_counter() - started) * 1000
-        route = context.get("resourcePath", "-")
         logger.info(
             "request",
             extra={

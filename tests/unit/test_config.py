@@ -207,3 +207,20 @@ def test_app_refuses_to_start_with_a_development_issuer_in_prod() -> None:
 def test_app_starts_with_a_development_issuer_in_local() -> None:
     result = import_app("local")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("jwks", "message"),
+    [
+        ({}, "non-empty keys list"),
+        ({"keys": []}, "non-empty keys list"),
+        ({"keys": [{"kty": "oct", "kid": "k", "k": "c2VjcmV0"}]}, "kty EC or RSA"),
+        ({"keys": [{**JWKS["keys"][0], "kid": ""}]}, "needs a kid"),
+        ({"keys": [{k: v for k, v in JWKS["keys"][0].items() if k != "y"}]}, "lacks y"),
+        ({"keys": [{"kty": "RSA", "kid": "r1", "e": "AQAB"}]}, "lacks n"),
+        ({"keys": [{**JWKS["keys"][0], "d": "c2VjcmV0"}]}, "private key"),
+    ],
+)
+def test_an_inline_jwks_that_cannot_verify_is_refused_at_start(jwks: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        load_settings({"TONGBAN_ISSUERS": issuers(remote_issuer(jwks_uri=None, jwks=jwks))})
