@@ -106,7 +106,7 @@ def _check_jwks(issuer: str, jwks: Mapping[str, Any]) -> None:
     if not isinstance(keys, list) or not keys:
         raise ConfigurationError(f"issuer {issuer}: jwks must hold a non-empty keys list")
     for key in keys:
-        members = JWK_MEMBERS.get(key.get("kty")) if isinstance(key, Mapping) else None
+        members = JWK_MEMBERS.get(str(key.get("kty"))) if isinstance(key, Mapping) else None
         if members is None:
             raise ConfigurationError(f"issuer {issuer}: every key needs kty EC or RSA")
         if not isinstance(key.get("kid"), str) or not key["kid"]:
