@@ -1,18 +1,46 @@
 """Tongban Gateway (跨省通办网关) — wiring only: the app, its middleware, blueprints and handlers."""
 
-from chalice.app import Chalice
+from typing import Any
 
+from chalice.app import Chalice, CloudWatchEvent, Rate, SQSEvent
+
+from chalicelib.api.applicant import applicant
+from chalicelib.api.authority import authority
 from chalicelib.api.meta import meta
 from chalicelib.api.middleware import http_middleware, register_fallback_routes
 from chalicelib.api.ops import ops
 from chalicelib.api.public import public
 from chalicelib.config import settings
+from chalicelib.domain.clock import system_clock
+from chalicelib.events import handlers
 
-settings()  # a misconfigured stage (e.g. a development issuer outside local) fails at start
+stage = settings()  # a misconfigured stage (e.g. a development issuer outside local) fails at start
 
 app = Chalice(app_name="tongban-gateway")
 app.register_middleware(http_middleware, "http")
 app.register_blueprint(meta)
 app.register_blueprint(public)
+app.register_blueprint(applicant)
+app.register_blueprint(authority)
 app.register_blueprint(ops)
 register_fallback_routes(app)
+
+
+@app.on_sqs_message(queue=stage.queue("uploads"), batch_size=10)
+def check_uploads(event: SQSEvent) -> dict[str, Any]:
+    return handlers.on_uploads(event.to_dict())
+
+
+@app.on_sqs_message(queue=stage.queue("notifications"), batch_size=10)
+def deliver_notices(event: SQSEvent) -> dict[str, Any]:
+    return handlers.on_notices(event.to_dict())
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def sweep_deadlines(event: CloudWatchEvent) -> dict[str, int]:
+    return handlers.sweep_deadlines(system_clock())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def relay_outbox(event: CloudWatchEvent) -> int:
+    return handlers.relay_outbox(system_clock())

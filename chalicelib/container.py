@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import time
 from functools import cache
 
+from chalicelib.adapters.case_store import DynamoCaseStore
 from chalicelib.adapters.catalog_store import DynamoCatalogStore
+from chalicelib.adapters.files import S3Files
+from chalicelib.adapters.licences import LocalLicenceProvider
+from chalicelib.adapters.notice_queue import SqsNoticeQueue
 from chalicelib.config import settings
+from chalicelib.domain.calendar import YearCalendar
+from chalicelib.domain.working_days import WorkingCalendar
 from chalicelib.services.calendar import CalendarService
+from chalicelib.services.case_book import CaseBook
+from chalicelib.services.cases import CaseService
 from chalicelib.services.catalog import CatalogService
+from chalicelib.services.deadlines import DeadlineService
+from chalicelib.services.materials import MaterialService
+from chalicelib.services.notices import NoticeService
+from chalicelib.services.ratings import RatingService
+
+CALENDAR_TTL_SECONDS = 300.0
+_calendar_cache: dict[str, tuple[float, WorkingCalendar]] = {}
 
 
 @cache
@@ -25,7 +41,77 @@ def calendar() -> CalendarService:
     return CalendarService(catalog_store())
 
 
+def working_calendar() -> WorkingCalendar:
+    """The published years as one calendar, re-read at most every five minutes per process."""
+    cached = _calendar_cache.get("calendar")
+    if cached is not None and time.monotonic() - cached[0] < CALENDAR_TTL_SECONDS:
+        return cached[1]
+    years = [YearCalendar.model_validate(doc) for doc in catalog_store().calendars()]
+    built = WorkingCalendar.of(years)
+    _calendar_cache["calendar"] = (time.monotonic(), built)
+    return built
+
+
+def forget_calendar() -> None:
+    _calendar_cache.clear()
+
+
+@cache
+def case_store() -> DynamoCaseStore:
+    return DynamoCaseStore(settings().table("cases"))
+
+
+@cache
+def notice_queue() -> SqsNoticeQueue:
+    return SqsNoticeQueue(settings().queue("notifications"))
+
+
+@cache
+def licences() -> LocalLicenceProvider:
+    """The local e-licence stand-in (no national e-licence system is reachable from here)."""
+    return LocalLicenceProvider(settings().table("catalog"), province=settings().province_code)
+
+
+@cache
+def cases() -> CaseService:
+    book = CaseBook(case_store(), notice_queue(), working_calendar)
+    return CaseService(book, catalog(), licences(), settings().province_code)
+
+
+@cache
+def materials() -> MaterialService:
+    return MaterialService(cases(), S3Files(settings().bucket), licences())
+
+
+@cache
+def ratings() -> RatingService:
+    return RatingService(cases())
+
+
+@cache
+def deadlines() -> DeadlineService:
+    return DeadlineService(cases())
+
+
+@cache
+def notices() -> NoticeService:
+    return NoticeService(case_store(), notice_queue())
+
+
 def reset() -> None:
     """Forget built services (tests that change settings between cases)."""
-    for factory in (catalog_store, catalog, calendar):
+    for factory in (
+        catalog_store,
+        catalog,
+        calendar,
+        case_store,
+        notice_queue,
+        licences,
+        cases,
+        materials,
+        ratings,
+        deadlines,
+        notices,
+    ):
         factory.cache_clear()
+    forget_calendar()

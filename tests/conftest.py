@@ -60,7 +60,7 @@ def clean_aws(aws: None) -> None:
     from chalicelib.adapters import aws as aws_adapter
 
     ddb = boto3.client("dynamodb")
-    for table in (f"{PREFIX}-catalog", f"{PREFIX}-idempotency"):
+    for table in (f"{PREFIX}-catalog", f"{PREFIX}-idempotency", f"{PREFIX}-cases"):
         keys = [k["AttributeName"] for k in ddb.describe_table(TableName=table)["Table"]["KeySchema"]]
         for page in ddb.get_paginator("scan").paginate(TableName=table):
             for item in page["Items"]:

@@ -122,6 +122,19 @@ class DynamoCatalogStore:
         )
         return None if item is None else dict(json.loads(item["doc"]["S"]))
 
+    def calendars(self) -> list[dict[str, Any]]:
+        """Every published year, in one query (a handful of small records)."""
+        pages = (
+            client("dynamodb")
+            .get_paginator("query")
+            .paginate(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": "CALENDAR"}},
+            )
+        )
+        return [json.loads(item["doc"]["S"]) for page in pages for item in page["Items"]]
+
     def put_calendar(self, year: int, doc: dict[str, Any]) -> None:
         client("dynamodb").put_item(
             TableName=self._table,

@@ -23,6 +23,9 @@ PATH_PARAMETERS = {
     "province": (PROVINCE_CODE_PATTERN, "GB/T 2260 province code"),
     "version": (r"^[1-9][0-9]{0,5}$", "item version number"),
     "year": (r"^20[0-9]{2}$", "calendar year"),
+    "number": (r"^[1-6][0-9]0000-20[0-9]{6}-[A-Z2-9]{8}$", "case number (办件编号)"),
+    "slot": (r"^[a-z][a-z0-9_]{1,63}$", "material slot code"),
+    "file_id": (r"^F[A-Z2-9]{12}$", "file id"),
 }
 PROBLEM_CODE_PARAMETER = (r"^[a-z_]{1,64}$", "problem code")
 HEADER = {

@@ -56,8 +56,13 @@ def problem_body(
     instance: str | None = None,
     request_id: str | None = None,
     errors: list[dict[str, Any]] | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """RFC 9457 problem details with a stable `code`; `type` resolves to the code's description."""
+    """RFC 9457 problem details with a stable `code`; `type` resolves to the code's description.
+
+    `context` adds the extension members a client acts on (e.g. a case's `state` and the
+    `allowed_acts` after a refused transition); only the names in PROBLEM_CONTEXT pass.
+    """
     body: dict[str, Any] = {
         "type": f"/v1/problems/{code}",
         "title": problem_title(code, status, lang),
@@ -70,7 +75,13 @@ def problem_body(
         body["request_id"] = request_id
     if errors:
         body["errors"] = [_localised(e, lang) for e in errors]
+    for name, value in (context or {}).items():
+        if name in PROBLEM_CONTEXT and value is not None:
+            body[name] = value
     return body
+
+
+PROBLEM_CONTEXT = ("state", "act", "allowed_acts", "materials", "slot", "mode")
 
 
 def _localised(error: Mapping[str, Any], lang: str) -> dict[str, Any]:
@@ -88,8 +99,11 @@ def problem_response(
     request_id: str | None = None,
     errors: list[dict[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> Response:
-    body = problem_body(code, status, lang, instance=instance, request_id=request_id, errors=errors)
+    body = problem_body(
+        code, status, lang, instance=instance, request_id=request_id, errors=errors, context=context
+    )
     return Response(
         body=dumps(body),
         status_code=status,
@@ -105,8 +119,16 @@ def problem_from_error(err: Exception, lang: str, instance: str, request_id: str
         headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if err.status == 401 else {}
     else:
         raise TypeError(f"not a problem: {err!r}")
+    context = err.params if isinstance(err, DomainError) else None
     return problem_response(
-        err.code, err.status, lang, instance=instance, request_id=request_id, errors=errors, headers=headers
+        err.code,
+        err.status,
+        lang,
+        instance=instance,
+        request_id=request_id,
+        errors=errors,
+        headers=headers,
+        context=context,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from chalice.app import Blueprint
@@ -9,11 +10,13 @@ from chalice.app import Blueprint
 from chalicelib import container
 from chalicelib.api.endpoint import Call, Reply, endpoint
 from chalicelib.api.public import item_code
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.identity import Role
 
 ops = Blueprint(__name__)
 S = "chalicelib.api.schemas:"
 OPERATOR = (Role.OPERATOR,)
+YEAR = re.compile(r"^20[0-9]{2}$")
 
 
 @endpoint(
@@ -64,3 +67,34 @@ def change_item_status(call: Call) -> Reply:
     code = item_code(call)
     body = call.body.model_dump(mode="json", exclude_none=True)
     return Reply(container.catalog().change_status(code, body, call.actor), 201)
+
+
+@endpoint(
+    ops,
+    "PUT",
+    "/v1/ops/calendar/{year}",
+    tag="ops",
+    roles=OPERATOR,
+    summary="Publish a year's working-day calendar; provisional due dates in that year are recomputed",
+    request="chalicelib.domain.calendar:YearCalendar",
+    response="chalicelib.api.case_schemas:CalendarPublished",
+    problems=("validation_failed", "calendar_year_mismatch"),
+)
+def publish_calendar(call: Call) -> dict[str, Any]:
+    year = call.path["year"]
+    if not YEAR.fullmatch(year):
+        raise NotFound("calendar_year_not_published")
+    if call.body.year != int(year):
+        raise InvalidInput(
+            "calendar_year_mismatch", errors=[{"field": "year", "code": "calendar_year_mismatch"}]
+        )
+    container.calendar().publish(call.body)
+    container.forget_calendar()
+    report = container.deadlines().recompute_provisional(call.body.year)
+    return {
+        "year": call.body.year,
+        "holidays": len(call.body.holidays),
+        "adjusted_workdays": len(call.body.adjusted_workdays),
+        "recomputed": report.recomputed,
+        "conflicts": report.conflicts,
+    }

@@ -26,6 +26,13 @@ class Problem(_Out):
     instance: str | None = None
     request_id: str | None = None
     errors: list[FieldError] | None = None
+    # context of a refusal, where it helps the client act (e.g. 409 illegal_transition)
+    state: str | None = None
+    act: str | None = None
+    allowed_acts: list[str] | None = None
+    materials: list[str] | None = None
+    slot: str | None = None
+    mode: str | None = None
 
 
 class FieldError(_Out):

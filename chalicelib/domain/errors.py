@@ -50,3 +50,10 @@ class InvalidInput(DomainError):
     ) -> None:
         super().__init__(code, **params)
         self.errors = errors or []
+
+
+class BadRequest(DomainError):
+    """The request cannot be understood as given (e.g. a pagination cursor that is not ours)."""
+
+    code = "bad_request"
+    status = 400

@@ -83,16 +83,55 @@ def create_province_stack(province: str, prefix: str, region: str) -> dict[str, 
     return outputs
 
 
+def _moto_evaluable(policy: dict[str, Any]) -> dict[str, Any]:
+    """The policy without its conditional statements.
+
+    moto 5.2.5 evaluates bucket-policy conditions with no request context: a statement whose
+    condition it cannot match counts as DENIED for every matching request, so the TLS-only Deny
+    would refuse every object request (boto3 or presigned). The local stack serves plain HTTP, where
+    AWS would refuse it too; dropping the statement is the only way to have a usable bucket locally.
+    """
+    return {**policy, "Statement": [s for s in policy["Statement"] if "Condition" not in s]}
+
+
+def _notification_configuration(cfn: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's NotificationConfiguration in the shape of PutBucketNotificationConfiguration."""
+
+    def key_filter(entry: dict[str, Any]) -> dict[str, Any]:
+        rules = entry.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+        return {"Filter": {"Key": {"FilterRules": rules}}} if rules else {}
+
+    queues = [
+        {"QueueArn": q["Queue"], "Events": [q["Event"]], **key_filter(q)}
+        for q in cfn.get("QueueConfigurations", [])
+    ]
+    return {"QueueConfigurations": queues}
+
+
 def _apply_what_moto_ignores(prefix: str, province: str, region: str) -> None:
     resources = load_template()["Resources"]
     partition = "aws-cn" if region.startswith("cn-") else "aws"
-    names = {"ResourcePrefix": prefix, "ProvinceCode": province, "AWS::Partition": partition}
+    sqs = boto3.client("sqs", region_name=region)
+    account = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
+    names = {
+        "ResourcePrefix": prefix,
+        "ProvinceCode": province,
+        "AWS::Partition": partition,
+        "AWS::Region": region,
+        "AWS::AccountId": account,
+    }
     for logical, resource in resources.items():
         props = resource.get("Properties", {})
         if resource["Type"] == "AWS::S3::Bucket":
             bucket = _resolve(props["BucketName"], names)
             names[logical] = bucket
             names[f"{logical}.Arn"] = f"arn:{partition}:s3:::{bucket}"
+        elif resource["Type"] == "AWS::SQS::Queue":
+            url = sqs.get_queue_url(QueueName=_resolve(props["QueueName"], names))["QueueUrl"]
+            names[logical] = url
+            names[f"{logical}.Arn"] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
     dynamodb = boto3.client("dynamodb", region_name=region)
     s3 = boto3.client("s3", region_name=region)
     for resource in resources.values():
@@ -117,5 +156,18 @@ def _apply_what_moto_ignores(prefix: str, province: str, region: str) -> None:
                 for r in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
             ]
             s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rules})
+            if "NotificationConfiguration" in props:
+                # moto sends an s3:TestEvent to each queue here, as S3 does.
+                s3.put_bucket_notification_configuration(
+                    Bucket=bucket,
+                    NotificationConfiguration=_notification_configuration(props["NotificationConfiguration"]),
+                )
         elif kind == "AWS::S3::BucketPolicy":
-            s3.put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))
+            policy = _moto_evaluable(props["PolicyDocument"])
+            if policy["Statement"]:
+                s3.put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(policy))
+        elif kind == "AWS::SQS::QueuePolicy":
+            for url in props["Queues"]:
+                sqs.set_queue_attributes(
+                    QueueUrl=url, Attributes={"Policy": json.dumps(props["PolicyDocument"])}
+                )

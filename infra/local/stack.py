@@ -422,10 +422,14 @@ def seed_main() -> int:
     if not SEED_FILE.exists():
         print(f"seed catalog {SEED_FILE.relative_to(ROOT)} not found: it must exist before the stack starts")
         return 2
+    from chalicelib.config import settings
+    from infra.local.seed_licences import seed_licences
+
     items = seed_catalog()
     years = seed_calendar()
+    licences = seed_licences(settings().table("catalog"))
     span = f"{min(years)}–{max(years)}" if years else "none"
-    print(f"seeded {items} catalog items and the calendars of {span}")
+    print(f"seeded {items} catalog items, the calendars of {span} and {licences} development e-licences")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import quote
 
 from chalice.app import Chalice
 from chalice.config import Config
@@ -25,6 +26,11 @@ class ChaliceWsgi:
         if path == "/openapi.json":
             start_response("200 OK", [("Content-Type", "application/json")])
             return [self._spec]
+        # WSGI hands over the path decoded; an HTTP server would pass it as sent, so encode it
+        # again (a `%3F` in a path parameter must not become the start of a query string).
+        path = quote(
+            path.encode("latin-1").decode("utf-8", "surrogateescape"), safe="/", errors="surrogateescape"
+        )
         if environ.get("QUERY_STRING"):
             path += "?" + environ["QUERY_STRING"]
         try:

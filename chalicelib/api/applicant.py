@@ -1,0 +1,361 @@
+"""Applicant API (移动端): drafts, form data, materials, submit, 补正, withdraw, my cases, result, 好差评.
+
+Reads of one case (detail, timeline, audit, files, result) are shared with the handling clerks and
+the province's operators; the service decides who may see which case.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalice.app import Blueprint
+
+from chalicelib import container
+from chalicelib.api.endpoint import Call, QueryParam, Reply, endpoint
+from chalicelib.api.http import HttpProblem, decode_cursor, encode_cursor
+from chalicelib.domain.case import Case
+from chalicelib.domain.case_states import Act, Actor, CaseState
+from chalicelib.domain.clock import beijing_date
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.identity import Principal, Role
+from chalicelib.services.case_views import case_view, compact
+from chalicelib.services.cases import is_handling_clerk, is_owner
+
+applicant = Blueprint(__name__)
+C = "chalicelib.api.case_schemas:"
+APPLICANT = (Role.APPLICANT,)
+READERS = (Role.APPLICANT, Role.AUTHORITY_CLERK, Role.OPERATOR)
+NUMBER = re.compile(r"^[1-6][0-9]0000-20[0-9]{6}-[A-Z2-9]{8}$")
+SLOT = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+FILE_ID = re.compile(r"^F[A-Z2-9]{12}$")
+PAGING = (
+    QueryParam("limit", "page size", kind="integer", minimum=1, maximum=100, default=20),
+    QueryParam("cursor", "next_cursor of the previous page", max_length=1000),
+)
+CASE_PROBLEMS = ("case_not_found",)
+
+
+def case_number(call: Call) -> str:
+    number = call.path["number"]
+    if not NUMBER.fullmatch(number):
+        raise NotFound("case_not_found")
+    return number
+
+
+def path_part(call: Call, name: str, pattern: re.Pattern[str], problem: str) -> str:
+    value = call.path[name]
+    if not pattern.fullmatch(value):
+        raise NotFound(problem)
+    return value
+
+
+def start_key(call: Call) -> dict[str, Any] | None:
+    """A DynamoDB start key from the opaque cursor; only string key attributes are ours."""
+    if "cursor" not in call.query:
+        return None
+    key = decode_cursor(call.query["cursor"])
+    well_formed = 0 < len(key) <= 8 and all(
+        isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) for v in key.values()
+    )
+    if not well_formed:
+        raise HttpProblem("invalid_cursor")
+    return key
+
+
+def cursor_of(last_key: dict[str, Any] | None) -> str | None:
+    return encode_cursor(last_key) if last_key else None
+
+
+def actor_of(principal: Principal, case: Case) -> Actor | None:
+    if is_owner(principal, case):
+        return Actor.APPLICANT
+    if is_handling_clerk(principal, case):
+        return Actor.CLERK
+    return None
+
+
+def view(principal: Principal, case: Case) -> dict[str, Any]:
+    cases = container.cases()
+    return case_view(
+        case,
+        owner=is_owner(principal, case),
+        actor=actor_of(principal, case),
+        calendar=cases.book.calendar(),
+        today=beijing_date(cases.now()),
+    )
+
+
+def lines(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    cases = container.cases()
+    calendar, today = cases.book.calendar(), beijing_date(cases.now())
+    return [compact(Case.model_validate(doc), calendar, today) for doc in docs]
+
+
+@endpoint(
+    applicant,
+    "POST",
+    "/v1/cases",
+    tag="cases",
+    roles=APPLICANT,
+    status=201,
+    summary="Open a draft case (草稿) for an item handled by this province",
+    request=C + "DraftRequest",
+    response=C + "CaseDetail",
+    problems=("validation_failed", "form_invalid", "item_not_found", "item_cancelled", "mode_not_supported"),
+)
+def open_draft(call: Call) -> Reply:
+    case = container.cases().open_draft(call.actor, call.body.model_dump(mode="json"))
+    return Reply(view(call.actor, case), 201, {"Location": f"/v1/cases/{case.number}"})
+
+
+@endpoint(
+    applicant,
+    "GET",
+    "/v1/cases",
+    tag="cases",
+    roles=APPLICANT,
+    summary="My cases, newest first (compact lines for the app's list)",
+    response=C + "CasePage",
+    problems=("invalid_query", "invalid_cursor"),
+    query=PAGING,
+)
+def my_cases(call: Call) -> dict[str, Any]:
+    cases = container.cases()
+    page = cases.book.store.by_owner(cases.owner_of(call.actor), call.query["limit"], start_key(call))
+    return {"items": lines(page.items), "next_cursor": cursor_of(page.last_key)}
+
+
+@endpoint(
+    applicant,
+    "GET",
+    "/v1/cases/{number}",
+    tag="cases",
+    roles=READERS,
+    etag=True,
+    summary="A case with its materials, deadlines, progress card and the acts allowed to the caller",
+    response=C + "CaseDetail",
+    problems=CASE_PROBLEMS,
+)
+def get_case(call: Call) -> dict[str, Any]:
+    return view(call.actor, container.cases().readable(call.actor, case_number(call)))
+
+
+@endpoint(
+    applicant,
+    "POST",
+    "/v1/cases/{number}/form",
+    tag="cases",
+    roles=APPLICANT,
+    summary="Replace the form data of a draft, a returned or a supplement-requested case",
+    request=C + "FormRequest",
+    response=C + "CaseDetail",
+    problems=(*CASE_PROBLEMS, "form_invalid", "case_not_editable", "concurrent_modification"),
+)
+def update_form(call: Call) -> dict[str, Any]:
+    case = container.cases().update_form(call.actor, case_number(call), call.body.form)
+    return view(call.actor, case)
+
+
+def _applicant_act(act: Act, path: str, summary: str, request: str | None, problems: tuple[str, ...]) -> None:
+    def handler(call: Call) -> dict[str, Any]:
+        params = call.body.model_dump(mode="json") if call.body is not None else {}
+        case = container.cases().act(call.actor, case_number(call), act, params)
+        return view(call.actor, case)
+
+    handler.__name__ = act.value
+    endpoint(
+        applicant,
+        "POST",
+        f"/v1/cases/{{number}}/{path}",
+        tag="cases",
+        roles=APPLICANT,
+        summary=summary,
+        request=request,
+        response=C + "CaseDetail",
+        problems=(*CASE_PROBLEMS, "illegal_transition", "concurrent_modification", *problems),
+    )(handler)
+
+
+_applicant_act(
+    Act.SUBMIT,
+    "submit",
+    "Submit the case (checks the form and that every required material is verified)",
+    None,
+    ("form_invalid", "materials_incomplete"),
+)
+_applicant_act(
+    Act.ANSWER_SUPPLEMENT,
+    "supplement-answer",
+    "Answer a 补正 request once everything listed is given",
+    C + "NoteRequest",
+    ("supplement_incomplete",),
+)
+_applicant_act(
+    Act.WITHDRAW, "withdraw", "Withdraw the application (撤回), before a decision", C + "WithdrawRequest", ()
+)
+
+
+@endpoint(
+    applicant,
+    "POST",
+    "/v1/cases/{number}/materials/{slot}/uploads",
+    tag="materials",
+    roles=(Role.APPLICANT,),
+    status=201,
+    summary="A presigned PUT for one file of a material slot, bound to its type, size and SHA-256",
+    request=C + "UploadRequest",
+    response=C + "UploadOut",
+    problems=(
+        *CASE_PROBLEMS,
+        "material_slot_not_found",
+        "upload_not_allowed",
+        "case_not_editable",
+        "too_many_files",
+    ),
+)
+def request_upload(call: Call) -> Reply:
+    slot = path_part(call, "slot", SLOT, "material_slot_not_found")
+    ticket = container.materials().request_upload(
+        call.actor, case_number(call), slot, call.body.model_dump(mode="json")
+    )
+    return Reply(ticket, 201)
+
+
+@endpoint(
+    applicant,
+    "POST",
+    "/v1/cases/{number}/files/{file_id}/confirm",
+    tag="materials",
+    roles=(Role.APPLICANT, Role.AUTHORITY_CLERK),
+    summary="Upload done: the gateway checks the object now (size, type, SHA-256) and answers its verdict",
+    response=C + "FileOut",
+    problems=(*CASE_PROBLEMS, "file_not_found"),
+)
+def confirm_upload(call: Call) -> dict[str, Any]:
+    file_id = path_part(call, "file_id", FILE_ID, "file_not_found")
+    return container.materials().confirm(call.actor, case_number(call), file_id)
+
+
+@endpoint(
+    applicant,
+    "POST",
+    "/v1/cases/{number}/materials/{slot}/licences",
+    tag="materials",
+    roles=APPLICANT,
+    status=201,
+    summary="Give an e-licence (电子证照, trust level A) instead of uploading a file",
+    request=C + "LicenceRequest",
+    response=C + "FileOut",
+    problems=(
+        *CASE_PROBLEMS,
+        "material_slot_not_found",
+        "licence_not_usable",
+        "licence_not_accepted_for_slot",
+    ),
+)
+def attach_licence(call: Call) -> Reply:
+    slot = path_part(call, "slot", SLOT, "material_slot_not_found")
+    file = container.materials().attach_licence(call.actor, case_number(call), slot, call.body.reference)
+    return Reply(file, 201)
+
+
+@endpoint(
+    applicant,
+    "GET",
+    "/v1/cases/{number}/files/{file_id}",
+    tag="materials",
+    roles=READERS,
+    summary="A short-lived presigned GET for one verified file of the case",
+    response=C + "DownloadOut",
+    problems=(*CASE_PROBLEMS, "file_not_found"),
+)
+def download_file(call: Call) -> dict[str, Any]:
+    file_id = path_part(call, "file_id", FILE_ID, "file_not_found")
+    return container.materials().download(call.actor, case_number(call), file_id)
+
+
+@endpoint(
+    applicant,
+    "GET",
+    "/v1/cases/{number}/result",
+    tag="cases",
+    roles=READERS,
+    summary="The result: a download link, the e-licence reference or the mail tracking (送达 on first fetch)",
+    response=C + "ResultOut",
+    problems=(*CASE_PROBLEMS, "result_not_issued"),
+)
+def get_result(call: Call) -> dict[str, Any]:
+    return container.materials().result(call.actor, case_number(call))
+
+
+@endpoint(
+    applicant,
+    "POST",
+    "/v1/cases/{number}/rating",
+    tag="cases",
+    roles=APPLICANT,
+    status=201,
+    summary="好差评: rate the handling once; 不满意 or 非常不满意 opens a rectification (整改)",
+    request=C + "RatingRequest",
+    response=C + "CaseDetail",
+    problems=(*CASE_PROBLEMS, "already_rated", "not_yet_rateable", "concurrent_modification"),
+)
+def rate_case(call: Call) -> Reply:
+    case = container.ratings().rate(call.actor, case_number(call), call.body.model_dump(mode="json"))
+    return Reply(view(call.actor, case), 201)
+
+
+@endpoint(
+    applicant,
+    "GET",
+    "/v1/cases/{number}/timeline",
+    tag="cases",
+    roles=READERS,
+    summary="Every act on the case in order, each sealed into the case's hash chain",
+    response=C + "Timeline",
+    problems=CASE_PROBLEMS,
+)
+def get_timeline(call: Call) -> dict[str, Any]:
+    return {"events": container.cases().timeline(call.actor, case_number(call))}
+
+
+@endpoint(
+    applicant,
+    "GET",
+    "/v1/cases/{number}/audit",
+    tag="cases",
+    roles=READERS,
+    summary="Verify the case's audit hash chain; reports the first broken link",
+    response=C + "AuditReport",
+    problems=CASE_PROBLEMS,
+)
+def verify_audit(call: Call) -> dict[str, Any]:
+    case, report = container.cases().verify_audit(call.actor, case_number(call))
+    return {
+        "ok": report.ok,
+        "length": report.length,
+        "first_broken": report.first_broken,
+        "reason": report.reason,
+        "last_hash": case.last_hash,
+    }
+
+
+@endpoint(
+    applicant,
+    "GET",
+    "/v1/me/notices",
+    tag="cases",
+    roles=APPLICANT,
+    summary="My notices (消息), newest first: every change of my cases I should hear of",
+    response=C + "NoticePage",
+    problems=("invalid_query", "invalid_cursor"),
+    query=PAGING,
+)
+def my_notices(call: Call) -> dict[str, Any]:
+    cases = container.cases()
+    page = container.notices().for_recipient(cases.owner_of(call.actor), call.query["limit"], start_key(call))
+    return {"items": page.items, "next_cursor": cursor_of(page.last_key)}
+
+
+STATES = tuple(s.value for s in CaseState)

@@ -1,0 +1,215 @@
+"""Authority API (审批机关): the inbox, every act of handling, result documents and rectifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint
+
+from chalicelib import container
+from chalicelib.api.applicant import (
+    CASE_PROBLEMS,
+    NUMBER,
+    PAGING,
+    STATES,
+    case_number,
+    cursor_of,
+    lines,
+    path_part,
+    start_key,
+    view,
+)
+from chalicelib.api.endpoint import Call, QueryParam, Reply, endpoint
+from chalicelib.domain.case_acts import RESULT_SLOT
+from chalicelib.domain.case_states import Act
+from chalicelib.domain.identity import Role
+
+authority = Blueprint(__name__)
+C = "chalicelib.api.case_schemas:"
+CLERK = (Role.AUTHORITY_CLERK,)
+DATE_PATTERN = r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$"
+
+
+@endpoint(
+    authority,
+    "GET",
+    "/v1/authority/cases",
+    tag="authority",
+    roles=CLERK,
+    summary="The clerk's inbox: open cases of their authority, most urgent first",
+    response=C + "CasePage",
+    problems=("invalid_query", "invalid_cursor"),
+    query=(
+        QueryParam("state", "only cases in this state", enum=STATES),
+        QueryParam("due_before", "only cases due on or before this date (YYYY-MM-DD)", pattern=DATE_PATTERN),
+        *PAGING,
+    ),
+)
+def inbox(call: Call) -> dict[str, Any]:
+    store = container.cases().book.store
+    page = store.inbox(
+        call.actor.authority or "",
+        call.query["limit"],
+        start_key(call),
+        due_before=call.query.get("due_before"),
+        state=call.query.get("state"),
+    )
+    return {"items": lines(page.items), "next_cursor": cursor_of(page.last_key)}
+
+
+CLERK_ACTS: list[tuple[Act, str, str, str | None, tuple[str, ...]]] = [
+    (Act.PASS_PRE_REVIEW, "pre-review/pass", "预审通过", C + "NoteRequest", ()),
+    (Act.RETURN_PRE_REVIEW, "pre-review/return", "预审退回, with the reasons", C + "ReturnRequest", ()),
+    (
+        Act.ACCEPT,
+        "accept",
+        "受理; 容缺受理 with deferred non-key materials and a commitment",
+        C + "AcceptRequest",
+        ("materials_incomplete", "material_not_deferrable", "deferred_acceptance_not_allowed"),
+    ),
+    (Act.REFUSE, "refuse", "不予受理, with the reason and its legal basis", C + "RefuseRequest", ()),
+    (
+        Act.REQUEST_SUPPLEMENT,
+        "supplement-request",
+        "补正: everything missing, at once (一次性告知)",
+        C + "SupplementRequest",
+        (),
+    ),
+    (Act.START_REVIEW, "review", "审核: start the review", C + "NoteRequest", ("not_yet_accepted",)),
+    (Act.SUSPEND, "suspend", "特别程序 (现场踏勘/专家论证/听证): stop the clock", C + "SuspendRequest", ()),
+    (Act.RESUME, "resume", "End the special procedure: the clock runs again", C + "NoteRequest", ()),
+    (
+        Act.DECIDE,
+        "decide",
+        "决定: approve (告知承诺制 on commitment where allowed) or deny with reasons",
+        C + "DecideRequest",
+        ("deferred_materials_outstanding", "commitment_not_allowed"),
+    ),
+    (
+        Act.ACCEPT_AND_DECIDE,
+        "accept-and-decide",
+        "即办件: accept and decide in one act",
+        C + "DecideRequest",
+        ("not_an_immediate_item", "materials_incomplete"),
+    ),
+    (
+        Act.ISSUE_RESULT,
+        "issue-result",
+        "出证: an uploaded document, an e-licence, or mail with tracking",
+        C + "IssueResultRequest",
+        ("result_document_not_ready",),
+    ),
+    (
+        Act.DELIVER,
+        "deliver",
+        "送达 recorded by the clerk (mail signed for, window pick-up)",
+        C + "DeliverRequest",
+        (),
+    ),
+    (Act.CLOSE, "close", "办结归档", C + "NoteRequest", ()),
+]
+
+
+def _clerk_act(act: Act, path: str, summary: str, request: str | None, problems: tuple[str, ...]) -> None:
+    def handler(call: Call) -> dict[str, Any]:
+        params = call.body.model_dump(mode="json") if call.body is not None else {}
+        case = container.cases().act(call.actor, case_number(call), act, params)
+        return view(call.actor, case)
+
+    handler.__name__ = f"clerk_{act.value}"
+    endpoint(
+        authority,
+        "POST",
+        f"/v1/authority/cases/{{number}}/{path}",
+        tag="authority",
+        roles=CLERK,
+        summary=summary,
+        request=request,
+        response=C + "CaseDetail",
+        problems=(
+            *CASE_PROBLEMS,
+            "illegal_transition",
+            "concurrent_modification",
+            "validation_failed",
+            *problems,
+        ),
+    )(handler)
+
+
+for _act, _path, _summary, _request, _problems in CLERK_ACTS:
+    _clerk_act(_act, _path, _summary, _request, _problems)
+
+
+@endpoint(
+    authority,
+    "POST",
+    "/v1/authority/cases/{number}/result-uploads",
+    tag="authority",
+    roles=CLERK,
+    status=201,
+    summary="A presigned PUT for the result document (PDF) of a decided case",
+    request=C + "UploadRequest",
+    response=C + "UploadOut",
+    problems=(*CASE_PROBLEMS, "upload_not_allowed", "case_not_editable"),
+)
+def request_result_upload(call: Call) -> Reply:
+    ticket = container.materials().request_upload(
+        call.actor, case_number(call), RESULT_SLOT, call.body.model_dump(mode="json")
+    )
+    return Reply(ticket, 201)
+
+
+RECT_QUERY = (QueryParam("status", "open or closed", enum=("open", "closed"), default="open"), *PAGING)
+
+
+def authority_rectifications(call: Call) -> dict[str, Any]:
+    page = container.ratings().rectifications(
+        call.actor, call.query["status"], call.query["limit"], start_key(call)
+    )
+    return {"items": page.items, "next_cursor": cursor_of(page.last_key)}
+
+
+endpoint(
+    authority,
+    "GET",
+    "/v1/authority/rectifications",
+    tag="authority",
+    roles=CLERK,
+    summary="Rectifications (整改) opened by bad ratings of the clerk's authority, due first",
+    response=C + "RectificationPage",
+    problems=("invalid_query", "invalid_cursor"),
+    query=RECT_QUERY,
+)(authority_rectifications)
+
+
+def ops_rectifications(call: Call) -> dict[str, Any]:
+    return authority_rectifications(call)
+
+
+endpoint(
+    authority,
+    "GET",
+    "/v1/ops/rectifications",
+    tag="ops",
+    roles=(Role.OPERATOR,),
+    summary="Rectifications (整改) of the whole province, due first",
+    response=C + "RectificationPage",
+    problems=("invalid_query", "invalid_cursor"),
+    query=RECT_QUERY,
+)(ops_rectifications)
+
+
+@endpoint(
+    authority,
+    "POST",
+    "/v1/authority/rectifications/{number}/follow-up",
+    tag="authority",
+    roles=CLERK,
+    summary="回访: close a rectification with what was done and what the applicant said",
+    request=C + "FollowUpRequest",
+    response=C + "Rectification",
+    problems=(*CASE_PROBLEMS, "rectification_not_found", "rectification_closed"),
+)
+def follow_up(call: Call) -> dict[str, Any]:
+    number = path_part(call, "number", NUMBER, "case_not_found")
+    return container.ratings().follow_up(call.actor, number, call.body.model_dump(mode="json"))

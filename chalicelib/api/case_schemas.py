@@ -1,0 +1,347 @@
+"""Request and response bodies of the case APIs (applicant, authority), for validation and OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.domain.case import (
+    Decision,
+    Pause,
+    Rating,
+    RatingLevel,
+    Refusal,
+    ResultRecord,
+    Supplement,
+    SupplementItem,
+    Suspension,
+    SuspensionProcedure,
+)
+from chalicelib.domain.case_states import Act, CaseState
+from chalicelib.domain.catalog_terms import Delivery, Mode
+
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")]
+SlotCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# — requests —
+
+
+class ApplicantIn(_In):
+    """申请人. Checked: the name's script, the ID number's GB 11643 check digit, a mainland mobile."""
+
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    id_number: Annotated[str, Field(min_length=18, max_length=18)]
+    phone: Annotated[str, Field(min_length=11, max_length=11)]
+
+
+class DraftRequest(_In):
+    item_code: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$")]
+    applicant: ApplicantIn
+    form: dict[str, Any] = Field(default_factory=dict)
+
+
+class FormRequest(_In):
+    form: dict[str, Any]
+
+
+class UploadRequest(_In):
+    filename: Short
+    content_type: Annotated[str, Field(min_length=3, max_length=100)]
+    size: int = Field(gt=0, le=50 * 1024 * 1024)
+    sha256: Sha256
+
+
+class LicenceRequest(_In):
+    reference: Short
+
+
+class NoteRequest(_In):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class WithdrawRequest(_In):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class RatingRequest(_In):
+    level: RatingLevel
+    tags: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(
+        default_factory=list, max_length=10
+    )
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class ReturnRequest(_In):
+    reasons: list[Text] = Field(min_length=1, max_length=50)
+
+
+class AcceptRequest(_In):
+    """受理; with `deferred_materials` and the applicant's `commitment` it is 容缺受理."""
+
+    deferred_materials: list[SlotCode] = Field(default_factory=list, max_length=20)
+    commitment: str | None = Field(default=None, max_length=2000)
+
+
+class RefuseRequest(_In):
+    reason: Text
+    legal_basis: Short
+
+
+class SupplementRequest(_In):
+    """补正, 一次性告知: everything missing, at once."""
+
+    items: list[SupplementItem] = Field(min_length=1, max_length=50)
+
+
+class SuspendRequest(_In):
+    procedure: SuspensionProcedure
+    reason: Text
+
+
+class DecideRequest(_In):
+    approved: bool
+    reasons: list[Text] = Field(default_factory=list, max_length=50)
+    legal_basis: Short | None = None
+    on_commitment: bool = False
+
+
+class IssueResultRequest(_In):
+    """出证: an uploaded document (`file_id`), an e-licence (`licence_type`), or mail with tracking."""
+
+    delivery: Delivery
+    title: Short
+    file_id: Annotated[str, Field(pattern=r"^F[0-9A-Z]{12}$")] | None = None
+    licence_type: Short | None = None
+    carrier: Short | None = None
+    tracking_number: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+
+
+class DeliverRequest(_In):
+    how: Literal["mail_signed", "window_pickup"]
+
+
+class FollowUpRequest(_In):
+    """回访: what was done and what the applicant said."""
+
+    actions: Text
+    applicant_feedback: Text
+
+
+# — responses —
+
+
+class Progress(_Out):
+    state: CaseState
+    state_text: str
+    next_step: str
+    due: date | None
+    days_left: int | None
+    light: Literal["green", "yellow", "red"] | None
+    provisional: bool
+    paused: bool
+
+
+class FileOut(_Out):
+    file_id: str
+    slot: str
+    filename: str
+    content_type: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    licence_ref: str | None = None
+    status: Literal["pending", "verified", "rejected"]
+    reason: str | None = None
+    trust_level: Literal["A", "B", "C", "D"]
+    created_at: datetime
+    checked_at: datetime | None = None
+
+
+class MaterialOut(_Out):
+    code: str
+    name: str
+    required: bool
+    deferred: bool
+    satisfied: bool
+    files: list[FileOut]
+
+
+class ApplicantOut(_Out):
+    name: str
+    id_number: str
+    phone: str
+
+
+class HandlerOut(_Out):
+    province: str
+    authority: str
+    authority_name: str
+    channel: str
+
+
+class ClockOut(_Out):
+    statutory_days: int
+    promised_days: int
+    started_on: date | None
+    pauses: list[Pause]
+    promised_due: date | None
+    statutory_due: date | None
+    provisional: bool
+    provisional_years: list[int]
+    used_days: int
+    warned: bool
+    overdue: bool
+
+
+class CaseDetail(_Out):
+    number: str
+    item_code: str
+    item_version: int
+    item_name: str
+    immediate: bool
+    allows_deferred_acceptance: bool
+    allows_commitment: bool
+    mode: Mode
+    origin_province: str
+    handler: HandlerOut
+    applicant: ApplicantOut
+    form: dict[str, Any]
+    state: CaseState
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    accepted_at: datetime | None
+    decided_at: datetime | None
+    closed_at: datetime | None
+    clock: ClockOut
+    return_reasons: list[str]
+    supplement: Supplement | None
+    deferred: list[str]
+    deferred_commitment: str | None
+    refusal: Refusal | None
+    suspension: Suspension | None
+    decision: Decision | None
+    result: ResultRecord | None
+    rating: Rating | None
+    withdrawal_reason: str | None
+    progress: Progress
+    allowed_acts: list[Act]
+    revision: int
+    materials: list[MaterialOut]
+    result_files: list[FileOut]
+
+
+class CaseLine(_Out):
+    number: str
+    item_code: str
+    item_name: str
+    state: CaseState
+    state_text: str
+    due: date | None
+    light: Literal["green", "yellow", "red"] | None
+    updated_at: datetime
+
+
+class CasePage(_Out):
+    items: list[CaseLine]
+    next_cursor: str | None
+
+
+class UploadTicketOut(_Out):
+    url: str
+    method: Literal["PUT"]
+    headers: dict[str, str]
+    expires_at: datetime
+
+
+class UploadOut(_Out):
+    file_id: str
+    upload: UploadTicketOut
+
+
+class DownloadOut(_Out):
+    file_id: str
+    url: str
+    expires_in: int
+
+
+class ResultOut(ResultRecord):
+    model_config = ConfigDict(extra="forbid")
+    download: DownloadOut | None = None
+
+
+class TimelineEvent(_Out):
+    seq: int
+    act: str
+    at: datetime
+    by: dict[str, str]
+    from_: CaseState = Field(alias="from")
+    to: CaseState
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class Timeline(_Out):
+    events: list[TimelineEvent]
+
+
+class AuditReport(_Out):
+    ok: bool
+    length: int
+    first_broken: int | None
+    reason: str | None
+    last_hash: str
+
+
+class Notice(_Out):
+    id: str
+    case: str
+    recipient: str
+    act: str
+    state: CaseState
+    title: str
+    next_step: str
+    at: datetime
+
+
+class NoticePage(_Out):
+    items: list[Notice]
+    next_cursor: str | None
+
+
+class Rectification(_Out):
+    case: str
+    item_name: str
+    province: str
+    authority: str
+    rating: RatingLevel
+    status: Literal["open", "closed"]
+    opened_at: datetime
+    due: date
+    follow_up: dict[str, Any] | None
+
+
+class RectificationPage(_Out):
+    items: list[Rectification]
+    next_cursor: str | None
+
+
+class CalendarPublished(_Out):
+    year: int
+    holidays: int
+    adjusted_workdays: int
+    recomputed: int
+    conflicts: int

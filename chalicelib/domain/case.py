@@ -1,0 +1,243 @@
+"""The case (办件): what an applicant asked for, under which item version, and all that happened to it.
+
+A case keeps a snapshot of its item's material slots so that it is judged by the version it was
+opened under, and so that an act on it needs no catalog read. Storage bookkeeping (`version`,
+`seq`, `last_hash`) travels with it: every act is one optimistic, conditional write.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.domain.case_states import CaseState
+from chalicelib.domain.catalog_terms import Delivery, Mode, StepKind
+
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class FileStatus(StrEnum):
+    PENDING = "pending"  # upload ticket issued, object not yet verified
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class Channel(StrEnum):
+    MOBILE = "mobile"  # 移动端
+    WINDOW = "window"  # 跨省通办专窗
+    EXCHANGE = "exchange"  # forwarded by a partner province
+
+
+class SuspensionProcedure(StrEnum):
+    """特别程序: time spent in them does not count against the limit."""
+
+    SITE_INSPECTION = StepKind.SITE_INSPECTION.value  # 现场踏勘
+    EXPERT_REVIEW = StepKind.EXPERT_REVIEW.value  # 专家论证
+    HEARING = StepKind.HEARING.value  # 听证
+
+
+class RatingLevel(StrEnum):
+    """好差评 five levels (政务服务"好差评"制度)."""
+
+    VERY_SATISFIED = "very_satisfied"  # 非常满意
+    SATISFIED = "satisfied"  # 满意
+    BASIC = "basically_satisfied"  # 基本满意
+    DISSATISFIED = "dissatisfied"  # 不满意
+    VERY_DISSATISFIED = "very_dissatisfied"  # 非常不满意
+
+    @property
+    def is_bad(self) -> bool:
+        """差评: opens a rectification (整改)."""
+        return self in (RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED)
+
+
+class Applicant(_Model):
+    """申请人. `subject`/`issuer` tie the case to the login; the rest is personal data."""
+
+    subject: ShortText
+    issuer: ShortText
+    name: ShortText
+    id_number: ShortText
+    phone: ShortText
+
+
+class Handler(_Model):
+    """Where the case is handled: province, authority (审批机关) and the channel it came through."""
+
+    province: str
+    authority: ShortText  # authority id, as in clerks' tokens
+    authority_name: ShortText
+    channel: Channel
+
+
+class Slot(_Model):
+    """A material slot, copied from the item version the case was opened under."""
+
+    code: str
+    name: ShortText
+    required: bool
+    may_be_deferred: bool
+    elicence_type: str | None = None
+    content_types: list[str]
+    max_bytes: int
+
+
+class MaterialFile(_Model):
+    """One file (or e-licence reference) given for a slot, with its trust level (A–D)."""
+
+    file_id: str
+    slot: str
+    filename: ShortText
+    content_type: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    key: str | None = None  # object key in the province's files bucket
+    licence_ref: str | None = None
+    status: FileStatus
+    reason: str | None = None
+    trust_level: str
+    created_at: datetime
+    checked_at: datetime | None = None
+
+
+class Pause(_Model):
+    """A stop of the clock: 补正 (supplement) or 特别程序 (suspension)."""
+
+    kind: str  # supplement | suspension
+    start: date
+    end: date | None = None
+
+
+class CaseClock(_Model):
+    """Time limits in working days and the due dates they give (办理时限)."""
+
+    statutory_days: int
+    promised_days: int
+    started_on: date | None = None  # the day of 受理
+    pauses: list[Pause] = Field(default_factory=list)
+    promised_due: date | None = None
+    statutory_due: date | None = None
+    provisional: bool = False  # a due date lies in a year whose calendar is not yet published
+    provisional_years: list[int] = Field(default_factory=list)
+    used_days: int = 0
+    warned: bool = False
+    overdue: bool = False
+
+
+class SupplementItem(_Model):
+    """One thing missing or wrong, in the 一次性告知 list: a material slot or a form field."""
+
+    material: str | None = None
+    field: str | None = None
+    reason: LongText
+
+
+class Supplement(_Model):
+    requested_at: datetime
+    before_acceptance: bool
+    items: list[SupplementItem]
+    answered_at: datetime | None = None
+    note: str | None = None
+
+
+class Refusal(_Model):
+    """不予受理 / 不予许可: the reason and its legal basis."""
+
+    reason: LongText
+    legal_basis: ShortText
+
+
+class Suspension(_Model):
+    procedure: SuspensionProcedure
+    reason: LongText
+    since: datetime
+
+
+class Decision(_Model):
+    approved: bool
+    reasons: list[LongText] = Field(default_factory=list)
+    legal_basis: str | None = None
+    on_commitment: bool = False  # 告知承诺制: approved on the applicant's commitment
+    verification_due: date | None = None  # 事后核查 due date
+    decided_at: datetime
+
+
+class ResultRecord(_Model):
+    """The result (办理结果) and how it reached the applicant."""
+
+    delivery: Delivery
+    title: ShortText
+    file_id: str | None = None  # electronic document in the bucket
+    licence_ref: str | None = None  # e-licence issued through the licence provider
+    carrier: str | None = None  # 邮寄
+    tracking_number: str | None = None
+    issued_at: datetime
+    delivered_at: datetime | None = None
+
+
+class Rating(_Model):
+    level: RatingLevel
+    tags: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(default_factory=list)
+    comment: str | None = Field(default=None, max_length=500)
+    rated_at: datetime
+
+
+class Case(_Model):
+    number: str  # 办件编号
+    item_code: str
+    item_version: int
+    item_name: str
+    immediate: bool
+    allows_deferred_acceptance: bool
+    allows_commitment: bool
+    mode: Mode
+    origin_province: str
+    handler: Handler
+    applicant: Applicant
+    form: dict[str, Any] = Field(default_factory=dict)
+    slots: list[Slot]
+    files: list[MaterialFile] = Field(default_factory=list)
+    state: CaseState
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+    accepted_at: datetime | None = None
+    decided_at: datetime | None = None
+    closed_at: datetime | None = None
+    clock: CaseClock
+    return_reasons: list[str] = Field(default_factory=list)  # 预审退回意见
+    supplement: Supplement | None = None
+    deferred: list[str] = Field(default_factory=list)  # 容缺: slots accepted missing
+    deferred_commitment: str | None = None
+    refusal: Refusal | None = None
+    suspension: Suspension | None = None
+    decision: Decision | None = None
+    result: ResultRecord | None = None
+    rating: Rating | None = None
+    withdrawal_reason: str | None = None
+    # storage bookkeeping
+    version: int = 0
+    seq: int = 0
+    last_hash: str = "0" * 64
+
+    def slot(self, code: str) -> Slot | None:
+        return next((s for s in self.slots if s.code == code), None)
+
+    def file(self, file_id: str) -> MaterialFile | None:
+        return next((f for f in self.files if f.file_id == file_id), None)
+
+    def verified_slots(self) -> set[str]:
+        return {f.slot for f in self.files if f.status is FileStatus.VERIFIED}
+
+    def missing_required(self) -> list[str]:
+        """Required slots with no verified file or licence, in the item's order."""
+        have = self.verified_slots()
+        return [s.code for s in self.slots if s.required and s.code not in have]

@@ -1,0 +1,136 @@
+"""The applicant's personal data: validation, masking and a non-reversible index key.
+
+- 公民身份号码 (GB 11643-1999): 6-digit address code, 8-digit birth date, 3-digit sequence code and a
+  check character (ISO 7064 MOD 11-2). Only the 18-character form is accepted.
+- Mainland mobile numbers: 11 digits, 1[3-9]xxxxxxxxx.
+- Names: 1-50 characters; Chinese names of some nationalities contain the middle dot ·.
+
+ID numbers, names and phones are masked in every response that is not the owner's, and never
+logged: errors raised here carry a field name and a code, never the value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import date
+
+from chalicelib.domain.clock import beijing_date, system_clock
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.regions import is_province
+
+ID_NUMBER_FIELD = "applicant.id_number"
+MOBILE_FIELD = "applicant.phone"
+NAME_FIELD = "applicant.name"
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARACTERS = "10X98765432"
+EARLIEST_BIRTH = date(1900, 1, 1)
+NAME_MAX_LENGTH = 50
+MIDDLE_DOT = "\u00b7"  # ·
+
+# [0-9], not \d: \d also matches full-width and other Unicode digits.
+_ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
+_MOBILE_PATTERN = re.compile(r"1[3-9][0-9]{9}")
+# Dots people type for the middle dot of a name: ・ (katakana), • (bullet), ‧ (hyphenation point), ．
+_DOT_VARIANTS = str.maketrans(
+    {"\u30fb": MIDDLE_DOT, "\u2022": MIDDLE_DOT, "\u2027": MIDDLE_DOT, "\uff0e": MIDDLE_DOT}
+)
+
+
+def _invalid(field: str, code: str) -> InvalidInput:
+    return InvalidInput("validation_failed", errors=[{"field": field, "code": code}])
+
+
+def id_check_character(first17: str) -> str:
+    """The check character (0-9 or X) of the 17 leading digits of an ID number."""
+    if len(first17) != 17 or not all("0" <= ch <= "9" for ch in first17):
+        raise ValueError("expected 17 ASCII digits")
+    total = sum(int(ch) * weight for ch, weight in zip(first17, ID_WEIGHTS, strict=True))
+    return ID_CHECK_CHARACTERS[total % 11]
+
+
+def _birth_date(digits: str) -> date | None:
+    try:
+        return date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
+
+
+def validate_id_number(value: str, field: str = ID_NUMBER_FIELD, *, today: date | None = None) -> str:
+    """The ID number, normalised (surrounding spaces removed, x upper-cased), or InvalidInput.
+
+    Checks, in order: format (17 digits + digit or X), province-level code of the address, birth
+    date (a real date from 1900-01-01 to today, Beijing time), check character.
+    """
+    if not isinstance(value, str):
+        raise _invalid(field, "id_number_format")
+    number = value.strip().upper()
+    if _ID_PATTERN.fullmatch(number) is None:
+        raise _invalid(field, "id_number_format")
+    if not is_province(number[:2] + "0000"):
+        raise _invalid(field, "id_number_region")
+    born = _birth_date(number[6:14])
+    current = today if today is not None else beijing_date(system_clock())
+    if born is None or born < EARLIEST_BIRTH or born > current:
+        raise _invalid(field, "id_number_birth_date")
+    if id_check_character(number[:17]) != number[17]:
+        raise _invalid(field, "id_number_check_digit")
+    return number
+
+
+def validate_mobile(value: str, field: str = MOBILE_FIELD) -> str:
+    """A mainland mobile number (11 digits, 1[3-9]…), surrounding spaces removed, or InvalidInput."""
+    if not isinstance(value, str):
+        raise _invalid(field, "phone_format")
+    number = value.strip()
+    if _MOBILE_PATTERN.fullmatch(number) is None:
+        raise _invalid(field, "phone_format")
+    return number
+
+
+def validate_name(value: str, field: str = NAME_FIELD) -> str:
+    """A person's name, normalised (NFC, surrounding spaces removed, dot variants → ·), or InvalidInput.
+
+    1-50 characters; letters of any script, combining marks, the middle dot between parts and
+    single spaces between parts (names written in Latin letters). Digits, punctuation and control
+    characters are refused.
+    """
+    if not isinstance(value, str):
+        raise _invalid(field, "name_format")
+    name = unicodedata.normalize("NFC", value).strip().translate(_DOT_VARIANTS)
+    if not 1 <= len(name) <= NAME_MAX_LENGTH:
+        raise _invalid(field, "name_length")
+    for part in re.split(f"[{MIDDLE_DOT} ]", name):
+        if not part or not all(unicodedata.category(ch)[0] in "LM" for ch in part):
+            raise _invalid(field, "name_format")
+    return name
+
+
+def mask_id_number(value: str) -> str:
+    """The first 6 and last 4 characters kept, the rest starred, length kept: 430102********123X."""
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """The first character, then one * per remaining character: 张** ; a one-character name stays."""
+    return value[:1] + "*" * (len(value) - 1)
+
+
+def mask_phone(value: str) -> str:
+    """The first 3 and last 4 digits kept: 138****5678."""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def holder_key(id_number: str) -> str:
+    """SHA-256 hex of the validated, normalised ID number: an index key that is not the number.
+
+    Raises InvalidInput (field `applicant.id_number`) if the number is not valid.
+    """
+    number = validate_id_number(id_number)
+    return hashlib.sha256(number.encode("ascii")).hexdigest()

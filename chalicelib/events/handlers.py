@@ -1,0 +1,62 @@
+"""Event handlers: upload notices from the bucket, applicant notices, and the scheduled jobs.
+
+SQS batches go through Powertools' batch processor: a record that raises is reported in
+`batchItemFailures` and comes back alone; the others are done. Every handler is idempotent, so a
+message delivered twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from chalicelib import container
+from chalicelib.domain.clock import beijing_date
+from chalicelib.observability import logger, traced
+
+
+def _batch(event: dict[str, Any], handle: Any) -> dict[str, Any]:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    result = process_partial_response(
+        event=event, record_handler=handle, processor=BatchProcessor(event_type=EventType.SQS)
+    )
+    return dict(result)
+
+
+def _upload_record(record: Any) -> None:
+    from chalicelib.adapters.files import parse_upload_notifications
+
+    for uploaded in parse_upload_notifications(record.body):
+        verdict = container.materials().check_object(uploaded.key)
+        logger.info("upload checked", extra={"verdict": verdict})
+
+
+def _notice_record(record: Any) -> None:
+    container.notices().deliver(json.loads(record.body))
+
+
+def on_uploads(event: dict[str, Any]) -> dict[str, Any]:
+    with traced("## uploads"):
+        return _batch(event, _upload_record)
+
+
+def on_notices(event: dict[str, Any]) -> dict[str, Any]:
+    with traced("## notices"):
+        return _batch(event, _notice_record)
+
+
+def sweep_deadlines(now: datetime) -> dict[str, int]:
+    with traced("## sweep"):
+        report = container.deadlines().sweep(beijing_date(now))
+    logger.info("deadline sweep", extra=report.__dict__)
+    return dict(report.__dict__)
+
+
+def relay_outbox(now: datetime) -> int:
+    with traced("## relay"):
+        sent = container.notices().relay(now)
+    if sent:
+        logger.warning("outbox relayed", extra={"sent": sent})
+    return sent

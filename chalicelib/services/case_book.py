@@ -1,0 +1,182 @@
+"""The case book: load a case, and save what an act did to it in one conditional transaction.
+
+Saving seals the act's events into the case's audit chain, derives the index keys (inbox order,
+deadline sweep, owner), writes case + events + outbox together, and then hands the notices to the
+queue once. If the process dies after the commit, the outbox relay sends them later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+from chalicelib.domain import audit
+from chalicelib.domain.case import Case
+from chalicelib.domain.case_acts import Outcome, deadline_of, owner_key
+from chalicelib.domain.case_states import DECIDED, FINAL, CaseState
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.working_days import WorkingCalendar
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case document with the index keys the store derives for it."""
+
+    doc: dict[str, Any]
+    owner: str
+    created: str
+    inbox: str | None  # <authority>, while the authority has something to do
+    urgency: str  # <date>#<number>: the order of the inbox
+    due_partition: str | None  # DUE, DUE#P#<year> (provisional), or None once settled
+    due_key: str | None  # <next check date>#<number>
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    last_key: dict[str, Any] | None
+
+
+class CaseStore(Protocol):
+    def get(self, number: str) -> dict[str, Any] | None: ...
+    def events(self, number: str) -> list[dict[str, Any]]: ...
+    def commit(
+        self,
+        record: CaseRecord,
+        *,
+        expected_version: int,
+        events: Sequence[dict[str, Any]] = (),
+        outbox: Sequence[dict[str, Any]] = (),
+        extra: Sequence[dict[str, Any]] = (),
+    ) -> None: ...
+    def by_owner(self, owner: str, limit: int, start: dict[str, Any] | None) -> Page: ...
+    def inbox(
+        self,
+        authority: str,
+        limit: int,
+        start: dict[str, Any] | None,
+        *,
+        due_before: str | None,
+        state: str | None,
+    ) -> Page: ...
+    def due_for_check(self, partition: str, today: str, limit: int, start: dict[str, Any] | None) -> Page: ...
+    def in_partition(self, partition: str, limit: int, start: dict[str, Any] | None) -> Page: ...
+    def pending_outbox(self, older_than: str, limit: int) -> list[dict[str, Any]]: ...
+    def deliver_notice(self, notice: dict[str, Any]) -> None: ...
+    def notices(self, recipient: str, limit: int, start: dict[str, Any] | None) -> Page: ...
+    def rectification_item(self, rect: dict[str, Any], *, new: bool) -> dict[str, Any]: ...
+    def rectification(self, number: str) -> dict[str, Any] | None: ...
+    def rectifications(
+        self, province: str, status: str, authority: str | None, limit: int, start: dict[str, Any] | None
+    ) -> Page: ...
+
+
+class NoticeQueue(Protocol):
+    def send(self, notice: dict[str, Any]) -> None: ...
+
+
+DUE_PARTITION = "DUE"
+NO_DATE = "9999-12-31"
+
+
+def provisional_partition(year: int) -> str:
+    return f"{DUE_PARTITION}#P#{year}"
+
+
+def warn_day(calendar: WorkingCalendar, due: date, limit_days: int) -> date:
+    """The first day the light turns yellow: when at most 20 % of the limit (≥ 1 day) is left."""
+    threshold = max(1, limit_days * 20 // 100)
+    day, left = due, 0
+    while left < threshold:
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day):
+            left += 1
+    return day
+
+
+def record_of(case: Case, calendar: WorkingCalendar) -> CaseRecord:
+    """The case with the index keys that serve the inbox, the sweep and 'my cases'."""
+    number = case.number
+    first = case.clock.promised_due or (case.submitted_at.date() if case.submitted_at else None)
+    urgency = f"{first.isoformat() if first else NO_DATE}#{number}"
+    in_inbox = case.state not in (CaseState.DRAFT, CaseState.CLOSED)
+    partition = key = None
+    deadline = deadline_of(case.clock)
+    watched = case.state not in DECIDED and case.state not in FINAL and not case.clock.overdue
+    if deadline is not None and deadline.due is not None and watched:
+        partition = (
+            provisional_partition(min(case.clock.provisional_years))
+            if case.clock.provisional
+            else DUE_PARTITION
+        )
+        check = (
+            deadline.due + timedelta(days=1)
+            if case.clock.warned
+            else warn_day(calendar, deadline.due, deadline.limit_days)
+        )
+        key = f"{check.isoformat()}#{number}"
+    return CaseRecord(
+        doc=case.model_dump(mode="json"),
+        owner=owner_key(case.applicant.issuer, case.applicant.subject),
+        created=f"{case.created_at.isoformat()}#{number}",
+        inbox=case.handler.authority if in_inbox else None,
+        urgency=urgency,
+        due_partition=partition,
+        due_key=key,
+    )
+
+
+class CaseBook:
+    def __init__(self, store: CaseStore, queue: NoticeQueue, calendar: Callable[[], WorkingCalendar]) -> None:
+        self.store = store
+        self._queue = queue
+        self._calendar = calendar
+
+    def load(self, number: str) -> Case:
+        doc = self.store.get(number)
+        if doc is None:
+            raise NotFound("case_not_found")
+        return Case.model_validate(doc)
+
+    def create(self, case: Case, event: dict[str, Any]) -> Case:
+        return self.save(case, [Outcome(case, event)], new=True)
+
+    def save(
+        self,
+        original: Case,
+        outcomes: Sequence[Outcome],
+        *,
+        extra: Sequence[dict[str, Any]] = (),
+        new: bool = False,
+    ) -> Case:
+        """Seal the outcomes' events in order, commit everything, then send the notices."""
+        case = outcomes[-1].case if outcomes else original.model_copy(deep=True)
+        events: list[dict[str, Any]] = []
+        previous, seq = original.last_hash, original.seq
+        for outcome in outcomes:
+            seq += 1
+            sealed = audit.seal(previous, {**outcome.event, "seq": seq})
+            events.append(sealed)
+            previous = sealed["hash"]
+        case.seq, case.last_hash = seq, previous
+        case.version = 1 if new else original.version + 1
+        notices = [o.notice for o in outcomes if o.notice is not None]
+        self.store.commit(
+            record_of(case, self._calendar()),
+            expected_version=0 if new else original.version,
+            events=events,
+            outbox=notices,
+            extra=extra,
+        )
+        for notice in notices:
+            self._queue.send(notice)
+        return case
+
+    def calendar(self) -> WorkingCalendar:
+        return self._calendar()
+
+
+def now_iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")

@@ -1,0 +1,268 @@
+"""Case use cases (全程网办): open a draft, act on a case, read it, and who may do which.
+
+Object-level authorization lives here, once: a case is visible to its applicant (by issuer and
+subject), to the clerks of its handling authority in its province, and read-only to the
+province's operators. Anyone else is told the case does not exist (404), so numbers cannot be
+probed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain import personal
+from chalicelib.domain.audit import ChainReport, verify_chain
+from chalicelib.domain.case import Applicant, Case, CaseClock, Channel, Handler, Slot
+from chalicelib.domain.case_acts import By, Context, Outcome, owner_key, perform, record
+from chalicelib.domain.case_states import Act, Actor, CaseState
+from chalicelib.domain.catalog_terms import Delivery, Mode
+from chalicelib.domain.clock import Clock, beijing_date, system_clock
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.forms import check_form
+from chalicelib.domain.identity import Principal, Role
+from chalicelib.services.case_book import CaseBook
+from chalicelib.services.catalog import CatalogService
+from chalicelib.services.licences import LicenceProvider
+
+NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_case_number(province: str, today: str) -> str:
+    """办件编号: province, date and a random part, e.g. 430000-20261123-7KQ2M9XA."""
+    return f"{province}-{today}-{''.join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))}"
+
+
+def is_owner(principal: Principal, case: Case) -> bool:
+    return (
+        principal.role is Role.APPLICANT
+        and principal.subject == case.applicant.subject
+        and principal.issuer == case.applicant.issuer
+    )
+
+
+def is_handling_clerk(principal: Principal, case: Case) -> bool:
+    return (
+        principal.role is Role.AUTHORITY_CLERK
+        and principal.province == case.handler.province
+        and principal.authority == case.handler.authority
+    )
+
+
+def can_read(principal: Principal, case: Case) -> bool:
+    is_operator = principal.role is Role.OPERATOR and principal.province == case.handler.province
+    return is_owner(principal, case) or is_handling_clerk(principal, case) or is_operator
+
+
+def by_of(principal: Principal) -> By:
+    actor = Actor.APPLICANT if principal.role is Role.APPLICANT else Actor.CLERK
+    return By(
+        actor=actor,
+        role=principal.role.value,
+        subject=principal.subject,
+        province=principal.province,
+        authority=principal.authority,
+        window=principal.window,
+    )
+
+
+GATEWAY = By(actor=Actor.GATEWAY, role="gateway", subject="tongban-gateway")
+
+
+class CaseService:
+    def __init__(
+        self,
+        book: CaseBook,
+        catalog: CatalogService,
+        licences: LicenceProvider,
+        province: str,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.book = book
+        self._catalog = catalog
+        self._licences = licences
+        self._province = province
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def context(self, params: dict[str, Any] | None = None) -> Context:
+        return Context(at=self._clock(), calendar=self.book.calendar(), params=params or {})
+
+    # — access —
+
+    def readable(self, principal: Principal, number: str) -> Case:
+        case = self.book.load(number)
+        if not can_read(principal, case):
+            raise NotFound("case_not_found")
+        return case
+
+    def owned(self, principal: Principal, number: str) -> Case:
+        case = self.book.load(number)
+        if not is_owner(principal, case):
+            raise NotFound("case_not_found")
+        return case
+
+    def handled(self, principal: Principal, number: str) -> Case:
+        case = self.book.load(number)
+        if not is_handling_clerk(principal, case):
+            raise NotFound("case_not_found")
+        return case
+
+    # — applicant —
+
+    def open_draft(self, principal: Principal, body: dict[str, Any]) -> Case:
+        """A draft for an item handled by this province, under the item's current version."""
+        item = self._catalog.item_detail(body["item_code"])
+        if Mode.FULL_ONLINE.value not in item["modes"]:
+            raise Conflict("mode_not_supported", mode=Mode.FULL_ONLINE.value)
+        implementation = item["implementations"].get(self._province)
+        if implementation is None:
+            raise NotFound("province_not_implemented")
+        applicant = self._applicant(principal, body["applicant"])
+        form = body.get("form") or {}
+        check_form(item["form_schema"], form, partial=True)
+        now = self._clock()
+        case = Case(
+            number=new_case_number(self._province, f"{beijing_date(now):%Y%m%d}"),
+            item_code=item["code"],
+            item_version=item["version"],
+            item_name=item["name"],
+            immediate=item.get("immediate", False),
+            allows_deferred_acceptance=item.get("allows_deferred_acceptance", False),
+            allows_commitment=item.get("allows_commitment", False),
+            mode=Mode.FULL_ONLINE,
+            origin_province=self._province,
+            handler=Handler(
+                province=self._province,
+                authority=implementation.get("authority_code") or f"A-{self._province}-01",
+                authority_name=implementation["authority"],
+                channel=Channel.MOBILE,
+            ),
+            applicant=applicant,
+            form=form,
+            slots=[_slot(m) for m in item.get("materials", [])],
+            state=CaseState.DRAFT,
+            created_at=now,
+            updated_at=now,
+            clock=CaseClock(
+                statutory_days=item["statutory_limit_days"], promised_days=item["promised_limit_days"]
+            ),
+        )
+        event = record(case, "open", by_of(principal), now, {"item_version": case.item_version}).event
+        return self.book.create(case, event)
+
+    def _applicant(self, principal: Principal, data: dict[str, Any]) -> Applicant:
+        errors: list[dict[str, Any]] = []
+        values: dict[str, str] = {}
+        checks: dict[str, Callable[[str], str]] = {
+            "name": personal.validate_name,
+            "id_number": personal.validate_id_number,
+            "phone": personal.validate_mobile,
+        }
+        for name, check in checks.items():
+            try:
+                values[name] = check(data[name])
+            except InvalidInput as err:
+                errors.extend(err.errors)
+        if errors:
+            raise InvalidInput("validation_failed", errors=errors)
+        return Applicant(subject=principal.subject, issuer=principal.issuer, **values)
+
+    def update_form(self, principal: Principal, number: str, form: dict[str, Any]) -> Case:
+        case = self.owned(principal, number)
+        if case.state not in (CaseState.DRAFT, CaseState.PRE_REVIEW_RETURNED, CaseState.SUPPLEMENT_REQUESTED):
+            raise Conflict("case_not_editable", state=case.state.value)
+        check_form(self._form_schema(case), form, partial=True)
+        outcome = record(case, "update_form", by_of(principal), self._clock(), {"fields": sorted(form)})
+        outcome.case.form = form
+        return self.book.save(case, [outcome])
+
+    def _form_schema(self, case: Case) -> dict[str, Any]:
+        version = self._catalog.item_version(case.item_code, case.item_version)
+        schema: dict[str, Any] = version["definition"]["form_schema"]
+        return schema
+
+    def act(self, principal: Principal, number: str, act: Act, params: dict[str, Any] | None = None) -> Case:
+        """An applicant's or a clerk's act on a case, checked against the state table and the rules."""
+        params = dict(params or {})
+        if principal.role is Role.APPLICANT:
+            case = self.owned(principal, number)
+        else:
+            case = self.handled(principal, number)
+        if act is Act.SUBMIT:
+            check_form(self._form_schema(case), case.form, partial=False)
+        if (
+            act is Act.ISSUE_RESULT
+            and params.get("delivery") == Delivery.ELECTRONIC.value
+            and params.get("licence_type")
+        ):
+            params["licence_ref"] = self._issue_licence(case, params)
+        outcome = perform(case, act, by_of(principal), self.context(params))
+        return self.book.save(case, [outcome])
+
+    def _issue_licence(self, case: Case, params: dict[str, Any]) -> str:
+        """A result issued as an e-licence (电子证照) goes to the applicant's licence wallet."""
+        if case.state not in (CaseState.APPROVED,):
+            raise Conflict(
+                "illegal_transition", state=case.state.value, act=Act.ISSUE_RESULT.value, allowed_acts=[]
+            )
+        licence = self._licences.issue(
+            case.applicant.id_number,
+            case.applicant.name,
+            params["licence_type"],
+            params["title"],
+            case.handler.authority_name,
+            case.number,
+        )
+        params["file_id"] = None
+        return licence.reference
+
+    def deliver_on_download(self, case: Case) -> Case:
+        """The first download of an electronic result by its applicant is its delivery (送达)."""
+        if case.state is not CaseState.RESULT_ISSUED or case.result is None:
+            return case
+        if case.result.delivery is not Delivery.ELECTRONIC:
+            return case  # mail and window pick-up are delivered when the clerk records the receipt
+        outcome = perform(case, Act.DELIVER, GATEWAY, self.context({"how": "download"}))
+        try:
+            return self.book.save(case, [outcome])
+        except Conflict:
+            return self.book.load(case.number)  # someone else recorded it first
+
+    # — reads —
+
+    def timeline(self, principal: Principal, number: str) -> list[dict[str, Any]]:
+        self.readable(principal, number)
+        return self.book.store.events(number)
+
+    def verify_audit(self, principal: Principal, number: str) -> tuple[Case, ChainReport]:
+        case = self.readable(principal, number)
+        events = self.book.store.events(number)
+        report = verify_chain(events)
+        if report.ok and (len(events) != case.seq or (events and events[-1]["hash"] != case.last_hash)):
+            report = ChainReport(
+                ok=False, length=len(events), first_broken=len(events) + 1, reason="truncated"
+            )
+        return case, report
+
+    def save(self, case: Case, outcomes: list[Outcome], extra: list[dict[str, Any]] | None = None) -> Case:
+        return self.book.save(case, outcomes, extra=extra or [])
+
+    def owner_of(self, principal: Principal) -> str:
+        return owner_key(principal.issuer, principal.subject)
+
+
+def _slot(material: dict[str, Any]) -> Slot:
+    return Slot(
+        code=material["code"],
+        name=material["name"],
+        required=material.get("required", True),
+        may_be_deferred=material.get("may_be_deferred", False),
+        elicence_type=material.get("elicence_type"),
+        content_types=material.get("content_types") or ["application/pdf", "image/jpeg", "image/png"],
+        max_bytes=material.get("max_bytes") or 10 * 1024 * 1024,
+    )

@@ -1,0 +1,107 @@
+"""Time-limit supervision: the scheduled sweep (预警 and 超期) and recomputation of provisional
+due dates when next year's calendar is published."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from chalicelib.domain import working_days
+from chalicelib.domain.case import Case
+from chalicelib.domain.case_acts import deadline_of, record, refresh_clock
+from chalicelib.domain.errors import Conflict
+from chalicelib.services.case_book import DUE_PARTITION, provisional_partition
+from chalicelib.services.cases import GATEWAY, CaseService
+
+PAGE = 100
+
+
+@dataclass
+class SweepReport:
+    checked: int = 0
+    warned: int = 0
+    overdue: int = 0
+    recomputed: int = 0
+    conflicts: int = 0
+
+
+class DeadlineService:
+    def __init__(self, cases: CaseService) -> None:
+        self._cases = cases
+
+    def sweep(self, today: date) -> SweepReport:
+        """Record a warning when a case's light turns yellow and an overdue event when it turns red.
+
+        Reads only the due-index entries whose next check date has come; each case is then moved
+        to its next check date (or out of the index once overdue), so the sweep stays cheap.
+        """
+        report = SweepReport()
+        store = self._cases.book.store
+        partitions = [DUE_PARTITION, provisional_partition(today.year), provisional_partition(today.year + 1)]
+        for partition in partitions:
+            start: dict[str, Any] | None = None
+            while True:
+                page = store.due_for_check(partition, today.isoformat(), PAGE, start)
+                for doc in page.items:
+                    report.checked += 1
+                    self._check(Case.model_validate(doc), today, report)
+                if page.last_key is None:
+                    break
+                start = page.last_key
+        return report
+
+    def _check(self, case: Case, today: date, report: SweepReport) -> None:
+        calendar = self._cases.book.calendar()
+        deadline = deadline_of(case.clock)
+        if deadline is None or deadline.due is None:
+            return
+        light = working_days.light(calendar, today, deadline)
+        now = self._cases.now()
+        details = {"due": deadline.due.isoformat(), "provisional": case.clock.provisional or None}
+        if light is working_days.Light.RED and not case.clock.overdue:
+            outcome = record(case, "deadline_overdue", GATEWAY, now, details)
+            outcome.case.clock.overdue = outcome.case.clock.warned = True
+            report.overdue += 1
+        elif light is not working_days.Light.GREEN and not case.clock.warned:
+            left = working_days.working_days_left(calendar, today, deadline.due)
+            outcome = record(case, "deadline_warning", GATEWAY, now, {**details, "days_left": left})
+            outcome.case.clock.warned = True
+            report.warned += 1
+        else:
+            return
+        try:
+            self._cases.save(case, [outcome])
+        except Conflict:
+            report.conflicts += 1  # a clerk acted meanwhile; the next sweep sees the new state
+
+    def recompute_provisional(self, year: int) -> SweepReport:
+        """Next year's calendar is out: every due date that guessed at it is computed again."""
+        report = SweepReport()
+        store = self._cases.book.store
+        calendar = self._cases.book.calendar()
+        start: dict[str, Any] | None = None
+        while True:
+            page = store.in_partition(provisional_partition(year), PAGE, start)
+            for doc in page.items:
+                case = Case.model_validate(doc)
+                report.checked += 1
+                before = (case.clock.promised_due, case.clock.statutory_due)
+                outcome = record(case, "deadline_recomputed", GATEWAY, self._cases.now(), {"year": year})
+                refresh_clock(outcome.case, calendar)
+                clock = outcome.case.clock
+                outcome.event["details"].update(
+                    {
+                        "promised_due": clock.promised_due.isoformat() if clock.promised_due else None,
+                        "was": before[0].isoformat() if before[0] else None,
+                        "provisional": clock.provisional,
+                    }
+                )
+                try:
+                    self._cases.save(case, [outcome])
+                    report.recomputed += 1
+                except Conflict:
+                    report.conflicts += 1
+            if page.last_key is None:
+                return report
+            start = page.last_key
