@@ -1,26 +1,30 @@
-"""Composition root: builds each service once per process with its adapters, on first use."""
+"""Composition root: builds each service once per process with its adapters, on first use.
+
+Imports happen inside the factories: a cold start pays only for the services its first request
+uses (ADR 0002).
+"""
 
 from __future__ import annotations
 
 import time
 from functools import cache
+from typing import TYPE_CHECKING
 
-from chalicelib.adapters.case_store import DynamoCaseStore
-from chalicelib.adapters.catalog_store import DynamoCatalogStore
-from chalicelib.adapters.files import S3Files
-from chalicelib.adapters.licences import LocalLicenceProvider
-from chalicelib.adapters.notice_queue import SqsNoticeQueue
 from chalicelib.config import settings
-from chalicelib.domain.calendar import YearCalendar
-from chalicelib.domain.working_days import WorkingCalendar
-from chalicelib.services.calendar import CalendarService
-from chalicelib.services.case_book import CaseBook
-from chalicelib.services.cases import CaseService
-from chalicelib.services.catalog import CatalogService
-from chalicelib.services.deadlines import DeadlineService
-from chalicelib.services.materials import MaterialService
-from chalicelib.services.notices import NoticeService
-from chalicelib.services.ratings import RatingService
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.case_store import DynamoCaseStore
+    from chalicelib.adapters.catalog_store import DynamoCatalogStore
+    from chalicelib.adapters.licences import LocalLicenceProvider
+    from chalicelib.adapters.notice_queue import SqsNoticeQueue
+    from chalicelib.domain.working_days import WorkingCalendar
+    from chalicelib.services.calendar import CalendarService
+    from chalicelib.services.cases import CaseService
+    from chalicelib.services.catalog import CatalogService
+    from chalicelib.services.deadlines import DeadlineService
+    from chalicelib.services.materials import MaterialService
+    from chalicelib.services.notices import NoticeService
+    from chalicelib.services.ratings import RatingService
 
 CALENDAR_TTL_SECONDS = 300.0
 _calendar_cache: dict[str, tuple[float, WorkingCalendar]] = {}
@@ -28,21 +32,30 @@ _calendar_cache: dict[str, tuple[float, WorkingCalendar]] = {}
 
 @cache
 def catalog_store() -> DynamoCatalogStore:
+    from chalicelib.adapters.catalog_store import DynamoCatalogStore
+
     return DynamoCatalogStore(settings().table("catalog"))
 
 
 @cache
 def catalog() -> CatalogService:
+    from chalicelib.services.catalog import CatalogService
+
     return CatalogService(catalog_store())
 
 
 @cache
 def calendar() -> CalendarService:
+    from chalicelib.services.calendar import CalendarService
+
     return CalendarService(catalog_store())
 
 
 def working_calendar() -> WorkingCalendar:
     """The published years as one calendar, re-read at most every five minutes per process."""
+    from chalicelib.domain.calendar import YearCalendar
+    from chalicelib.domain.working_days import WorkingCalendar
+
     cached = _calendar_cache.get("calendar")
     if cached is not None and time.monotonic() - cached[0] < CALENDAR_TTL_SECONDS:
         return cached[1]
@@ -58,60 +71,67 @@ def forget_calendar() -> None:
 
 @cache
 def case_store() -> DynamoCaseStore:
+    from chalicelib.adapters.case_store import DynamoCaseStore
+
     return DynamoCaseStore(settings().table("cases"))
 
 
 @cache
 def notice_queue() -> SqsNoticeQueue:
+    from chalicelib.adapters.notice_queue import SqsNoticeQueue
+
     return SqsNoticeQueue(settings().queue("notifications"))
 
 
 @cache
 def licences() -> LocalLicenceProvider:
     """The local e-licence stand-in (no national e-licence system is reachable from here)."""
+    from chalicelib.adapters.licences import LocalLicenceProvider
+
     return LocalLicenceProvider(settings().table("catalog"), province=settings().province_code)
 
 
 @cache
 def cases() -> CaseService:
+    from chalicelib.services.case_book import CaseBook
+    from chalicelib.services.cases import CaseService
+
     book = CaseBook(case_store(), notice_queue(), working_calendar)
     return CaseService(book, catalog(), licences(), settings().province_code)
 
 
 @cache
 def materials() -> MaterialService:
+    from chalicelib.adapters.files import S3Files
+    from chalicelib.services.materials import MaterialService
+
     return MaterialService(cases(), S3Files(settings().bucket), licences())
 
 
 @cache
 def ratings() -> RatingService:
+    from chalicelib.services.ratings import RatingService
+
     return RatingService(cases())
 
 
 @cache
 def deadlines() -> DeadlineService:
+    from chalicelib.services.deadlines import DeadlineService
+
     return DeadlineService(cases())
 
 
 @cache
 def notices() -> NoticeService:
+    from chalicelib.services.notices import NoticeService
+
     return NoticeService(case_store(), notice_queue())
 
 
 def reset() -> None:
     """Forget built services (tests that change settings between cases)."""
-    for factory in (
-        catalog_store,
-        catalog,
-        calendar,
-        case_store,
-        notice_queue,
-        licences,
-        cases,
-        materials,
-        ratings,
-        deadlines,
-        notices,
-    ):
+    factories = (catalog_store, catalog, calendar, case_store, notice_queue, licences, cases, materials)
+    for factory in (*factories, ratings, deadlines, notices):
         factory.cache_clear()
     forget_calendar()

@@ -48,6 +48,27 @@ class DynamoCaseStore:
         )
         return None if item is None else dict(json.loads(item["doc"]["S"]))
 
+    def case_with_events(self, number: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The case and its timeline in one query of its partition (outbox and side records skipped)."""
+        case: dict[str, Any] | None = None
+        events: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": case_pk(number)},
+        }
+        while True:
+            page = client("dynamodb").query(**kwargs)
+            for item in page["Items"]:
+                sort = item["sk"]["S"]
+                if sort == "CASE":
+                    case = json.loads(item["doc"]["S"])
+                elif sort.startswith("EV#"):
+                    events.append(json.loads(item["doc"]["S"]))
+            if "LastEvaluatedKey" not in page:
+                return case, events
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def events(self, number: str) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {

@@ -7,20 +7,20 @@ the province's operators; the service decides who may see which case.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
 from chalicelib import container
 from chalicelib.api.endpoint import Call, QueryParam, Reply, endpoint
 from chalicelib.api.http import HttpProblem, decode_cursor, encode_cursor
-from chalicelib.domain.case import Case
 from chalicelib.domain.case_states import Act, Actor, CaseState
 from chalicelib.domain.clock import beijing_date
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.identity import Principal, Role
-from chalicelib.services.case_views import case_view, compact
-from chalicelib.services.cases import is_handling_clerk, is_owner
+
+if TYPE_CHECKING:
+    from chalicelib.domain.case import Case
 
 applicant = Blueprint(__name__)
 C = "chalicelib.api.case_schemas:"
@@ -68,6 +68,8 @@ def cursor_of(last_key: dict[str, Any] | None) -> str | None:
 
 
 def actor_of(principal: Principal, case: Case) -> Actor | None:
+    from chalicelib.services.cases import is_handling_clerk, is_owner
+
     if is_owner(principal, case):
         return Actor.APPLICANT
     if is_handling_clerk(principal, case):
@@ -76,6 +78,10 @@ def actor_of(principal: Principal, case: Case) -> Actor | None:
 
 
 def view(principal: Principal, case: Case) -> dict[str, Any]:
+    """The case as `principal` may see it (services import on first use: ADR 0002)."""
+    from chalicelib.services.case_views import case_view
+    from chalicelib.services.cases import is_owner
+
     cases = container.cases()
     return case_view(
         case,
@@ -87,6 +93,9 @@ def view(principal: Principal, case: Case) -> dict[str, Any]:
 
 
 def lines(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from chalicelib.domain.case import Case
+    from chalicelib.services.case_views import compact
+
     cases = container.cases()
     calendar, today = cases.book.calendar(), beijing_date(cases.now())
     return [compact(Case.model_validate(doc), calendar, today) for doc in docs]

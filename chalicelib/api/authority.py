@@ -20,8 +20,7 @@ from chalicelib.api.applicant import (
     view,
 )
 from chalicelib.api.endpoint import Call, QueryParam, Reply, endpoint
-from chalicelib.domain.case_acts import RESULT_SLOT
-from chalicelib.domain.case_states import Act
+from chalicelib.domain.case_states import RESULT_SLOT, Act
 from chalicelib.domain.identity import Role
 
 authority = Blueprint(__name__)

@@ -31,6 +31,7 @@ from chalicelib.domain.case import (
 from chalicelib.domain.case_states import (
     PLAIN,
     RATEABLE,
+    RESULT_SLOT,
     Act,
     Actor,
     CaseState,
@@ -41,7 +42,6 @@ from chalicelib.domain.catalog_terms import Delivery
 from chalicelib.domain.clock import beijing_date, rfc3339
 from chalicelib.domain.errors import Conflict, InvalidInput
 
-RESULT_SLOT = "result"  # the slot of result documents a clerk uploads
 COMMITMENT_VERIFICATION_DAYS = 30  # 告知承诺制: 事后核查 within this many working days of approval
 NOTIFIED_ACTS = frozenset(
     {

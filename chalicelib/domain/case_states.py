@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from chalicelib.domain.errors import Conflict
 
+RESULT_SLOT = "result"  # the slot of the result documents a clerk uploads
+
 
 class CaseState(StrEnum):
     DRAFT = "draft"  # 草稿

@@ -85,6 +85,7 @@ class CaseService:
         self._licences = licences
         self._province = province
         self._clock = clock
+        self._schemas: dict[tuple[str, int], dict[str, Any]] = {}
 
     def now(self) -> datetime:
         return self._clock()
@@ -182,9 +183,12 @@ class CaseService:
         return self.book.save(case, [outcome])
 
     def _form_schema(self, case: Case) -> dict[str, Any]:
-        version = self._catalog.item_version(case.item_code, case.item_version)
-        schema: dict[str, Any] = version["definition"]["form_schema"]
-        return schema
+        """The form schema of the case's item version; versions never change, so it is cached."""
+        key = (case.item_code, case.item_version)
+        if key not in self._schemas:
+            version = self._catalog.item_version(*key)
+            self._schemas[key] = version["definition"]["form_schema"]
+        return self._schemas[key]
 
     def act(self, principal: Principal, number: str, act: Act, params: dict[str, Any] | None = None) -> Case:
         """An applicant's or a clerk's act on a case, checked against the state table and the rules."""
@@ -235,13 +239,21 @@ class CaseService:
 
     # — reads —
 
+    def _with_events(self, principal: Principal, number: str) -> tuple[Case, list[dict[str, Any]]]:
+        """The case and its timeline in one query, for those who may read the case."""
+        doc, events = self.book.store.case_with_events(number)
+        if doc is None:
+            raise NotFound("case_not_found")
+        case = Case.model_validate(doc)
+        if not can_read(principal, case):
+            raise NotFound("case_not_found")
+        return case, events
+
     def timeline(self, principal: Principal, number: str) -> list[dict[str, Any]]:
-        self.readable(principal, number)
-        return self.book.store.events(number)
+        return self._with_events(principal, number)[1]
 
     def verify_audit(self, principal: Principal, number: str) -> tuple[Case, ChainReport]:
-        case = self.readable(principal, number)
-        events = self.book.store.events(number)
+        case, events = self._with_events(principal, number)
         report = verify_chain(events)
         if report.ok and (len(events) != case.seq or (events and events[-1]["hash"] != case.last_hash)):
             report = ChainReport(

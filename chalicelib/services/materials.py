@@ -13,8 +13,8 @@ from typing import Any, Protocol
 
 from chalicelib.domain import personal
 from chalicelib.domain.case import Case, FileStatus, MaterialFile, Slot
-from chalicelib.domain.case_acts import RESULT_SLOT, record
-from chalicelib.domain.case_states import EDITABLE, CaseState
+from chalicelib.domain.case_acts import record
+from chalicelib.domain.case_states import EDITABLE, RESULT_SLOT, CaseState
 from chalicelib.domain.clock import beijing_date
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal, Role
@@ -243,7 +243,9 @@ class MaterialService:
 
     def download(self, principal: Principal, number: str, file_id: str) -> dict[str, Any]:
         """A presigned GET for one verified file, for those who may see the case."""
-        case = self._cases.readable(principal, number)
+        return self._download_link(self._cases.readable(principal, number), file_id)
+
+    def _download_link(self, case: Case, file_id: str) -> dict[str, Any]:
         file = case.file(file_id)
         if file is None or file.key is None or file.status is not FileStatus.VERIFIED:
             raise NotFound("file_not_found")
@@ -260,5 +262,5 @@ class MaterialService:
         assert case.result is not None
         answer: dict[str, Any] = case.result.model_dump(mode="json")
         if case.result.file_id is not None:
-            answer["download"] = self.download(principal, number, case.result.file_id)
+            answer["download"] = self._download_link(case, case.result.file_id)
         return answer

@@ -20,8 +20,6 @@ from tests.integration.case_helpers import (
     upload,
 )
 
-CLERK_CLAIMS = {"authority": "A-430000-01"}
-
 
 @pytest.fixture
 def stage(seeded: list[dict[str, Any]]) -> None:
