@@ -109,7 +109,7 @@ def _event(
 
 def notice_for(case: Case, event: dict[str, Any]) -> dict[str, Any]:
     """The applicant's notice of an event: plain Chinese, no personal data, a stable id."""
-    meaning, next_step = PLAIN[case.state]
+    meaning, next_step = ACT_NOTICES.get(event["act"], PLAIN[case.state])
     return {
         "id": f"{case.number}:{event['seq']}",
         "case": case.number,
@@ -120,6 +120,10 @@ def notice_for(case: Case, event: dict[str, Any]) -> dict[str, Any]:
         "next_step": next_step,
         "at": event["at"],
     }
+
+
+# Notices of acts that leave the state as it was but need the applicant (else: the state's text).
+ACT_NOTICES = {"material_rejected": ("材料未通过校验", "按原因重新上传该材料")}
 
 
 def owner_key(issuer: str, subject: str) -> str:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.case_states import RESULT_SLOT
 from chalicelib.domain.catalog_terms import (
     Delivery,
     ItemStatus,
@@ -177,6 +178,8 @@ def _rule_violations(item: ItemDefinition) -> list[str]:
     codes = [m.code for m in item.materials]
     if len(set(codes)) != len(codes):
         found.append("material codes must be unique")
+    if RESULT_SLOT in codes:
+        found.append(f"material code {RESULT_SLOT} is reserved for the result documents")
     deferred = [m.code for m in item.materials if m.may_be_deferred]
     if deferred and not item.allows_deferred_acceptance:
         found.append("materials may be deferred only when the item allows 容缺受理")

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain import personal
 from chalicelib.domain.case import Case, FileStatus, MaterialFile, Slot
-from chalicelib.domain.case_acts import record
+from chalicelib.domain.case_acts import notice_for, record
 from chalicelib.domain.case_states import EDITABLE, RESULT_SLOT, CaseState
 from chalicelib.domain.clock import beijing_date
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
@@ -145,7 +145,7 @@ class MaterialService:
         file = case.file(file_id)
         if file is None:
             raise NotFound("file_not_found")
-        return self._check(case, file).model_dump(mode="json")
+        return self._check(case, file).model_dump(mode="json", exclude={"key"})
 
     def check_object(self, key: str) -> str:
         """The bucket said an object was created: check it. Returns the verdict (for the event log)."""
@@ -188,6 +188,8 @@ class MaterialService:
         changed = outcome.case.file(file.file_id)
         assert changed is not None
         changed.status, changed.reason, changed.checked_at = status, verdict.reason, now
+        if status is FileStatus.REJECTED and file.slot != RESULT_SLOT:
+            outcome.notice = notice_for(outcome.case, outcome.event)  # the applicant must upload again
         try:
             saved = self._cases.save(case, [outcome])
         except Conflict:
@@ -239,7 +241,7 @@ class MaterialService:
         )
         outcome.case.files.append(file)
         self._cases.save(case, [outcome])
-        return file.model_dump(mode="json")
+        return file.model_dump(mode="json", exclude={"key"})
 
     def download(self, principal: Principal, number: str, file_id: str) -> dict[str, Any]:
         """A presigned GET for one verified file, for those who may see the case."""

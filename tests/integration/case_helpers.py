@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,26 +46,44 @@ def applicant_of(subject: str = "dev-applicant-1") -> dict[str, str]:
     return {"name": a["name"], "id_number": a["id_number"], "phone": a["phone"]}
 
 
+def conforms(method: str, path: str, response: Any) -> Any:
+    """Check a 2xx body against the operation's response model (the contract's schema), strictly."""
+    from chalicelib.api.endpoint import OPERATIONS, load_model
+
+    if not 200 <= response.status_code < 300 or not response.body:
+        return response
+    route = path.split("?", 1)[0]
+    for op in OPERATIONS:
+        pattern = re.sub(r"\{[a-z_0-9]+\}", "[^/]+", op.path)
+        if op.method == method and re.fullmatch(pattern, route) and op.response_model:
+            load_model(op.response_model).model_validate_json(response.body)
+            return response
+    raise AssertionError(f"no operation for {method} {route}")
+
+
 class Party:
-    """One caller of the gateway with a token; POSTs carry a fresh Idempotency-Key."""
+    """One caller of the gateway with a token; POSTs carry a fresh Idempotency-Key. Every 2xx
+    answer is checked against the contract's response model."""
 
     def __init__(self, client: Any, role: str, **claims: Any) -> None:
         self.client = client
         self.headers = bearer(role, **claims)
 
     def get(self, path: str) -> Any:
-        return self.client.http.get(path, headers=self.headers)
+        return conforms("GET", path, self.client.http.get(path, headers=self.headers))
 
     def post(self, path: str, body: Any = None, key: str | None = None) -> Any:
         headers = {**self.headers, "Idempotency-Key": key or f"k-{next(_keys)}"}
         if body is None:
-            return self.client.http.post(path, headers=headers)
+            return conforms("POST", path, self.client.http.post(path, headers=headers))
         headers["Content-Type"] = "application/json"
-        return self.client.http.post(path, headers=headers, body=json.dumps(body, ensure_ascii=False))
+        answer = self.client.http.post(path, headers=headers, body=json.dumps(body, ensure_ascii=False))
+        return conforms("POST", path, answer)
 
     def put(self, path: str, body: Any) -> Any:
         headers = {**self.headers, "Content-Type": "application/json"}
-        return self.client.http.put(path, headers=headers, body=json.dumps(body, ensure_ascii=False))
+        answer = self.client.http.put(path, headers=headers, body=json.dumps(body, ensure_ascii=False))
+        return conforms("PUT", path, answer)
 
 
 def ok(response: Any, status: int = 200) -> Any:
