@@ -25,3 +25,17 @@ def client(service: str) -> Any:
 def reset_clients() -> None:
     """Forget cached clients (tests switch endpoints between runs)."""
     client.cache_clear()
+
+
+def transact(actions: list[dict[str, Any]], conflict: str = "concurrent_modification") -> None:
+    """One DynamoDB transaction; a failed condition (someone got there first) is a 409 `conflict`."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.domain.errors import Conflict
+
+    try:
+        client("dynamodb").transact_write_items(TransactItems=actions)
+    except ClientError as err:
+        if err.response["Error"]["Code"] == "TransactionCanceledException":
+            raise Conflict(conflict) from None
+        raise

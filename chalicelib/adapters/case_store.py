@@ -19,8 +19,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.adapters.aws import client
-from chalicelib.domain.errors import BadRequest, Conflict
+from chalicelib.adapters.aws import client, transact
+from chalicelib.domain.errors import BadRequest
 from chalicelib.services.case_book import CaseRecord, Page
 
 NOT_INDEXED = "-"
@@ -206,12 +206,7 @@ class DynamoCaseStore:
             for notice in outbox
         )
         actions.extend({"Put": {"TableName": self._table, **side}} for side in extra)
-        try:
-            client("dynamodb").transact_write_items(TransactItems=actions)
-        except ClientError as err:
-            if err.response["Error"]["Code"] == "TransactionCanceledException":
-                raise Conflict("concurrent_modification") from None
-            raise
+        transact(actions)
 
     # — outbox and notices —
 

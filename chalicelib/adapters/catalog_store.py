@@ -15,10 +15,7 @@ import json
 import zlib
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from chalicelib.adapters.aws import client
-from chalicelib.domain.errors import Conflict
+from chalicelib.adapters.aws import client, transact
 from chalicelib.services.catalog import Head, Snapshot
 
 SNAPSHOT_KEY = {"pk": {"S": "CATALOG"}, "sk": {"S": "SNAPSHOT"}}
@@ -105,12 +102,7 @@ class DynamoCatalogStore:
         if snapshot.revision:
             snapshot_put["ExpressionAttributeValues"] = {":revision": {"N": str(snapshot.revision)}}
         actions.append({"Put": snapshot_put})
-        try:
-            client("dynamodb").transact_write_items(TransactItems=actions)
-        except ClientError as err:
-            if err.response["Error"]["Code"] == "TransactionCanceledException":
-                raise Conflict("concurrent_modification") from None
-            raise
+        transact(actions)
 
     # — calendar —
 

@@ -14,11 +14,9 @@ import re
 import secrets
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from chalicelib.adapters.aws import client
+from chalicelib.adapters.aws import client, transact
 from chalicelib.domain.clock import Clock, beijing_date, system_clock
-from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.personal import holder_key, mask_name, validate_name
 from chalicelib.domain.regions import is_province
 from chalicelib.services.licences import Licence, TrustLevel, validate_licence_type
@@ -139,9 +137,4 @@ class LocalLicenceProvider:
             }
             for pk, sk in records
         ]
-        try:
-            client("dynamodb").transact_write_items(TransactItems=actions)
-        except ClientError as err:
-            if err.response["Error"]["Code"] == "TransactionCanceledException":
-                raise Conflict("licence_exists") from None
-            raise
+        transact(actions, conflict="licence_exists")

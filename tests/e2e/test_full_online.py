@@ -6,65 +6,20 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from tests.conftest import ROOT
 from tests.integration.case_helpers import RS4_FORM, RS5_FORM, SJ_FORM, applicant_of
 
 pytestmark = pytest.mark.e2e
-# test_local_stack's fixture is module-scoped, so this module starts its own stack on other ports. They
-# lie below Linux's ephemeral range (32768–60999), so no client socket's TIME_WAIT can hold them.
-OFFSET, MOTO_PORT = 20000, 25566
 PROVINCE = "430000"
 PDF = b"%PDF-1.7\n" + b"0" * 2048 + b"\n%%EOF\n"
 RESULT_PDF = b"%PDF-1.7\n" + b"\xe8\xae\xb8\xe5\x8f\xaf" * 200 + b"\n%%EOF\n"
 LICENCE = {"reference": "EL-430000-20160301-DEV10001"}
 _keys = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    ready: Path = tmp_path_factory.mktemp("stack") / "ready.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TONGBAN_", "AWS_"))}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "infra.local",
-            "--port-offset",
-            str(OFFSET),
-            "--moto-port",
-            str(MOTO_PORT),
-            "--ready-file",
-            str(ready),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    info: dict[str, Any] = {"provinces": {}}
-    try:
-        deadline = time.monotonic() + 120
-        while not ready.exists():
-            assert process.poll() is None, "the local stack exited before it was ready"
-            assert time.monotonic() < deadline, "the local stack was not ready within 120 s"
-            time.sleep(0.5)
-        info = json.loads(ready.read_text(encoding="utf-8"))
-        yield info
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
 
 
 class Caller:

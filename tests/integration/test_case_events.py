@@ -19,23 +19,6 @@ from tests.integration.case_helpers import PDF, SJ_FORM, Party, draft, give, ok
 PREFIX = "tongban-430000"
 
 
-@pytest.fixture
-def stage(seeded: list[dict[str, Any]]) -> None:
-    from infra.local.seed import seed_calendar
-
-    seed_calendar()
-
-
-@pytest.fixture
-def applicant(client: Any, stage: None) -> Party:
-    return Party(client, "applicant")
-
-
-@pytest.fixture
-def clerk(client: Any, stage: None) -> Party:
-    return Party(client, "authority_clerk")
-
-
 def drain(queue: str) -> list[dict[str, Any]]:
     """Receive everything on a queue as Lambda would get it (records with body and messageId)."""
     sqs = boto3.client("sqs")

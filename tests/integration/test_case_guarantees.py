@@ -18,25 +18,6 @@ from tests.integration.case_helpers import PDF, PNG, SJ_FORM, Party, draft, give
 TABLE = "tongban-430000-cases"
 
 
-@pytest.fixture
-def stage(seeded: list[dict[str, Any]]) -> None:
-    from infra.local.seed import seed_calendar
-    from infra.local.seed_licences import seed_licences
-
-    seed_calendar()
-    seed_licences("tongban-430000-catalog")
-
-
-@pytest.fixture
-def applicant(client: Any, stage: None) -> Party:
-    return Party(client, "applicant")
-
-
-@pytest.fixture
-def clerk(client: Any, stage: None) -> Party:
-    return Party(client, "authority_clerk")
-
-
 def stored(number: str) -> dict[str, Any]:
     item = boto3.client("dynamodb").get_item(
         TableName=TABLE, Key={"pk": {"S": f"CASE#{number}"}, "sk": {"S": "CASE"}}

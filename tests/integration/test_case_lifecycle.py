@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import requests
 
 from tests.integration.case_helpers import (
@@ -19,25 +18,6 @@ from tests.integration.case_helpers import (
     ok,
     upload,
 )
-
-
-@pytest.fixture
-def stage(seeded: list[dict[str, Any]]) -> None:
-    from infra.local.seed import seed_calendar
-    from infra.local.seed_licences import seed_licences
-
-    seed_calendar()
-    seed_licences("tongban-430000-catalog")
-
-
-@pytest.fixture
-def applicant(client: Any, stage: None) -> Party:
-    return Party(client, "applicant")
-
-
-@pytest.fixture
-def clerk(client: Any, stage: None) -> Party:
-    return Party(client, "authority_clerk")
 
 
 def test_the_whole_full_online_path(applicant: Party, clerk: Party) -> None:

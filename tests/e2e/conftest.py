@@ -1,0 +1,55 @@
+"""One local stack for every end-to-end test: `python -m infra.local` as `make run` starts it, on
+ports below Linux's ephemeral range (32768–60999) so no client socket of an earlier run can hold
+them; stopped with Ctrl-C (SIGINT) at the end, leaving no process behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+
+OFFSET, MOTO_PORT = 12000, 24566
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    ready: Path = tmp_path_factory.mktemp("stack") / "ready.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TONGBAN_", "AWS_"))}
+    command = [
+        sys.executable,
+        "-m",
+        "infra.local",
+        "--port-offset",
+        str(OFFSET),
+        "--moto-port",
+        str(MOTO_PORT),
+    ]
+    process = subprocess.Popen(
+        [*command, "--ready-file", str(ready)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.exists():
+            assert process.poll() is None, "the local stack exited before it was ready"
+            assert time.monotonic() < deadline, "the local stack was not ready within 120 s"
+            time.sleep(0.5)
+        yield json.loads(ready.read_text(encoding="utf-8"))
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    leftover = subprocess.run(["pgrep", "-f", f"--port {OFFSET + 8430}"], capture_output=True)
+    assert leftover.stdout == b"", "a gateway process outlived Ctrl-C"
