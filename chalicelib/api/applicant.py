@@ -111,7 +111,15 @@ def lines(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     summary="Open a draft case (草稿) for an item handled by this province",
     request=C + "DraftRequest",
     response=C + "CaseDetail",
-    problems=("validation_failed", "form_invalid", "item_not_found", "item_cancelled", "mode_not_supported"),
+    problems=(
+        "validation_failed",
+        "form_invalid",
+        "item_not_found",
+        "item_cancelled",
+        "mode_not_supported",
+        "province_not_served",
+        "province_not_implemented",
+    ),
 )
 def open_draft(call: Call) -> Reply:
     case = container.cases().open_draft(call.actor, call.body.model_dump(mode="json"))

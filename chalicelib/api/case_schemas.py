@@ -48,7 +48,11 @@ class ApplicantIn(_In):
 
 
 class DraftRequest(_In):
+    """A draft at this province's gateway; `province`, if given, must be the gateway's own (a case
+    for another province is forwarded through the exchange, which this route does not do)."""
+
     item_code: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$")]
+    province: Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")] | None = None
     applicant: ApplicantIn
     form: dict[str, Any] = Field(default_factory=dict)
 

@@ -79,6 +79,11 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
         "当前状态下不能修改申请内容",
         "The case cannot be changed in its current state",
     ),
+    "province_not_served": (
+        409,
+        "本网关只受理本省办理的事项，请向办理地网关申请",
+        "This gateway takes cases handled in its own province only",
+    ),
     "mode_not_supported": (409, "该事项不支持此办理模式", "The item does not support this mode"),
     "too_many_files": (409, "该材料的文件数已达上限", "This material has the most files allowed"),
     "not_yet_accepted": (409, "办件尚未受理", "The case has not been accepted yet"),

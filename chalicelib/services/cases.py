@@ -117,6 +117,8 @@ class CaseService:
 
     def open_draft(self, principal: Principal, body: dict[str, Any]) -> Case:
         """A draft for an item handled by this province, under the item's current version."""
+        if body.get("province") not in (None, self._province):
+            raise Conflict("province_not_served", mode=Mode.FULL_ONLINE.value)
         item = self._catalog.item_detail(body["item_code"])
         if Mode.FULL_ONLINE.value not in item["modes"]:
             raise Conflict("mode_not_supported", mode=Mode.FULL_ONLINE.value)

@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib.api.endpoint import OPERATIONS
 from chalicelib.domain.clock import BEIJING
-from tests.integration.case_helpers import PDF, PNG, SJ_FORM, Party, draft, give, ok, upload
+from tests.integration.case_helpers import PDF, PNG, SJ_FORM, Party, applicant_of, draft, give, ok, upload
 
 TABLE = "tongban-430000-cases"
 
@@ -240,3 +240,15 @@ def test_a_due_date_across_the_year_boundary_is_provisional_until_2027_is_publis
     assert "deadline_recomputed" in [
         e["act"] for e in ok(clerk.get(f"/v1/cases/{number}/timeline"))["events"]
     ]
+
+
+def test_a_draft_for_another_province_is_not_taken_here(applicant: Party) -> None:
+    body = {"item_code": "KSTB-SJ-001", "province": "450000", "applicant": applicant_of(), "form": SJ_FORM}
+    refused = applicant.post("/v1/cases", body)
+    assert refused.status_code == 409
+    assert json.loads(refused.body)["code"] == "province_not_served"
+    assert ok(applicant.get("/v1/cases"))["items"] == []
+    assert (
+        ok(applicant.post("/v1/cases", {**body, "province": "430000"}), 201)["handler"]["province"]
+        == "430000"
+    )
