@@ -9,14 +9,14 @@ Both records are written together in one transaction and carry the licence as a 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-import secrets
 from typing import Any
 
 from chalicelib.adapters.aws import client, transact
 from chalicelib.domain.clock import Clock, beijing_date, system_clock
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.personal import holder_key, mask_name, validate_name
 from chalicelib.domain.regions import is_province
 from chalicelib.services.licences import Licence, TrustLevel, validate_licence_type
@@ -100,7 +100,9 @@ class LocalLicenceProvider:
         key = holder_key(holder_id_number)
         name = validate_name(holder_name, "holder_name")
         today = beijing_date(self._clock())
-        suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+        # The suffix derives from the case and the type, so a retry finds the licence it issued.
+        seed = hashlib.sha256(f"{case_number}|{licence_type}".encode()).digest()
+        suffix = "".join(REFERENCE_ALPHABET[b % len(REFERENCE_ALPHABET)] for b in seed[:8])
         licence = Licence(
             reference=f"EL-{self._province}-{today:%Y%m%d}-{suffix}",
             licence_type=validate_licence_type(licence_type),
@@ -112,7 +114,13 @@ class LocalLicenceProvider:
             valid_until=None,
             trust_level=TrustLevel.A,
         )
-        self.put(licence, case_number=_text(case_number, "case_number"))
+        try:
+            self.put(licence, case_number=_text(case_number, "case_number"))
+        except Conflict:
+            issued = self.get(licence.reference)
+            if issued is None or issued.holder_key != key:
+                raise
+            return issued
         return licence
 
     def put(self, licence: Licence, *, case_number: str | None = None, overwrite: bool = False) -> None:

@@ -307,7 +307,8 @@ def _accept_and_decide(case: Case, ctx: Context) -> dict[str, Any]:
 def _issue_result(case: Case, ctx: Context) -> dict[str, Any]:
     delivery = Delivery(ctx.params["delivery"])
     p = ctx.params
-    if delivery is Delivery.ELECTRONIC:
+    as_licence = delivery is Delivery.ELECTRONIC and bool(p.get("licence_type"))
+    if delivery is Delivery.ELECTRONIC and not as_licence:
         document = case.file(p.get("file_id") or "")
         if document is None or document.slot != RESULT_SLOT or document.status is not FileStatus.VERIFIED:
             raise InvalidInput(
@@ -321,7 +322,7 @@ def _issue_result(case: Case, ctx: Context) -> dict[str, Any]:
     case.result = ResultRecord(
         delivery=delivery,
         title=p["title"],
-        file_id=p.get("file_id") if delivery is Delivery.ELECTRONIC else None,
+        file_id=p.get("file_id") if delivery is Delivery.ELECTRONIC and not as_licence else None,
         licence_ref=p.get("licence_ref"),
         carrier=p.get("carrier"),
         tracking_number=p.get("tracking_number"),

@@ -201,30 +201,25 @@ class CaseService:
             case = self.handled(principal, number)
         if act is Act.SUBMIT:
             check_form(self._form_schema(case), case.form, partial=False)
-        if (
-            act is Act.ISSUE_RESULT
-            and params.get("delivery") == Delivery.ELECTRONIC.value
-            and params.get("licence_type")
-        ):
-            params["licence_ref"] = self._issue_licence(case, params)
         outcome = perform(case, act, by_of(principal), self.context(params))
+        if act is Act.ISSUE_RESULT and outcome.case.result is not None and params.get("licence_type"):
+            # Issued only once the act is known to be allowed; the provider answers a retry of the
+            # same case and type with the licence it issued before.
+            reference = self._issue_licence(case, params["licence_type"], params["title"])
+            outcome.case.result.licence_ref = reference
+            outcome.event["details"]["licence_ref"] = reference
         return self.book.save(case, [outcome])
 
-    def _issue_licence(self, case: Case, params: dict[str, Any]) -> str:
+    def _issue_licence(self, case: Case, licence_type: str, title: str) -> str:
         """A result issued as an e-licence (电子证照) goes to the applicant's licence wallet."""
-        if case.state not in (CaseState.APPROVED,):
-            raise Conflict(
-                "illegal_transition", state=case.state.value, act=Act.ISSUE_RESULT.value, allowed_acts=[]
-            )
         licence = self._licences.issue(
             case.applicant.id_number,
             case.applicant.name,
-            params["licence_type"],
-            params["title"],
+            licence_type,
+            title,
             case.handler.authority_name,
             case.number,
         )
-        params["file_id"] = None
         return licence.reference
 
     def deliver_on_download(self, case: Case) -> Case:

@@ -9,13 +9,8 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import personal
-from tests.integration.case_helpers import APPLICANTS, SJ_FORM, Party, applicant_of, draft, ok
-from tests.integration.test_case_guarantees import (  # the shared fixtures of the case tests
-    applicant,  # noqa: F401
-    clerk,  # noqa: F401
-    stage,  # noqa: F401
-    submitted_case,
-)
+from tests.integration.case_helpers import APPLICANTS, SJ_FORM, Party, draft, ok
+from tests.integration.test_case_guarantees import submitted_case
 
 
 def problem(response: Any, status: int, code: str) -> dict[str, Any]:
@@ -36,13 +31,19 @@ def approved_case(applicant: Party, clerk: Party) -> str:
 # — the result as an e-licence —
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_issue_result requires a verified result file for every electronic delivery, "
-    "so a result issued as an e-licence (licence_type) is refused with result_document_not_ready",
-)
-def test_a_result_issued_as_an_e_licence_lands_in_the_applicants_wallet(applicant: Party, clerk: Party) -> None:
+def test_a_result_issued_as_an_e_licence_lands_in_the_applicants_wallet(
+    applicant: Party, clerk: Party
+) -> None:
     from chalicelib import container
+
+    id_number = APPLICANTS["dev-applicant-1"]["id_number"]
+    early = submitted_case(applicant)
+    refused = clerk.post(
+        f"/v1/authority/cases/{early}/issue-result",
+        {"delivery": "electronic", "title": "工业产品生产许可证", "licence_type": "工业产品生产许可证"},
+    )
+    assert refused.status_code == 409
+    assert container.licences().find(id_number, "工业产品生产许可证") == []  # a refused act issues nothing
 
     number = approved_case(applicant, clerk)
     issued = clerk.post(
@@ -58,6 +59,11 @@ def test_a_result_issued_as_an_e_licence_lands_in_the_applicants_wallet(applican
     assert licence.licence_type == "工业产品生产许可证"
     assert licence.holder_key == personal.holder_key(APPLICANTS["dev-applicant-1"]["id_number"])
     assert APPLICANTS["dev-applicant-1"]["id_number"] not in json.dumps(licence.as_document())
+    again = container.licences().issue(
+        id_number, "测试申请人甲", "工业产品生产许可证", "许可证", "发证机关", number
+    )
+    assert again.reference == reference  # a retry of the same case and type gets the same licence
+    assert len(container.licences().find(id_number, "工业产品生产许可证")) == 1
 
 
 # — pre-review and the applicant's edits —
@@ -75,7 +81,11 @@ def test_pre_review_return_lets_the_applicant_edit_and_resubmit_then_pass(
     assert returned["state"] == "pre_review_returned"
     assert returned["return_reasons"] == reasons
 
-    form = {**SJ_FORM, "product_name": "电线电缆（额定电压450/750V及以下）", "production_address": "长沙市岳麓区麓谷大道1号"}
+    form = {
+        **SJ_FORM,
+        "product_name": "电线电缆（额定电压450/750V及以下）",
+        "production_address": "长沙市岳麓区麓谷大道1号",
+    }
     edited = ok(applicant.post(f"/v1/cases/{number}/form", {"form": form}))
     assert edited["form"] == form
     assert edited["state"] == "pre_review_returned"
@@ -197,6 +207,8 @@ def test_an_illegal_transition_in_english_names_the_state_and_the_allowed_acts(
         "withdraw",
     ]
 
-    chinese = problem(clerk.post(f"/v1/authority/cases/{number}/decide", {"approved": True}), 409, "illegal_transition")
+    chinese = problem(
+        clerk.post(f"/v1/authority/cases/{number}/decide", {"approved": True}), 409, "illegal_transition"
+    )
     assert chinese["title"] == "当前状态下不能执行此操作"
     assert ok(clerk.get(f"/v1/cases/{number}"))["state"] == "submitted"

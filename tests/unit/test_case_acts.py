@@ -141,7 +141,11 @@ def make_case(
 
 
 def act(case: Case, what: Act, when: datetime, by: By | None = None, **params: Any) -> Outcome:
-    who = by if by is not None else (APPLICANT if what in (Act.SUBMIT, Act.ANSWER_SUPPLEMENT, Act.WITHDRAW) else CLERK)
+    who = (
+        by
+        if by is not None
+        else (APPLICANT if what in (Act.SUBMIT, Act.ANSWER_SUPPLEMENT, Act.WITHDRAW) else CLERK)
+    )
     return perform(case, what, who, Context(at=when, calendar=calendar(), params=params))
 
 
@@ -308,7 +312,11 @@ def test_a_result_by_mail_needs_carrier_and_tracking_then_the_clerk_records_deli
     result = issued.case.result
     assert issued.case.state is CaseState.RESULT_ISSUED
     assert result is not None and result.delivery is Delivery.MAIL
-    assert (result.carrier, result.tracking_number, result.delivered_at) == ("中国邮政EMS", "1100000000001", None)
+    assert (result.carrier, result.tracking_number, result.delivered_at) == (
+        "中国邮政EMS",
+        "1100000000001",
+        None,
+    )
 
     delivered = act(issued.case, Act.DELIVER, at(10), by=CLERK, how="mail_signed")
     assert delivered.case.state is CaseState.DELIVERED
