@@ -6,6 +6,7 @@ from chalice.app import Chalice, CloudWatchEvent, Rate, SQSEvent
 
 from chalicelib.api.applicant import applicant
 from chalicelib.api.authority import authority
+from chalicelib.api.exchange import exchange
 from chalicelib.api.meta import meta
 from chalicelib.api.middleware import http_middleware, register_fallback_routes
 from chalicelib.api.ops import ops
@@ -23,6 +24,7 @@ app.register_blueprint(public)
 app.register_blueprint(applicant)
 app.register_blueprint(authority)
 app.register_blueprint(ops)
+app.register_blueprint(exchange)
 register_fallback_routes(app)
 
 

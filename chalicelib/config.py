@@ -24,6 +24,8 @@ QUEUES = {
     "outbound": "outbound",
     "uploads": "uploads",
     "notifications": "notifications",
+    "outbound_dlq": "outbound-dlq",
+    "inbound_dlq": "inbound-dlq.fifo",
 }
 
 
@@ -64,6 +66,11 @@ class Settings:
     def bucket(self) -> str:
         return f"{self.resource_prefix}-files"
 
+    @property
+    def signing_key(self) -> str:
+        """The KMS key that signs exchange envelopes and receipts (alias in infra/template.yaml)."""
+        return f"alias/{self.resource_prefix}-signing"
+
 
 def _issuers(raw: str, stage: str) -> tuple[IssuerConfig, ...]:
     try:
@@ -84,7 +91,7 @@ def _issuers(raw: str, stage: str) -> tuple[IssuerConfig, ...]:
         if (issuer.jwks is None) == (issuer.jwks_uri is None):
             raise ConfigurationError(f"issuer {issuer.issuer}: give exactly one of jwks, jwks_uri")
         if issuer.jwks is not None:
-            _check_jwks(issuer.issuer, issuer.jwks)
+            check_jwks(issuer.issuer, issuer.jwks)
         if issuer.jwks_uri is not None and not issuer.jwks_uri.startswith("https://"):
             raise ConfigurationError(f"issuer {issuer.issuer}: jwks_uri must be https")
         if issuer.development and stage != LOCAL_STAGE:
@@ -96,7 +103,7 @@ def _issuers(raw: str, stage: str) -> tuple[IssuerConfig, ...]:
 JWK_MEMBERS = {"EC": ("crv", "x", "y"), "RSA": ("n", "e")}
 
 
-def _check_jwks(issuer: str, jwks: Mapping[str, Any]) -> None:
+def check_jwks(issuer: str, jwks: Mapping[str, Any]) -> None:
     """Refuse at start-up an inline key set that could never verify a token.
 
     The shape is checked here, without importing the crypto library, so a cold start stays cheap;

@@ -16,14 +16,18 @@ if TYPE_CHECKING:
     from chalicelib.adapters.case_store import DynamoCaseStore
     from chalicelib.adapters.catalog_store import DynamoCatalogStore
     from chalicelib.adapters.licences import LocalLicenceProvider
-    from chalicelib.adapters.notice_queue import SqsNoticeQueue
+    from chalicelib.adapters.message_store import DynamoMessageStore
+    from chalicelib.adapters.queues import SqsNoticeQueue
+    from chalicelib.adapters.signing import KmsSigner
     from chalicelib.domain.working_days import WorkingCalendar
     from chalicelib.services.calendar import CalendarService
     from chalicelib.services.cases import CaseService
     from chalicelib.services.catalog import CatalogService
     from chalicelib.services.deadlines import DeadlineService
+    from chalicelib.services.exchange import ExchangeService
     from chalicelib.services.materials import MaterialService
     from chalicelib.services.notices import NoticeService
+    from chalicelib.services.partners import PartnerService
     from chalicelib.services.ratings import RatingService
 
 CALENDAR_TTL_SECONDS = 300.0
@@ -78,7 +82,7 @@ def case_store() -> DynamoCaseStore:
 
 @cache
 def notice_queue() -> SqsNoticeQueue:
-    from chalicelib.adapters.notice_queue import SqsNoticeQueue
+    from chalicelib.adapters.queues import SqsNoticeQueue
 
     return SqsNoticeQueue(settings().queue("notifications"))
 
@@ -129,9 +133,41 @@ def notices() -> NoticeService:
     return NoticeService(case_store(), notice_queue())
 
 
+@cache
+def partners() -> PartnerService:
+    from chalicelib.adapters.partner_store import DynamoPartnerStore
+    from chalicelib.services.partners import PartnerService
+
+    stage = settings()
+    return PartnerService(DynamoPartnerStore(stage.table("catalog")), stage.province_code, stage.stage)
+
+
+@cache
+def signer() -> KmsSigner:
+    from chalicelib.adapters.signing import KmsSigner
+
+    return KmsSigner(settings().signing_key)
+
+
+@cache
+def message_store() -> DynamoMessageStore:
+    from chalicelib.adapters.message_store import DynamoMessageStore
+
+    return DynamoMessageStore(settings().table("cases"))
+
+
+@cache
+def exchange() -> ExchangeService:
+    from chalicelib.adapters.queues import SqsInboundQueue
+    from chalicelib.services.exchange import ExchangeService
+
+    inbound = SqsInboundQueue(settings().queue("inbound"))
+    return ExchangeService(partners(), signer(), message_store(), inbound, settings().province_code)
+
+
 def reset() -> None:
     """Forget built services (tests that change settings between cases)."""
     factories = (catalog_store, catalog, calendar, case_store, notice_queue, licences, cases, materials)
-    for factory in (*factories, ratings, deadlines, notices):
+    for factory in (*factories, ratings, deadlines, notices, partners, signer, message_store, exchange):
         factory.cache_clear()
     forget_calendar()

@@ -92,10 +92,11 @@ class Operation:
     status: int = 200
     etag: bool = False
     problems: tuple[str, ...] = ()
+    keyed: bool = True  # False: the body carries its own idempotency (exchange messages by id)
 
     @property
     def idempotent_post(self) -> bool:
-        return self.method == "POST"
+        return self.method == "POST" and self.keyed
 
 
 @dataclass
@@ -147,6 +148,7 @@ def endpoint(
     status: int = 200,
     etag: bool = False,
     problems: tuple[str, ...] = (),
+    keyed: bool = True,
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         op = Operation(
@@ -162,6 +164,7 @@ def endpoint(
             status=status,
             etag=etag,
             problems=problems,
+            keyed=keyed,
         )
         OPERATIONS.append(op)
 

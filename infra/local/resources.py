@@ -171,3 +171,34 @@ def _apply_what_moto_ignores(prefix: str, province: str, region: str) -> None:
                 sqs.set_queue_attributes(
                     QueueUrl=url, Attributes={"Policy": json.dumps(props["PolicyDocument"])}
                 )
+        elif kind == "AWS::KMS::Alias" and "KeyPolicy" in _target_key(resources, resource):
+            _fix_key(
+                boto3.client("kms", region_name=region),
+                props["AliasName"],
+                _target_key(resources, resource),
+                names,
+            )
+
+
+def _target_key(resources: dict[str, Any], alias: dict[str, Any]) -> dict[str, Any]:
+    """The properties of the key an alias resource names with `!Ref`."""
+    ref = alias["Properties"]["TargetKeyId"]
+    logical = ref.get("Ref") if isinstance(ref, dict) else None
+    return dict(resources.get(str(logical), {}).get("Properties", {}))
+
+
+def _fix_key(kms: Any, alias: str, cfn: dict[str, Any], names: dict[str, str]) -> None:
+    """moto's CloudFormation makes every key symmetric and stores its policy as an object where its
+    API expects a JSON string (and then fails every call that checks it). Create the key the
+    template describes by API and point the alias at it."""
+    policy = json.dumps(_resolve(cfn["KeyPolicy"], names))
+    target = next(a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == alias)["TargetKeyId"]
+    key = kms.create_key(
+        KeySpec=cfn.get("KeySpec", "SYMMETRIC_DEFAULT"),
+        KeyUsage=cfn.get("KeyUsage", "ENCRYPT_DECRYPT"),
+        Policy=policy,
+        Description=str(_resolve(cfn.get("Description", ""), names)),
+    )["KeyMetadata"]["KeyId"]
+    kms.update_alias(AliasName=alias, TargetKeyId=key)
+    kms.put_key_policy(KeyId=target, PolicyName="default", Policy=policy)
+    kms.schedule_key_deletion(KeyId=target, PendingWindowInDays=7)

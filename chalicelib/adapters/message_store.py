@@ -1,0 +1,132 @@
+"""Exchange messages in the cases table (docs/storage.md):
+
+XMSG#<id> / IN              a message received: envelope, payload, our receipt, status
+CASE#<number> / PARK#<from>#<seq:06d>   a message that came before its predecessor, waiting
+CASE#<number> / XOUT#<id>   a message to send (outbox; sparse outbox-index `XPENDING`, by next attempt)
+XREFUSED#<yyyy-mm-dd> / <at>#<n>        a refused message, for operators
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.aws import client
+
+OUTBOUND_PENDING = "XPENDING"
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _doc(value: dict[str, Any]) -> dict[str, str]:
+    return _s(json.dumps(value, ensure_ascii=False))
+
+
+def inbound_key(message_id: str) -> dict[str, Any]:
+    return {"pk": _s(f"XMSG#{message_id}"), "sk": _s("IN")}
+
+
+def park_key(case: str, sender: str, seq: int) -> dict[str, Any]:
+    return {"pk": _s(f"CASE#{case}"), "sk": _s(f"PARK#{sender}#{seq:06d}")}
+
+
+def outbound_key(case: str, message_id: str) -> dict[str, Any]:
+    return {"pk": _s(f"CASE#{case}"), "sk": _s(f"XOUT#{message_id}")}
+
+
+class DynamoMessageStore:
+    def __init__(self, table: str) -> None:
+        self._table = table
+
+    # — inbound —
+
+    def received(self, message_id: str) -> dict[str, Any] | None:
+        item = client("dynamodb").get_item(TableName=self._table, Key=inbound_key(message_id)).get("Item")
+        return None if item is None else dict(json.loads(item["doc"]["S"]))
+
+    def put_received(self, record: dict[str, Any]) -> bool:
+        """Store a newly received message; False if its id is known already."""
+        try:
+            client("dynamodb").put_item(
+                TableName=self._table,
+                Item={**inbound_key(record["id"]), "doc": _doc(record)},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def received_item(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The Put of an inbound record's new state, for a case transaction."""
+        return {"Item": {**inbound_key(record["id"]), "doc": _doc(record)}}
+
+    def park_item(self, case: str, sender: str, seq: int, message_id: str) -> dict[str, Any]:
+        return {"Item": {**park_key(case, sender, seq), "doc": _doc({"id": message_id})}}
+
+    def parked(self, case: str, sender: str, seq: int) -> str | None:
+        item = client("dynamodb").get_item(TableName=self._table, Key=park_key(case, sender, seq)).get("Item")
+        return None if item is None else str(json.loads(item["doc"]["S"])["id"])
+
+    def put(self, side: dict[str, Any]) -> None:
+        client("dynamodb").put_item(TableName=self._table, **side)
+
+    def unpark_delete(self, case: str, sender: str, seq: int) -> dict[str, Any]:
+        return {"Delete": {"TableName": self._table, "Key": park_key(case, sender, seq)}}
+
+    # — refusals —
+
+    def record_refusal(self, refusal: dict[str, Any]) -> None:
+        day = refusal["at"][:10]
+        client("dynamodb").put_item(
+            TableName=self._table,
+            Item={
+                "pk": _s(f"XREFUSED#{day}"),
+                "sk": _s(f"{refusal['at']}#{secrets.token_hex(4)}"),
+                "doc": _doc(refusal),
+            },
+        )
+
+    def refusals(self, day: str) -> list[dict[str, Any]]:
+        pages = (
+            client("dynamodb")
+            .get_paginator("query")
+            .paginate(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": _s(f"XREFUSED#{day}")},
+            )
+        )
+        return [json.loads(item["doc"]["S"]) for page in pages for item in page["Items"]]
+
+    # — outbound —
+
+    def outbound_item(self, record: dict[str, Any], *, pending: bool, next_attempt: str) -> dict[str, Any]:
+        """The Put of an outbound record, for a case transaction or on its own."""
+        item: dict[str, Any] = {**outbound_key(record["case"], record["id"]), "doc": _doc(record)}
+        if pending:
+            item["outbox"] = _s(OUTBOUND_PENDING)
+            item["outbox_at"] = _s(next_attempt)
+        return {"Item": item}
+
+    def outbound(self, case: str, message_id: str) -> dict[str, Any] | None:
+        item = (
+            client("dynamodb").get_item(TableName=self._table, Key=outbound_key(case, message_id)).get("Item")
+        )
+        return None if item is None else dict(json.loads(item["doc"]["S"]))
+
+    def due_outbound(self, now: str, limit: int) -> list[dict[str, Any]]:
+        page = client("dynamodb").query(
+            TableName=self._table,
+            IndexName="outbox-index",
+            KeyConditionExpression="outbox = :p AND outbox_at <= :t",
+            ExpressionAttributeValues={":p": _s(OUTBOUND_PENDING), ":t": _s(now)},
+            Limit=limit,
+        )
+        return [json.loads(i["doc"]["S"]) for i in page["Items"]]

@@ -1,0 +1,69 @@
+"""Signing with the province's KMS key (ECC_NIST_P256, ES256) and its public key as a JWK.
+
+The private key never leaves KMS: a JWS is assembled here and only its signing input goes to
+`kms:Sign` (MessageType RAW, which KMS hashes with SHA-256). KMS answers a DER signature; JWS
+wants the raw 64-byte R‖S.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from functools import cached_property
+from typing import Any
+
+from chalicelib.adapters.aws import client
+
+MAX_RAW_MESSAGE = 4096  # kms:Sign with MessageType RAW
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def compact_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class KmsSigner:
+    """Signs JWS with one KMS key; `kid` is the key's id, so partners can hold several for rotation."""
+
+    def __init__(self, key: str) -> None:
+        self._key = key  # key id, ARN or alias
+
+    @cached_property
+    def kid(self) -> str:
+        return str(client("kms").describe_key(KeyId=self._key)["KeyMetadata"]["KeyId"])
+
+    def public_jwk(self) -> dict[str, Any]:
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+        der = client("kms").get_public_key(KeyId=self._key)["PublicKey"]
+        public = load_der_public_key(der)
+        assert isinstance(public, ec.EllipticCurvePublicKey)
+        numbers = public.public_numbers()
+        return {
+            "kty": "EC",
+            "crv": "P-256",
+            "x": b64url(numbers.x.to_bytes(32, "big")),
+            "y": b64url(numbers.y.to_bytes(32, "big")),
+            "kid": self.kid,
+            "alg": "ES256",
+            "use": "sig",
+        }
+
+    def sign_jws(self, claims: dict[str, Any], typ: str) -> str:
+        """A compact JWS (ES256) over `claims`."""
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        header = {"alg": "ES256", "kid": self.kid, "typ": typ}
+        signing_input = f"{b64url(compact_json(header))}.{b64url(compact_json(claims))}"
+        raw = signing_input.encode("ascii")
+        if len(raw) > MAX_RAW_MESSAGE:
+            raise ValueError("signing input exceeds what kms:Sign takes raw; keep envelopes small")
+        der = client("kms").sign(
+            KeyId=self._key, Message=raw, MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256"
+        )["Signature"]
+        r, s = decode_dss_signature(der)
+        return f"{signing_input}.{b64url(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"

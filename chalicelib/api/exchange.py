@@ -1,0 +1,155 @@
+"""Exchange API (省际交换): partners post signed messages here and get a signed receipt; this
+gateway's public keys are published for their registries. Operators manage the partner registry.
+
+The message's signature authenticates its sender (the registry holds each partner's keys), so the
+route takes no bearer token; its idempotency is the message id, not an Idempotency-Key: a partner
+re-signs a retry (fresh `sent_at`), and a replayed id gets the receipt it had.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalice.app import Blueprint
+
+from chalicelib import container
+from chalicelib.api.endpoint import PUBLIC, Call, QueryParam, endpoint
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.identity import Role
+from chalicelib.domain.partners import PartnerStatus
+from chalicelib.domain.regions import PROVINCE_CODE_PATTERN
+
+exchange = Blueprint(__name__)
+X = "chalicelib.api.exchange_schemas:"
+OPERATOR = (Role.OPERATOR,)
+PROVINCE = re.compile(PROVINCE_CODE_PATTERN)
+REFUSALS = (
+    "envelope_malformed",
+    "signature_malformed",
+    "signature_invalid",
+    "signature_algorithm_refused",
+    "unknown_kid",
+    "unknown_sender",
+    "partner_suspended",
+    "message_id_reused",
+    "message_not_addressed_here",
+    "message_stale",
+    "message_from_the_future",
+    "payload_digest_mismatch",
+    "validation_failed",
+)
+
+
+@endpoint(
+    exchange,
+    "POST",
+    "/v1/exchange/messages",
+    tag="exchange",
+    roles=PUBLIC,
+    keyed=False,
+    summary="Deliver a signed message (envelope JWS + payload); answered with a signed receipt",
+    request=X + "MessageIn",
+    response=X + "ReceiptOut",
+    problems=REFUSALS,
+)
+def receive_message(call: Call) -> dict[str, Any]:
+    return container.exchange().receive(call.body.envelope, call.body.payload)
+
+
+@endpoint(
+    exchange,
+    "GET",
+    "/v1/exchange/jwks",
+    tag="exchange",
+    roles=PUBLIC,
+    etag=True,
+    summary="This gateway's public signing keys (JWKS), for partners' registries",
+    response=X + "Jwks",
+)
+def own_keys(call: Call) -> dict[str, Any]:
+    return container.exchange().jwks()
+
+
+def _province(call: Call) -> str:
+    code = call.path["province"]
+    if not PROVINCE.fullmatch(code):
+        raise NotFound("partner_not_found")
+    return code
+
+
+@endpoint(
+    exchange,
+    "GET",
+    "/v1/ops/partners",
+    tag="ops",
+    roles=OPERATOR,
+    summary="The partner registry (信任列表)",
+    response=X + "PartnerList",
+)
+def list_partners(call: Call) -> dict[str, Any]:
+    return {"items": container.partners().all()}
+
+
+@endpoint(
+    exchange,
+    "PUT",
+    "/v1/ops/partners/{province}",
+    tag="ops",
+    roles=OPERATOR,
+    summary="Register a partner or replace its endpoint and keys (audited)",
+    request=X + "PartnerIn",
+    response=X + "PartnerOut",
+    problems=("validation_failed",),
+)
+def put_partner(call: Call) -> dict[str, Any]:
+    body = call.body.model_dump(mode="json", exclude_none=True)
+    return container.partners().put(_province(call), body, call.actor, body.pop("reason"))
+
+
+@endpoint(
+    exchange,
+    "POST",
+    "/v1/ops/partners/{province}/status",
+    tag="ops",
+    roles=OPERATOR,
+    summary="Suspend a partner (its messages are refused) or make it active again (audited)",
+    request=X + "PartnerStatusIn",
+    response=X + "PartnerOut",
+    problems=("partner_not_found", "validation_failed"),
+)
+def set_partner_status(call: Call) -> dict[str, Any]:
+    status = PartnerStatus(call.body.status)
+    return container.partners().set_status(_province(call), status, call.actor, call.body.reason)
+
+
+@endpoint(
+    exchange,
+    "GET",
+    "/v1/ops/partners/{province}/audit",
+    tag="ops",
+    roles=OPERATOR,
+    summary="Every change of a partner: who, when, what, why",
+    response=X + "PartnerAudit",
+    problems=("partner_not_found",),
+)
+def partner_audit(call: Call) -> dict[str, Any]:
+    return {"items": container.partners().audit(_province(call))}
+
+
+@endpoint(
+    exchange,
+    "GET",
+    "/v1/ops/exchange/refusals",
+    tag="ops",
+    roles=OPERATOR,
+    summary="Messages refused on a day (Beijing date), with the reason",
+    response=X + "RefusalList",
+    problems=("invalid_query",),
+    query=(QueryParam("date", "YYYY-MM-DD", pattern=r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$"),),
+)
+def refusals(call: Call) -> dict[str, Any]:
+    from chalicelib.domain.clock import beijing_date, system_clock
+
+    day = call.query.get("date") or beijing_date(system_clock()).isoformat()
+    return {"date": day, "items": container.exchange().refusals(day)}

@@ -1,0 +1,95 @@
+"""Bodies of the exchange API and the partner registry, for validation and OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MessageIn(_In):
+    """A message: the envelope as a compact JWS and the payload its `payload_sha256` binds."""
+
+    envelope: Annotated[
+        str,
+        Field(min_length=10, max_length=8192, pattern=r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$"),
+    ]
+    payload: dict[str, Any]
+
+
+class ReceiptOut(_Out):
+    receipt: str  # compact JWS signed by this gateway
+    message_id: str
+    status: Literal["received", "applied", "parked"]
+
+
+class Jwk(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    kty: Literal["EC", "RSA"]
+    kid: str
+
+
+class Jwks(_Out):
+    keys: list[Jwk]
+
+
+class PartnerIn(_In):
+    name: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    endpoint: Annotated[str, Field(min_length=10, max_length=200)]
+    jwks: Jwks
+    status: Literal["active", "suspended"] | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class PartnerStatusIn(_In):
+    status: Literal["active", "suspended"]
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class PartnerOut(_Out):
+    code: str
+    name: str
+    endpoint: str
+    jwks: Jwks
+    status: Literal["active", "suspended"]
+
+
+class PartnerList(_Out):
+    items: list[PartnerOut]
+
+
+class PartnerAuditEntry(_Out):
+    code: str
+    change: str
+    status: str
+    kids: list[str | None]
+    endpoint: str
+    reason: str
+    by: str
+    at: str
+
+
+class PartnerAudit(_Out):
+    items: list[PartnerAuditEntry]
+
+
+class Refusal(_Out):
+    code: str
+    at: str
+    id: str | None
+    sender: str | None = Field(default=None, alias="from")
+    type: str | None
+    case: str | None
+
+
+class RefusalList(_Out):
+    date: str
+    items: list[Refusal]

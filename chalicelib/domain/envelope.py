@@ -1,0 +1,137 @@
+"""The exchange envelope (交换报文) between provinces, and the rules a receiver applies to it.
+
+On the wire a message is `{"envelope": <compact JWS>, "payload": {...}}`. The JWS carries the
+envelope (id, type, case number, from, to, sent time, per-case sequence, the payload's SHA-256)
+signed with the sender's key; the payload travels beside it, bound by its digest. Signing the
+small envelope rather than the whole payload keeps every signature within KMS's 4 KB raw-message
+limit, whatever the payload holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.domain.errors import DomainError
+
+ENVELOPE_VERSION = 1
+JWS_TYPE = "tongban-envelope+jws"
+RECEIPT_TYPE = "tongban-receipt+jws"
+MAX_AGE = timedelta(minutes=15)  # older: refused as stale (a sender retries with a fresh envelope)
+MAX_SKEW = timedelta(minutes=2)  # clocks between provinces; later: refused as future-dated
+
+
+class MessageType(StrEnum):
+    """Message types; each has a JSON Schema for its payload under openapi/messages/."""
+
+    CASE_FORWARDED = "case.forwarded"  # 全程网办: the home gateway forwards a case
+    CASE_DISPATCHED = "case.dispatched"  # 异地代收: the window sends its intake package
+    ACCEPTED = "case.accepted"  # 受理
+    NOT_ACCEPTED = "case.not_accepted"  # 不予受理
+    SUPPLEMENT_REQUESTED = "case.supplement_requested"  # 补正
+    SUPPLEMENT_ANSWERED = "case.supplement_answered"
+    SUSPENDED = "case.suspended"
+    RESUMED = "case.resumed"
+    DECIDED = "case.decided"
+    RESULT_ISSUED = "case.result_issued"  # electronic, or mailed with tracking
+    RESULT_HANDED_OVER = "case.result_handed_over"  # 出件 at the window
+    WITHDRAWN = "case.withdrawn"
+
+
+# Refusal code → HTTP status: who the sender is or whether it signed is 401/403; a message that
+# is well signed but wrong is 409/422; a body that is not an envelope is 400.
+REFUSAL_STATUS = {
+    "envelope_malformed": 400,
+    "signature_malformed": 400,
+    "envelope_version_unsupported": 400,
+    "signature_invalid": 401,
+    "signature_algorithm_refused": 401,
+    "unknown_kid": 401,
+    "unknown_sender": 403,
+    "partner_suspended": 403,
+    "message_id_reused": 409,
+    "message_not_addressed_here": 422,
+    "message_stale": 422,
+    "message_from_the_future": 422,
+    "payload_digest_mismatch": 422,
+}
+
+
+class ExchangeRefusal(DomainError):
+    """A message refused by the receiver; the code says why, and the refusal is recorded."""
+
+    status = 400
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__(code, **params)
+        self.status = REFUSAL_STATUS.get(code, 400)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    id: str
+    type: MessageType
+    case: str
+    sender: str  # "from"
+    to: str
+    sent_at: datetime
+    seq: int  # per case and sender, from 1: the receiver applies in this order
+    payload_sha256: str
+    v: int = ENVELOPE_VERSION
+
+    def claims(self) -> dict[str, Any]:
+        return {
+            "v": self.v,
+            "id": self.id,
+            "type": self.type.value,
+            "case": self.case,
+            "from": self.sender,
+            "to": self.to,
+            "sent_at": self.sent_at.isoformat(timespec="seconds"),
+            "seq": self.seq,
+            "payload_sha256": self.payload_sha256,
+        }
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> Envelope:
+        try:
+            envelope = cls(
+                id=str(claims["id"]),
+                type=MessageType(claims["type"]),
+                case=str(claims["case"]),
+                sender=str(claims["from"]),
+                to=str(claims["to"]),
+                sent_at=datetime.fromisoformat(str(claims["sent_at"])),
+                seq=int(claims["seq"]),
+                payload_sha256=str(claims["payload_sha256"]),
+                v=int(claims["v"]),
+            )
+        except (KeyError, ValueError, TypeError):
+            raise ExchangeRefusal("envelope_malformed") from None
+        if envelope.v != ENVELOPE_VERSION:
+            raise ExchangeRefusal("envelope_version_unsupported")
+        if envelope.sent_at.tzinfo is None or envelope.seq < 1 or not 1 <= len(envelope.id) <= 64:
+            raise ExchangeRefusal("envelope_malformed")
+        return envelope
+
+
+def payload_digest(payload: Any) -> str:
+    """SHA-256 hex of the payload's canonical JSON (sorted keys, no spaces, UTF-8)."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_envelope(envelope: Envelope, payload: Any, *, receiver: str, now: datetime) -> None:
+    """The receiver's checks after the signature: addressee, freshness, payload digest."""
+    if envelope.to != receiver:
+        raise ExchangeRefusal("message_not_addressed_here")
+    if envelope.sent_at < now - MAX_AGE:
+        raise ExchangeRefusal("message_stale")
+    if envelope.sent_at > now + MAX_SKEW:
+        raise ExchangeRefusal("message_from_the_future")
+    if payload_digest(payload) != envelope.payload_sha256:
+        raise ExchangeRefusal("payload_digest_mismatch")

@@ -1,0 +1,198 @@
+"""Receiving partners' messages: a signed receipt for a good one, queued FIFO per case; the same
+receipt for a replay; a clear refusal, recorded, for every bad one; the registry audited."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib.domain.clock import BEIJING
+from chalicelib.domain.envelope import RECEIPT_TYPE
+from chalicelib.services.jws import verify_jws
+from tests.exchange_helpers import PartnerProvince
+from tests.integration.case_helpers import Party, ok
+
+INBOUND = "tongban-430000-inbound.fifo"
+PAYLOAD = {"item_code": "KSTB-SJ-001", "note": "测试"}
+
+
+@pytest.fixture
+def operator(client: Any, clean_aws: None) -> Party:
+    return Party(client, "operator")
+
+
+@pytest.fixture
+def guangxi(operator: Party) -> PartnerProvince:
+    partner = PartnerProvince("450000")
+    ok(operator.put("/v1/ops/partners/450000", partner.registration()))
+    return partner
+
+
+def post(client: Any, message: dict[str, Any]) -> Any:
+    return client.http.post(
+        "/v1/exchange/messages",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps(message, ensure_ascii=False),
+    )
+
+
+def inbound_messages() -> list[dict[str, Any]]:
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=INBOUND)["QueueUrl"]
+    got: list[dict[str, Any]] = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]
+    ).get("Messages", [])
+    for m in got:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return got
+
+
+def test_a_good_message_gets_a_signed_receipt_and_is_queued_per_case(
+    client: Any, guangxi: PartnerProvince
+) -> None:
+    inbound_messages()
+    message = guangxi.message(PAYLOAD)
+    answer = ok(post(client, message))
+    jwks = ok(client.http.get("/v1/exchange/jwks"))
+    receipt = verify_jws(answer["receipt"], jwks, RECEIPT_TYPE)
+    claims = _claims(message["envelope"])
+    assert receipt["receipt_for"] == claims["id"] == answer["message_id"]
+    assert (receipt["from"], receipt["to"], receipt["payload_sha256"]) == (
+        "430000",
+        "450000",
+        claims["payload_sha256"],
+    )
+    queued = inbound_messages()
+    assert len(queued) == 1
+    assert queued[0]["Attributes"]["MessageGroupId"] == claims["case"]
+    assert queued[0]["Attributes"]["MessageDeduplicationId"] == claims["id"]
+
+
+def test_a_replayed_message_gets_the_same_receipt_and_is_not_queued_twice(
+    client: Any, guangxi: PartnerProvince
+) -> None:
+    inbound_messages()
+    first = guangxi.message(PAYLOAD)
+    message_id = _claims(first["envelope"])["id"]
+    again = guangxi.message(PAYLOAD, message_id=message_id)  # a retry: signed anew, same id and payload
+    assert again["envelope"] != first["envelope"]
+    receipts = [ok(post(client, m))["receipt"] for m in (first, again, first)]
+    assert len(set(receipts)) == 1
+    assert len(inbound_messages()) == 1
+
+
+def test_the_same_id_with_other_content_is_refused(client: Any, guangxi: PartnerProvince) -> None:
+    first = guangxi.message(PAYLOAD)
+    ok(post(client, first))
+    other = guangxi.message({**PAYLOAD, "note": "改过"}, message_id=_claims(first["envelope"])["id"])
+    assert _refused(post(client, other)) == (409, "message_id_reused")
+
+
+def _tampered(partner: PartnerProvince) -> dict[str, Any]:
+    message = partner.message(PAYLOAD)
+    header, claims, signature = message["envelope"].split(".")
+    changed = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
+    changed["case"] = "450000-20261123-ZZZZZZZZ"
+    forged = base64.urlsafe_b64encode(json.dumps(changed).encode()).decode().rstrip("=")
+    return {**message, "envelope": f"{header}.{forged}.{signature}"}
+
+
+def _other_kid(partner: PartnerProvince) -> dict[str, Any]:
+    stranger = PartnerProvince(partner.code)  # a key the registry does not hold
+    return stranger.message(PAYLOAD)
+
+
+@pytest.mark.parametrize(
+    ("build", "status", "code"),
+    [
+        (_tampered, 401, "signature_invalid"),
+        (_other_kid, 401, "unknown_kid"),
+        (lambda p: p.message(PAYLOAD, to="320000"), 422, "message_not_addressed_here"),
+        (
+            lambda p: p.message(PAYLOAD, sent_at=datetime.now(BEIJING) - timedelta(hours=1)),
+            422,
+            "message_stale",
+        ),
+        (
+            lambda p: p.message(PAYLOAD, sent_at=datetime.now(BEIJING) + timedelta(minutes=10)),
+            422,
+            "message_from_the_future",
+        ),
+        (
+            lambda p: {**p.message(PAYLOAD), "payload": {**PAYLOAD, "note": "换了"}},
+            422,
+            "payload_digest_mismatch",
+        ),
+        (
+            lambda p: {**p.message(PAYLOAD), "envelope": "bm90LWpzb24.bm90LWpzb24.c2ln"},
+            400,
+            "envelope_malformed",
+        ),
+    ],
+    ids=["tampered", "unknown-kid", "other-addressee", "stale", "future", "digest", "malformed"],
+)
+def test_bad_messages_are_refused_and_recorded(
+    client: Any, operator: Party, guangxi: PartnerProvince, build: Any, status: int, code: str
+) -> None:
+    inbound_messages()
+    assert _refused(post(client, build(guangxi))) == (status, code)
+    assert inbound_messages() == []
+    recorded = ok(operator.get("/v1/ops/exchange/refusals"))["items"]
+    assert code in [r["code"] for r in recorded]
+
+
+def test_an_unknown_or_suspended_sender_is_refused(
+    client: Any, operator: Party, guangxi: PartnerProvince
+) -> None:
+    jiangsu = PartnerProvince("320000")
+    assert _refused(post(client, jiangsu.message(PAYLOAD))) == (403, "unknown_sender")
+    ok(operator.post("/v1/ops/partners/450000/status", {"status": "suspended", "reason": "密钥泄露排查"}))
+    assert _refused(post(client, guangxi.message(PAYLOAD))) == (403, "partner_suspended")
+    ok(operator.post("/v1/ops/partners/450000/status", {"status": "active", "reason": "排查完毕"}))
+    ok(post(client, guangxi.message(PAYLOAD)))
+    audit = ok(operator.get("/v1/ops/partners/450000/audit"))["items"]
+    assert [(a["change"], a["by"]) for a in audit] == [
+        ("registered", "dev-operator-1"),
+        ("suspended", "dev-operator-1"),
+        ("active", "dev-operator-1"),
+    ]
+
+
+def test_a_rotated_key_is_accepted_beside_the_old_one(
+    client: Any, operator: Party, guangxi: PartnerProvince
+) -> None:
+    successor = PartnerProvince("450000")
+    keys = {"keys": guangxi.jwks()["keys"] + successor.jwks()["keys"]}
+    ok(
+        operator.put(
+            "/v1/ops/partners/450000",
+            {"endpoint": "http://127.0.0.1:8450", "jwks": keys, "reason": "密钥轮换"},
+        )
+    )
+    ok(post(client, guangxi.message(PAYLOAD)))
+    ok(post(client, successor.message(PAYLOAD)))
+
+
+def test_registering_needs_https_and_valid_keys(operator: Party) -> None:
+    partner = PartnerProvince("450000")
+    bad_url = operator.put(
+        "/v1/ops/partners/450000", {**partner.registration(), "endpoint": "http://gx.example.cn"}
+    )
+    assert _refused(bad_url) == (422, "validation_failed")
+    ourselves = operator.put("/v1/ops/partners/430000", partner.registration())
+    assert _refused(ourselves) == (422, "validation_failed")
+
+
+def _claims(token: str) -> dict[str, Any]:
+    part = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))))
+
+
+def _refused(response: Any) -> tuple[int, str]:
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    return response.status_code, json.loads(response.body)["code"]
