@@ -38,6 +38,21 @@ def deliver_notices(event: SQSEvent) -> dict[str, Any]:
     return handlers.on_notices(event.to_dict())
 
 
+@app.on_sqs_message(queue=stage.queue("inbound"), batch_size=10)
+def apply_messages(event: SQSEvent) -> dict[str, Any]:
+    return handlers.on_inbound(event.to_dict())
+
+
+@app.on_sqs_message(queue=stage.queue("outbound"), batch_size=10)
+def send_messages(event: SQSEvent) -> dict[str, Any]:
+    return handlers.on_outbound(event.to_dict())
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def relay_messages(event: CloudWatchEvent) -> int:
+    return handlers.relay_messages()
+
+
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def sweep_deadlines(event: CloudWatchEvent) -> dict[str, int]:
     return handlers.sweep_deadlines(system_clock())

@@ -26,6 +26,8 @@ QUEUES = {
     "notifications": "notifications",
     "outbound_dlq": "outbound-dlq",
     "inbound_dlq": "inbound-dlq.fifo",
+    "uploads_dlq": "uploads-dlq",
+    "notifications_dlq": "notifications-dlq",
 }
 
 

@@ -21,12 +21,16 @@ if TYPE_CHECKING:
     from chalicelib.adapters.signing import KmsSigner
     from chalicelib.domain.working_days import WorkingCalendar
     from chalicelib.services.calendar import CalendarService
+    from chalicelib.services.case_files import CaseFiles
     from chalicelib.services.cases import CaseService
     from chalicelib.services.catalog import CatalogService
+    from chalicelib.services.dead_letters import DeadLetterService
     from chalicelib.services.deadlines import DeadlineService
     from chalicelib.services.exchange import ExchangeService
+    from chalicelib.services.inbound import InboundService
     from chalicelib.services.materials import MaterialService
     from chalicelib.services.notices import NoticeService
+    from chalicelib.services.outbound import OutboundService
     from chalicelib.services.partners import PartnerService
     from chalicelib.services.ratings import RatingService
 
@@ -101,7 +105,40 @@ def cases() -> CaseService:
     from chalicelib.services.cases import CaseService
 
     book = CaseBook(case_store(), notice_queue(), working_calendar)
-    return CaseService(book, catalog(), licences(), settings().province_code)
+    province = settings().province_code
+    return CaseService(book, catalog(), licences(), province, outbound=outbound(), partners=partners())
+
+
+@cache
+def outbound() -> OutboundService:
+    from chalicelib.adapters.partner_http import PartnerHttp
+    from chalicelib.adapters.queues import SqsOutboundQueue
+    from chalicelib.services.outbound import OutboundService
+
+    stage = settings()
+    queue, dead = SqsOutboundQueue(stage.queue("outbound")), SqsOutboundQueue(stage.queue("outbound_dlq"))
+    return OutboundService(
+        message_store(), queue, dead, partners(), signer(), PartnerHttp(), stage.province_code
+    )
+
+
+@cache
+def case_files() -> CaseFiles:
+    from chalicelib.adapters.files import S3Files
+    from chalicelib.adapters.partner_http import PartnerHttp
+    from chalicelib.services.case_files import CaseFiles
+
+    stage = settings()
+    return CaseFiles(
+        partners(), signer(), S3Files(stage.bucket), PartnerHttp(), case_store(), stage.province_code
+    )
+
+
+@cache
+def inbound() -> InboundService:
+    from chalicelib.services.inbound import InboundService
+
+    return InboundService(cases(), message_store(), case_files(), settings().province_code)
 
 
 @cache
@@ -165,9 +202,18 @@ def exchange() -> ExchangeService:
     return ExchangeService(partners(), signer(), message_store(), inbound, settings().province_code)
 
 
+@cache
+def dead_letters() -> DeadLetterService:
+    from chalicelib.adapters.dead_letters import SqsDeadLetters
+    from chalicelib.services.dead_letters import DeadLetterService
+
+    return DeadLetterService(SqsDeadLetters(), settings().queue, outbound())
+
+
 def reset() -> None:
     """Forget built services (tests that change settings between cases)."""
     factories = (catalog_store, catalog, calendar, case_store, notice_queue, licences, cases, materials)
-    for factory in (*factories, ratings, deadlines, notices, partners, signer, message_store, exchange):
+    exchange_side = (partners, signer, message_store, exchange, outbound, case_files, inbound, dead_letters)
+    for factory in (*factories, ratings, deadlines, notices, *exchange_side):
         factory.cache_clear()
     forget_calendar()

@@ -235,6 +235,13 @@ class S3Files:
             ok=reason is None, reason=reason, size=read, sha256_hex=computed, content_type=declared
         )
 
+    def put_bytes(self, key: str, body: bytes, *, content_type: str, sha256_hex: str) -> None:
+        """Store a file copied from a partner; S3 checks the SHA-256 it is given."""
+        checksum = base64.b64encode(bytes.fromhex(sha256_hex)).decode("ascii")
+        self._s3.put_object(
+            Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, ChecksumSHA256=checksum
+        )
+
 
 def parse_upload_notifications(body: str) -> list[UploadedObject]:
     """The ObjectCreated records of an S3 event notification delivered to SQS as the message body.

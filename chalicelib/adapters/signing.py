@@ -28,18 +28,23 @@ def compact_json(value: Any) -> bytes:
 class KmsSigner:
     """Signs JWS with one KMS key; `kid` is the key's id, so partners can hold several for rotation."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, kms: Any = None) -> None:
         self._key = key  # key id, ARN or alias
+        self._kms = kms  # a KMS client of another region (the local stack's seed); default: ours
+
+    @property
+    def _client(self) -> Any:
+        return self._kms if self._kms is not None else client("kms")
 
     @cached_property
     def kid(self) -> str:
-        return str(client("kms").describe_key(KeyId=self._key)["KeyMetadata"]["KeyId"])
+        return str(self._client.describe_key(KeyId=self._key)["KeyMetadata"]["KeyId"])
 
     def public_jwk(self) -> dict[str, Any]:
         from cryptography.hazmat.primitives.asymmetric import ec
         from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-        der = client("kms").get_public_key(KeyId=self._key)["PublicKey"]
+        der = self._client.get_public_key(KeyId=self._key)["PublicKey"]
         public = load_der_public_key(der)
         assert isinstance(public, ec.EllipticCurvePublicKey)
         numbers = public.public_numbers()
@@ -62,7 +67,7 @@ class KmsSigner:
         raw = signing_input.encode("ascii")
         if len(raw) > MAX_RAW_MESSAGE:
             raise ValueError("signing input exceeds what kms:Sign takes raw; keep envelopes small")
-        der = client("kms").sign(
+        der = self._client.sign(
             KeyId=self._key, Message=raw, MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256"
         )["Signature"]
         r, s = decode_dss_signature(der)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain.case import (
+    CaseExchange,
     Decision,
     Pause,
     Rating,
@@ -240,6 +241,7 @@ class CaseDetail(_Out):
     result: ResultRecord | None
     rating: Rating | None
     withdrawal_reason: str | None
+    exchange: CaseExchange | None
     progress: Progress
     allowed_acts: list[Act]
     revision: int

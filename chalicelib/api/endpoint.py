@@ -299,7 +299,9 @@ def _idempotent(op: Operation, handler: Handler, call: Call, request: Request, k
     from chalicelib.adapters.idempotency import run_once
 
     caller = call.principal.subject if call.principal else "anonymous"
-    scope = f"{caller}|{op.method} {request.path}|{key}"
+    # request.path is the route template: the path parameters name the resource the key is for
+    target = "/".join(f"{k}={v}" for k, v in sorted(call.path.items()))
+    scope = f"{caller}|{op.method} {request.path}|{target}|{key}"
     raw = request.raw_body or b""
     fingerprint = hashlib.sha256(raw if isinstance(raw, bytes) else raw.encode()).hexdigest()
 

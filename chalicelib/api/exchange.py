@@ -59,6 +59,22 @@ def receive_message(call: Call) -> dict[str, Any]:
 
 @endpoint(
     exchange,
+    "POST",
+    "/v1/exchange/files",
+    tag="exchange",
+    roles=PUBLIC,
+    keyed=False,
+    summary="A partner's signed request for a file of a case it shares; answered with a short-lived link",
+    request=X + "FetchIn",
+    response=X + "FetchOut",
+    problems=(*REFUSALS, "case_not_found", "file_not_found"),
+)
+def serve_file(call: Call) -> dict[str, Any]:
+    return container.case_files().serve(call.body.request)
+
+
+@endpoint(
+    exchange,
     "GET",
     "/v1/exchange/jwks",
     tag="exchange",
@@ -153,3 +169,43 @@ def refusals(call: Call) -> dict[str, Any]:
 
     day = call.query.get("date") or beijing_date(system_clock()).isoformat()
     return {"date": day, "items": container.exchange().refusals(day)}
+
+
+QUEUE = re.compile(r"^(outbound|inbound|uploads|notifications)$")
+
+
+def _queue(call: Call) -> str:
+    name = call.path["queue"]
+    if not QUEUE.fullmatch(name):
+        raise NotFound("queue_not_found")
+    return name
+
+
+@endpoint(
+    exchange,
+    "GET",
+    "/v1/ops/dead-letters/{queue}",
+    tag="ops",
+    roles=OPERATOR,
+    summary="Messages on a dead-letter queue (outbound, inbound, uploads, notifications), left in place",
+    response=X + "DeadLetterList",
+    problems=("queue_not_found",),
+)
+def list_dead_letters(call: Call) -> dict[str, Any]:
+    queue = _queue(call)
+    return {"queue": queue, "items": container.dead_letters().list(queue)}
+
+
+@endpoint(
+    exchange,
+    "POST",
+    "/v1/ops/dead-letters/{queue}/redrive",
+    tag="ops",
+    roles=OPERATOR,
+    summary="Move a dead-letter queue's messages back (outbound ones are revived with fresh attempts)",
+    response=X + "Redriven",
+    problems=("queue_not_found",),
+)
+def redrive_dead_letters(call: Call) -> dict[str, Any]:
+    queue = _queue(call)
+    return {"queue": queue, "moved": container.dead_letters().redrive(queue)}

@@ -15,14 +15,29 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+JWS_PATTERN = r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$"
+
+
 class MessageIn(_In):
     """A message: the envelope as a compact JWS and the payload its `payload_sha256` binds."""
 
     envelope: Annotated[
         str,
-        Field(min_length=10, max_length=8192, pattern=r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$"),
+        Field(min_length=10, max_length=8192, pattern=JWS_PATTERN),
     ]
     payload: dict[str, Any]
+
+
+class FetchIn(_In):
+    """A signed request (compact JWS, typ tongban-fetch+jws) naming the case and the file."""
+
+    request: Annotated[str, Field(min_length=10, max_length=4096, pattern=JWS_PATTERN)]
+
+
+class FetchOut(_Out):
+    file_id: str
+    url: str
+    expires_in: int
 
 
 class ReceiptOut(_Out):
@@ -93,3 +108,20 @@ class Refusal(_Out):
 class RefusalList(_Out):
     date: str
     items: list[Refusal]
+
+
+class DeadLetter(_Out):
+    message_id: str
+    body: dict[str, Any]
+    receive_count: int
+    sent_at: int
+
+
+class DeadLetterList(_Out):
+    queue: str
+    items: list[DeadLetter]
+
+
+class Redriven(_Out):
+    queue: str
+    moved: int

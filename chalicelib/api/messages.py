@@ -137,6 +137,7 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
     "message_stale": (422, "报文已过期，请重新签发", "The message is stale; sign it again"),
     "message_from_the_future": (422, "报文发送时间晚于当前时间", "The message is dated in the future"),
     "payload_digest_mismatch": (422, "报文内容与摘要不符", "The payload does not match its digest"),
+    "queue_not_found": (404, "队列不存在", "No such queue"),
     "partner_not_found": (404, "伙伴省份未登记", "No such partner"),
     "internal_error": (500, "服务内部错误，请稍后重试", "Internal error; please retry later"),
     "service_unavailable": (503, "服务暂不可用，请稍后重试", "Service unavailable; retry later"),

@@ -190,6 +190,16 @@ class Rating(_Model):
     rated_at: datetime
 
 
+class CaseExchange(_Model):
+    """A case handled across provinces: which side this gateway is, its counterpart, and the
+    per-case message sequences (each side applies the other's messages in `seq` order)."""
+
+    role: str  # origin: the applicant's side (home gateway or window); handler: the handling province
+    partner: str
+    out_seq: int = 0
+    in_seq: int = 0
+
+
 class Case(_Model):
     number: str  # 办件编号
     item_code: str
@@ -223,6 +233,7 @@ class Case(_Model):
     result: ResultRecord | None = None
     rating: Rating | None = None
     withdrawal_reason: str | None = None
+    exchange: CaseExchange | None = None
     # storage bookkeeping
     version: int = 0
     seq: int = 0

@@ -16,12 +16,18 @@ from chalicelib.domain.clock import beijing_date
 from chalicelib.observability import logger, traced
 
 
-def _batch(event: dict[str, Any], handle: Any) -> dict[str, Any]:
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
-    result = process_partial_response(
-        event=event, record_handler=handle, processor=BatchProcessor(event_type=EventType.SQS)
+def _batch(event: dict[str, Any], handle: Any, *, fifo: bool = False) -> dict[str, Any]:
+    """Powertools' batch processing; on a FIFO queue it stops at the first failure of the batch
+    (the rest come back, in order)."""
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        SqsFifoPartialProcessor,
+        process_partial_response,
     )
+
+    processor = SqsFifoPartialProcessor() if fifo else BatchProcessor(event_type=EventType.SQS)
+    result = process_partial_response(event=event, record_handler=handle, processor=processor)
     return dict(result)
 
 
@@ -60,3 +66,33 @@ def relay_outbox(now: datetime) -> int:
     if sent:
         logger.warning("outbox relayed", extra={"sent": sent})
     return sent
+
+
+def _inbound_record(record: Any) -> None:
+    body = json.loads(record.body)
+    verdict = container.inbound().apply(str(body["id"]))
+    logger.info("message applied", extra={"verdict": verdict})
+
+
+def _outbound_record(record: Any) -> None:
+    body = json.loads(record.body)
+    verdict = container.outbound().deliver(str(body["case"]), str(body["id"]))
+    logger.info("message sent", extra={"verdict": verdict})
+
+
+def on_inbound(event: dict[str, Any]) -> dict[str, Any]:
+    with traced("## inbound"):
+        return _batch(event, _inbound_record, fifo=True)
+
+
+def on_outbound(event: dict[str, Any]) -> dict[str, Any]:
+    with traced("## outbound"):
+        return _batch(event, _outbound_record)
+
+
+def relay_messages() -> int:
+    with traced("## relay messages"):
+        queued = container.outbound().relay()
+    if queued:
+        logger.info("messages relayed", extra={"queued": queued})
+    return queued

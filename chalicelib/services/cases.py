@@ -11,12 +11,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import personal
 from chalicelib.domain.audit import ChainReport, verify_chain
-from chalicelib.domain.case import Applicant, Case, CaseClock, Channel, Handler, Slot
+from chalicelib.domain.case import Applicant, Case, CaseClock, CaseExchange, Channel, Handler, Slot
 from chalicelib.domain.case_acts import By, Context, Outcome, owner_key, perform, record
+from chalicelib.domain.case_exchange import ORIGIN, outgoing
 from chalicelib.domain.case_states import Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
 from chalicelib.domain.clock import Clock, beijing_date, system_clock
@@ -26,6 +27,10 @@ from chalicelib.domain.identity import Principal, Role
 from chalicelib.services.case_book import CaseBook
 from chalicelib.services.catalog import CatalogService
 from chalicelib.services.licences import LicenceProvider
+
+if TYPE_CHECKING:
+    from chalicelib.services.outbound import OutboundService
+    from chalicelib.services.partners import PartnerService
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -79,13 +84,21 @@ class CaseService:
         licences: LicenceProvider,
         province: str,
         clock: Clock = system_clock,
+        outbound: OutboundService | None = None,
+        partners: PartnerService | None = None,
     ) -> None:
         self.book = book
         self._catalog = catalog
         self._licences = licences
         self._province = province
         self._clock = clock
+        self._outbound = outbound
+        self._partners = partners
         self._schemas: dict[tuple[str, int], dict[str, Any]] = {}
+
+    @property
+    def catalog(self) -> CatalogService:
+        return self._catalog
 
     def now(self) -> datetime:
         return self._clock()
@@ -117,12 +130,18 @@ class CaseService:
 
     def open_draft(self, principal: Principal, body: dict[str, Any]) -> Case:
         """A draft for an item handled by this province, under the item's current version."""
-        if body.get("province") not in (None, self._province):
-            raise Conflict("province_not_served", mode=Mode.FULL_ONLINE.value)
+        handling = body.get("province") or self._province
+        exchange = None
+        if handling != self._province:
+            # 全程网办 at the home gateway for another province's item: forwarded on submit
+            partner = self._partners.get(handling) if self._partners else None
+            if partner is None or partner.status.value != "active":
+                raise Conflict("province_not_served", mode=Mode.FULL_ONLINE.value)
+            exchange = CaseExchange(role=ORIGIN, partner=handling)
         item = self._catalog.item_detail(body["item_code"])
         if Mode.FULL_ONLINE.value not in item["modes"]:
             raise Conflict("mode_not_supported", mode=Mode.FULL_ONLINE.value)
-        implementation = item["implementations"].get(self._province)
+        implementation = item["implementations"].get(handling)
         if implementation is None:
             raise NotFound("province_not_implemented")
         applicant = self._applicant(principal, body["applicant"])
@@ -140,20 +159,21 @@ class CaseService:
             mode=Mode.FULL_ONLINE,
             origin_province=self._province,
             handler=Handler(
-                province=self._province,
-                authority=implementation.get("authority_code") or f"A-{self._province}-01",
+                province=handling,
+                authority=implementation.get("authority_code") or f"A-{handling}-01",
                 authority_name=implementation["authority"],
                 channel=Channel.MOBILE,
             ),
             applicant=applicant,
             form=form,
-            slots=[_slot(m) for m in item.get("materials", [])],
+            slots=[slot_of(m) for m in item.get("materials", [])],
             state=CaseState.DRAFT,
             created_at=now,
             updated_at=now,
             clock=CaseClock(
                 statutory_days=item["statutory_limit_days"], promised_days=item["promised_limit_days"]
             ),
+            exchange=exchange,
         )
         event = record(case, "open", by_of(principal), now, {"item_version": case.item_version}).event
         return self.book.create(case, event)
@@ -202,13 +222,50 @@ class CaseService:
         if act is Act.SUBMIT:
             check_form(self._form_schema(case), case.form, partial=False)
         outcome = perform(case, act, by_of(principal), self.context(params))
+        messages = self._messages(case, outcome, act, params)
         if act is Act.ISSUE_RESULT and outcome.case.result is not None and params.get("licence_type"):
             # Issued only once the act is known to be allowed; the provider answers a retry of the
             # same case and type with the licence it issued before.
             reference = self._issue_licence(case, params["licence_type"], params["title"])
             outcome.case.result.licence_ref = reference
             outcome.event["details"]["licence_ref"] = reference
-        return self.book.save(case, [outcome])
+            messages = self._messages(case, outcome, act, params)  # with the licence reference
+        return self.save_with_messages(case, [outcome], messages)
+
+    def _messages(
+        self, case: Case, outcome: Outcome, act: Act, params: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The message that tells the partner province of this act, if the case is shared."""
+        kind = outgoing(outcome.case, act)
+        if kind is None or self._outbound is None:
+            return []
+        assert outcome.case.exchange is not None
+        if case.exchange is not None:
+            outcome.case.exchange.out_seq = case.exchange.out_seq + 1
+        message = self._outbound.for_act(case, outcome.case, act, kind, params)
+        outcome.event["details"]["message"] = {
+            "id": message["id"],
+            "type": message["type"],
+            "to": message["to"],
+        }
+        return [message]
+
+    def save_with_messages(
+        self,
+        case: Case,
+        outcomes: list[Outcome],
+        messages: list[dict[str, Any]],
+        extra: list[dict[str, Any]] | None = None,
+    ) -> Case:
+        """Commit the act with its outgoing messages (outbox), then hand them to the sender."""
+        sides = list(extra or [])
+        if self._outbound is not None:
+            sides.extend(self._outbound.item(m) for m in messages)
+        saved = self.book.save(case, outcomes, extra=sides)
+        for message in messages:
+            assert self._outbound is not None
+            self._outbound.enqueue(message)
+        return saved
 
     def _issue_licence(self, case: Case, licence_type: str, title: str) -> str:
         """A result issued as an e-licence (电子证照) goes to the applicant's licence wallet."""
@@ -265,7 +322,8 @@ class CaseService:
         return owner_key(principal.issuer, principal.subject)
 
 
-def _slot(material: dict[str, Any]) -> Slot:
+def slot_of(material: dict[str, Any]) -> Slot:
+    """A case's material slot from an item version's material."""
     return Slot(
         code=material["code"],
         name=material["name"],

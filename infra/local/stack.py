@@ -349,7 +349,9 @@ class LocalStack:
         # and overlapping them is most of the startup time saved.
         for p in self.provinces:
             p.env = province_env(p, self.moto_url)
-            seeds.append(self._spawn(f"{p.code} seed", [python, "-m", "infra.local.stack", "seed"], p.env))
+            partners = [partner_entry(q) for q in self.provinces if q.code != p.code]
+            seed_env = {**p.env, "TONGBAN_LOCAL_PARTNERS": json.dumps(partners)}
+            seeds.append(self._spawn(f"{p.code} seed", [python, "-m", "infra.local.stack", "seed"], seed_env))
             gateways[p.port] = self._spawn(f"{p.code} gateway", gateway_command(self.chalice, p.port), p.env)
             pumps.append(
                 self._spawn(f"{p.code} pump", [python, "-m", "infra.local.pump"], p.env, "pump ready")
@@ -415,6 +417,16 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
+def partner_entry(province: Province) -> dict[str, str]:
+    """What a province's seed needs to register another one as its partner."""
+    return {
+        "code": province.code,
+        "endpoint": f"http://{HOST}:{province.port}",
+        "region": province.stage.region,
+        "key": f"alias/{province.stage.resource_prefix}-signing",
+    }
+
+
 def seed_main() -> int:
     """Seed the province of this process's environment (the gateway's)."""
     from infra.local.seed import SEED_FILE, seed_calendar, seed_catalog
@@ -424,12 +436,17 @@ def seed_main() -> int:
         return 2
     from chalicelib.config import settings
     from infra.local.seed_licences import seed_licences
+    from infra.local.seed_partners import seed_partners
 
     items = seed_catalog()
     years = seed_calendar()
     licences = seed_licences(settings().table("catalog"))
+    partners = seed_partners(json.loads(os.environ.get("TONGBAN_LOCAL_PARTNERS", "[]")))
     span = f"{min(years)}–{max(years)}" if years else "none"
-    print(f"seeded {items} catalog items, the calendars of {span} and {licences} development e-licences")
+    print(
+        f"seeded {items} catalog items, the calendars of {span}, {licences} development e-licences"
+        f" and {partners} partner provinces"
+    )
     return 0
 
 

@@ -252,3 +252,15 @@ def test_a_draft_for_another_province_is_not_taken_here(applicant: Party) -> Non
         ok(applicant.post("/v1/cases", {**body, "province": "430000"}), 201)["handler"]["province"]
         == "430000"
     )
+
+
+def test_one_idempotency_key_on_two_cases_acts_on_each(applicant: Party) -> None:
+    """The key is scoped to the resource: the same key and body on another case is another request."""
+    numbers = [draft(applicant, "KSTB-SJ-001", SJ_FORM)["number"] for _ in range(2)]
+    body = {"filename": "a.pdf", "content_type": "application/pdf", "size": len(PDF), "sha256": "c" * 64}
+    tickets = [
+        ok(applicant.post(f"/v1/cases/{n}/materials/business_licence/uploads", body, key="one-key"), 201)
+        for n in numbers
+    ]
+    assert tickets[0]["file_id"] != tickets[1]["file_id"]
+    assert all(len(stored(n)["files"]) == 1 for n in numbers)

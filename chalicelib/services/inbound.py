@@ -1,0 +1,162 @@
+"""Applying received messages: in order per case and sender, each once.
+
+A message whose predecessor has not been applied yet is parked and taken up right after it; an
+already applied one is skipped. Applying a message and marking it applied (and the sequence it
+reached) commit in the case's transaction, so a consumer dying half-way leaves the message to be
+applied again, never twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from chalicelib.domain.case import Applicant, Case, CaseClock, CaseExchange, Channel, Handler
+from chalicelib.domain.case_acts import Context, Outcome, perform, record
+from chalicelib.domain.case_exchange import CARRIED, HANDLER, MIRRORED, mirror, partner_by
+from chalicelib.domain.case_states import Actor, CaseState
+from chalicelib.domain.catalog_terms import Mode
+from chalicelib.domain.clock import Clock, system_clock
+from chalicelib.domain.envelope import MessageType
+from chalicelib.domain.errors import NotFound
+from chalicelib.services.case_files import CaseFiles
+from chalicelib.services.cases import CaseService, slot_of
+
+OPENING = (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED)
+
+
+class InboundStore(Protocol):
+    def received(self, message_id: str) -> dict[str, Any] | None: ...
+    def received_item(self, record: dict[str, Any]) -> dict[str, Any]: ...
+    def park_item(self, case: str, sender: str, seq: int, message_id: str) -> dict[str, Any]: ...
+    def parked(self, case: str, sender: str, seq: int) -> str | None: ...
+    def put(self, side: dict[str, Any]) -> None: ...
+    def unpark_delete(self, case: str, sender: str, seq: int) -> dict[str, Any]: ...
+
+
+class InboundService:
+    def __init__(
+        self,
+        cases: CaseService,
+        store: InboundStore,
+        files: CaseFiles,
+        province: str,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._cases = cases
+        self._store = store
+        self._files = files
+        self._province = province
+        self._clock = clock
+
+    def apply(self, message_id: str) -> str:
+        """Apply one received message and any parked successors; returns what became of it."""
+        received = self._store.received(message_id)
+        if received is None:
+            return "unknown"
+        verdict = self._apply(received)
+        if verdict == "applied":
+            envelope = received["envelope"]
+            seq = int(envelope["seq"]) + 1
+            while (successor := self._store.parked(envelope["case"], envelope["from"], seq)) is not None:
+                following = self._store.received(successor)
+                if following is None or self._apply(following, unpark=True) != "applied":
+                    break
+                seq += 1
+        return verdict
+
+    def _apply(self, received: dict[str, Any], *, unpark: bool = False) -> str:
+        if received["status"] == "applied":
+            return "duplicate"
+        envelope = received["envelope"]
+        number, sender, seq = envelope["case"], envelope["from"], int(envelope["seq"])
+        doc = self._cases.book.store.get(number)
+        case = None if doc is None else Case.model_validate(doc)
+        expected = (case.exchange.in_seq if case is not None and case.exchange is not None else 0) + 1
+        done = {**received, "status": "applied"}
+        if seq < expected:
+            self._store.put(self._store.received_item(done))
+            return "duplicate"
+        if seq > expected:
+            self._store.put(self._store.park_item(number, sender, seq, received["id"]))
+            self._store.put(self._store.received_item({**received, "status": "parked"}))
+            return "parked"
+        kind = MessageType(envelope["type"])
+        outcome = self._outcome(number, case, kind, received["payload"], sender)
+        assert outcome.case.exchange is not None
+        outcome.case.exchange.in_seq = seq
+        extra = [self._store.received_item(done)]
+        if unpark:
+            extra.append(self._store.unpark_delete(number, sender, seq))
+        if case is None:
+            self._cases.book.save(outcome.case, [outcome], extra=extra, new=True)
+        else:
+            self._cases.save(case, [outcome], extra)
+        return "applied"
+
+    def _outcome(
+        self, number: str, case: Case | None, kind: MessageType, payload: dict[str, Any], sender: str
+    ) -> Outcome:
+        at = self._clock()
+        if kind in OPENING:
+            if case is not None:
+                raise ValueError("a case opening message for a case that exists")
+            return self._open(number, kind, payload, sender, at)
+        if case is None or case.exchange is None or case.exchange.partner != sender:
+            raise NotFound("case_not_found")
+        if kind in MIRRORED:
+            if payload.get("file"):
+                document = self._files.copy_in(case, payload["file"], at)
+                case = case.model_copy(deep=True)
+                case.files.append(document)
+                payload = {**payload, "file_id": document.file_id}
+            return mirror(case, kind, payload, sender, at)
+        if kind in CARRIED:
+            copied = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
+            case = case.model_copy(deep=True)
+            case.files.extend(copied)
+            params = {"note": payload.get("note"), "reason": payload.get("reason")}
+            ctx = Context(at=at, calendar=self._cases.book.calendar(), params=params)
+            return perform(case, CARRIED[kind], partner_by(sender, Actor.APPLICANT), ctx)
+        return record(case, f"partner_{kind.value.split('.', 1)[1]}", partner_by(sender), at, dict(payload))
+
+    def _open(
+        self, number: str, kind: MessageType, payload: dict[str, Any], sender: str, at: datetime
+    ) -> Outcome:
+        """The handling province opens the case a partner forwarded or dispatched, as submitted."""
+        item = self._cases.catalog.item_detail(payload["item_code"])
+        implementation = item["implementations"].get(self._province)
+        if implementation is None:
+            raise NotFound("province_not_implemented")
+        dispatched = kind is MessageType.CASE_DISPATCHED
+        case = Case(
+            number=number,
+            item_code=item["code"],
+            item_version=item["version"],
+            item_name=item["name"],
+            immediate=item.get("immediate", False),
+            allows_deferred_acceptance=item.get("allows_deferred_acceptance", False),
+            allows_commitment=item.get("allows_commitment", False),
+            mode=Mode.PROXY_INTAKE if dispatched else Mode.FULL_ONLINE,
+            origin_province=sender,
+            handler=Handler(
+                province=self._province,
+                authority=implementation.get("authority_code") or f"A-{self._province}-01",
+                authority_name=implementation["authority"],
+                channel=Channel.WINDOW if dispatched else Channel.EXCHANGE,
+            ),
+            applicant=Applicant.model_validate(payload["applicant"]),
+            form=payload.get("form") or {},
+            slots=[slot_of(m) for m in item.get("materials", [])],
+            state=CaseState.SUBMITTED,
+            created_at=at,
+            updated_at=at,
+            submitted_at=datetime.fromisoformat(payload["submitted_at"]),
+            clock=CaseClock(
+                statutory_days=item["statutory_limit_days"], promised_days=item["promised_limit_days"]
+            ),
+            exchange=CaseExchange(role=HANDLER, partner=sender),
+        )
+        case.files = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
+        details = {"origin": sender, "channel": case.handler.channel.value, "files": len(case.files)}
+        return record(case, "open_from_partner", partner_by(sender), at, details)

@@ -1,0 +1,223 @@
+"""Sending to partners: the outbox record committed with the state change, the sender that signs
+and posts it, retries with exponential backoff, and the dead-letter queue at the end.
+
+A message is built when its act commits (same transaction) and never changes afterwards: a retry
+signs the same envelope claims anew with a fresh `sent_at`, so the receiver sees the same id and
+payload digest and answers with the same receipt. Files travel by reference; the receiver fetches
+each with a signed request (`POST /v1/exchange/files`) and checks its SHA-256.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any, Protocol
+
+from chalicelib.domain.case import Case, FileStatus, MaterialFile
+from chalicelib.domain.case_exchange import status_payload
+from chalicelib.domain.case_states import RESULT_SLOT, Act
+from chalicelib.domain.clock import Clock, rfc3339, system_clock
+from chalicelib.domain.envelope import RECEIPT_TYPE, Envelope, ExchangeRefusal, MessageType, payload_digest
+from chalicelib.services.exchange import Signer, compose
+from chalicelib.services.jws import verify_jws
+from chalicelib.services.partners import PartnerService
+
+MAX_ATTEMPTS = 8
+FIRST_BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(hours=1)
+INLINE_GRACE = timedelta(minutes=1)  # the relay leaves a fresh message to its inline send
+
+
+class OutboundStore(Protocol):
+    def outbound_item(
+        self, record: dict[str, Any], *, pending: bool, next_attempt: str
+    ) -> dict[str, Any]: ...
+    def outbound(self, case: str, message_id: str) -> dict[str, Any] | None: ...
+    def due_outbound(self, now: str, limit: int) -> list[dict[str, Any]]: ...
+    def put(self, side: dict[str, Any]) -> None: ...
+
+
+class OutboundQueue(Protocol):
+    def send(self, case: str, message_id: str) -> None: ...
+
+
+class DeadLetters(Protocol):
+    def send(self, case: str, message_id: str) -> None: ...
+
+
+class Transport(Protocol):
+    def post(self, url: str, body: dict[str, Any]) -> Any: ...
+
+
+def file_ref(file: MaterialFile) -> dict[str, Any]:
+    """A file as a message names it: enough to fetch it and check what arrives."""
+    return {
+        k: v
+        for k, v in file.model_dump(mode="json").items()
+        if k
+        in ("file_id", "slot", "filename", "content_type", "size", "sha256", "trust_level", "licence_ref")
+    }
+
+
+def forwarded_payload(case: Case) -> dict[str, Any]:
+    """What the handling province needs to open the case: the application as the applicant gave it."""
+    return {
+        "item_code": case.item_code,
+        "item_version": case.item_version,
+        "mode": case.mode.value,
+        "channel": case.handler.channel.value,
+        "applicant": case.applicant.model_dump(mode="json"),
+        "form": case.form,
+        "files": [file_ref(f) for f in case.files if f.status is FileStatus.VERIFIED],
+        "submitted_at": rfc3339(case.submitted_at or case.created_at),
+    }
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at an hour."""
+    delay: timedelta = FIRST_BACKOFF * (2 ** max(attempts - 1, 0))
+    return min(delay, MAX_BACKOFF)
+
+
+class OutboundService:
+    def __init__(
+        self,
+        store: OutboundStore,
+        queue: OutboundQueue,
+        dead_letters: DeadLetters,
+        partners: PartnerService,
+        signer: Signer,
+        transport: Transport,
+        province: str,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._store = store
+        self._queue = queue
+        self._dead = dead_letters
+        self._partners = partners
+        self._signer = signer
+        self._http = transport
+        self._province = province
+        self._clock = clock
+
+    # — building, with the act —
+
+    def message(self, case: Case, kind: MessageType, payload: dict[str, Any]) -> dict[str, Any]:
+        """The outbox record of a message about `case` (whose out_seq the caller has advanced)."""
+        assert case.exchange is not None
+        return {
+            "id": str(uuid.uuid4()),
+            "case": case.number,
+            "to": case.exchange.partner,
+            "type": kind.value,
+            "seq": case.exchange.out_seq,
+            "payload": payload,
+            "payload_sha256": payload_digest(payload),
+            "status": "pending",
+            "attempts": 0,
+            "created_at": rfc3339(self._clock()),
+        }
+
+    def for_act(
+        self, before: Case, after: Case, act: Act, kind: MessageType, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        payload: dict[str, Any]
+        if kind is MessageType.CASE_FORWARDED:
+            payload = forwarded_payload(after)
+        elif kind is MessageType.SUPPLEMENT_ANSWERED:
+            asked = before.supplement.requested_at if before.supplement else None
+            fresh = [
+                f for f in after.files if f.status is FileStatus.VERIFIED and asked and f.created_at >= asked
+            ]
+            payload = {"note": params.get("note"), "files": [file_ref(f) for f in fresh]}
+        elif kind is MessageType.WITHDRAWN:
+            payload = {"reason": params.get("reason")}
+        else:
+            payload = status_payload(after, act)
+            if kind is MessageType.RESULT_ISSUED and after.result and after.result.file_id:
+                document = after.file(after.result.file_id)
+                assert document is not None and document.slot == RESULT_SLOT
+                payload["file"] = file_ref(document)
+        return self.message(after, kind, payload)
+
+    def item(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The outbox Put for the act's transaction."""
+        due = rfc3339(self._clock() + INLINE_GRACE)
+        return self._store.outbound_item(record, pending=True, next_attempt=due)
+
+    def enqueue(self, record: dict[str, Any]) -> None:
+        self._queue.send(record["case"], record["id"])
+
+    # — sending —
+
+    def deliver(self, case: str, message_id: str) -> str:
+        """Sign and post one message; returns what happened (delivered, retry, dead, gone)."""
+        record = self._store.outbound(case, message_id)
+        if record is None or record["status"] != "pending":
+            return "gone"  # delivered already, or dead: a duplicate queue message changes nothing
+        partner = self._partners.get(record["to"])
+        detail = "partner_suspended"
+        if partner is not None and partner.status.value == "active":
+            envelope = Envelope(
+                id=record["id"],
+                type=MessageType(record["type"]),
+                case=record["case"],
+                sender=self._province,
+                to=record["to"],
+                sent_at=self._clock(),
+                seq=record["seq"],
+                payload_sha256=record["payload_sha256"],
+            )
+            url = f"{partner.endpoint}/v1/exchange/messages"
+            answer = self._http.post(url, compose(self._signer, envelope, record["payload"]))
+            detail = f"http_{answer.status}"
+            if answer.status == 200:
+                try:
+                    receipt = verify_jws(str(answer.body.get("receipt", "")), partner.jwks, RECEIPT_TYPE)
+                except ExchangeRefusal as refusal:
+                    detail = f"receipt_{refusal.code}"
+                else:
+                    if (
+                        receipt.get("receipt_for") == record["id"]
+                        and receipt.get("payload_sha256") == record["payload_sha256"]
+                    ):
+                        return self._delivered(record, answer.body["receipt"])
+                    detail = "receipt_mismatch"
+        return self._failed(record, detail)
+
+    def _delivered(self, record: dict[str, Any], receipt: str) -> str:
+        done = {**record, "status": "delivered", "receipt": receipt, "delivered_at": rfc3339(self._clock())}
+        self._store.put(self._store.outbound_item(done, pending=False, next_attempt=""))
+        return "delivered"
+
+    def _failed(self, record: dict[str, Any], detail: str) -> str:
+        attempts = int(record["attempts"]) + 1
+        now = self._clock()
+        failed = {**record, "attempts": attempts, "last_error": detail, "last_attempt_at": rfc3339(now)}
+        if attempts >= MAX_ATTEMPTS:
+            self._store.put(
+                self._store.outbound_item({**failed, "status": "dead"}, pending=False, next_attempt="")
+            )
+            self._dead.send(record["case"], record["id"])
+            return "dead"
+        self._store.put(
+            self._store.outbound_item(failed, pending=True, next_attempt=rfc3339(now + backoff(attempts)))
+        )
+        return "retry"
+
+    def relay(self, limit: int = 100) -> int:
+        """Queue the pending messages whose next attempt is due (after a failure, or a lost send)."""
+        due = self._store.due_outbound(rfc3339(self._clock()), limit)
+        for record in due:
+            self.enqueue(record)
+        return len(due)
+
+    def revive(self, case: str, message_id: str) -> bool:
+        """Operators' redrive of a dead message: pending again, attempts reset, queued now."""
+        record = self._store.outbound(case, message_id)
+        if record is None or record["status"] == "delivered":
+            return False
+        fresh = {**record, "status": "pending", "attempts": 0}
+        self._store.put(self._store.outbound_item(fresh, pending=True, next_attempt=rfc3339(self._clock())))
+        self.enqueue(fresh)
+        return True
