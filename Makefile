@@ -34,6 +34,7 @@ pytest: $(STAMP)
 
 openapi: $(STAMP)
 	$(PY) -m chalicelib.api.contract > openapi/openapi.json
+	$(PY) -m chalicelib.api.message_schemas openapi/messages/v1
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from chalicelib.services.outbound import OutboundService
     from chalicelib.services.partners import PartnerService
     from chalicelib.services.ratings import RatingService
+    from chalicelib.services.window import WindowService
 
 CALENDAR_TTL_SECONDS = 300.0
 _calendar_cache: dict[str, tuple[float, WorkingCalendar]] = {}
@@ -210,10 +211,28 @@ def dead_letters() -> DeadLetterService:
     return DeadLetterService(SqsDeadLetters(), settings().queue, outbound())
 
 
+@cache
+def window() -> WindowService:
+    from chalicelib.services.window import WindowService
+
+    stage = settings()
+    return WindowService(cases(), case_store(), f"{stage.province_name}跨省通办专窗")
+
+
 def reset() -> None:
     """Forget built services (tests that change settings between cases)."""
     factories = (catalog_store, catalog, calendar, case_store, notice_queue, licences, cases, materials)
-    exchange_side = (partners, signer, message_store, exchange, outbound, case_files, inbound, dead_letters)
+    exchange_side = (
+        partners,
+        signer,
+        message_store,
+        exchange,
+        outbound,
+        case_files,
+        inbound,
+        dead_letters,
+        window,
+    )
     for factory in (*factories, ratings, deadlines, notices, *exchange_side):
         factory.cache_clear()
     forget_calendar()

@@ -205,7 +205,10 @@ class DynamoCaseStore:
             }
             for notice in outbox
         )
-        actions.extend({"Put": {"TableName": self._table, **side}} for side in extra)
+        # side records are Puts of this table (`{"Item": …}`) or whole actions (`{"Delete": …}`)
+        actions.extend(
+            side if "Delete" in side else {"Put": {"TableName": self._table, **side}} for side in extra
+        )
         transact(actions)
 
     # — outbox and notices —
@@ -252,6 +255,21 @@ class DynamoCaseStore:
             "Limit": limit,
         }
         return _page(kwargs, start)
+
+    # — shipments (资料寄递) —
+
+    def shipment_item(self, shipment: dict[str, Any]) -> dict[str, Any]:
+        """The side record of a shipment for `commit(extra=…)`."""
+        key = {"pk": case_pk(shipment["case"]), "sk": _s(f"SHIP#{shipment['id']}")}
+        return {"Item": {**key, "doc": _s(json.dumps(shipment, ensure_ascii=False))}}
+
+    def shipments(self, number: str) -> list[dict[str, Any]]:
+        page = client("dynamodb").query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :ship)",
+            ExpressionAttributeValues={":pk": case_pk(number), ":ship": _s("SHIP#")},
+        )
+        return [json.loads(i["doc"]["S"]) for i in page["Items"]]
 
     # — rectifications (整改) —
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 applicant = Blueprint(__name__)
 C = "chalicelib.api.case_schemas:"
 APPLICANT = (Role.APPLICANT,)
-READERS = (Role.APPLICANT, Role.AUTHORITY_CLERK, Role.OPERATOR)
+READERS = (Role.APPLICANT, Role.WINDOW_CLERK, Role.AUTHORITY_CLERK, Role.OPERATOR)
 NUMBER = re.compile(r"^[1-6][0-9]0000-20[0-9]{6}-[A-Z2-9]{8}$")
 SLOT = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 FILE_ID = re.compile(r"^F[A-Z2-9]{12}$")
@@ -181,12 +181,15 @@ def _applicant_act(act: Act, path: str, summary: str, request: str | None, probl
         return view(call.actor, case)
 
     handler.__name__ = act.value
+    # A window clerk acts for the applicant of a case the window took in (代办), except submitting:
+    # the window dispatches its intake package instead.
+    roles = APPLICANT if act is Act.SUBMIT else (Role.APPLICANT, Role.WINDOW_CLERK)
     endpoint(
         applicant,
         "POST",
         f"/v1/cases/{{number}}/{path}",
         tag="cases",
-        roles=APPLICANT,
+        roles=roles,
         summary=summary,
         request=request,
         response=C + "CaseDetail",
@@ -244,7 +247,7 @@ def request_upload(call: Call) -> Reply:
     "POST",
     "/v1/cases/{number}/files/{file_id}/confirm",
     tag="materials",
-    roles=(Role.APPLICANT, Role.AUTHORITY_CLERK),
+    roles=(Role.APPLICANT, Role.AUTHORITY_CLERK, Role.WINDOW_CLERK),
     summary="Upload done: the gateway checks the object now (size, type, SHA-256) and answers its verdict",
     response=C + "FileOut",
     problems=(*CASE_PROBLEMS, "file_not_found"),

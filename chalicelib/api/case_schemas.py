@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.domain.case import (
     CaseExchange,
     Decision,
+    Intake,
     Pause,
     Rating,
     RatingLevel,
@@ -19,6 +20,7 @@ from chalicelib.domain.case import (
     SupplementItem,
     Suspension,
     SuspensionProcedure,
+    VideoSession,
 )
 from chalicelib.domain.case_states import Act, CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
@@ -242,6 +244,8 @@ class CaseDetail(_Out):
     rating: Rating | None
     withdrawal_reason: str | None
     exchange: CaseExchange | None
+    intake: Intake | None
+    video_sessions: list[VideoSession]
     progress: Progress
     allowed_acts: list[Act]
     revision: int

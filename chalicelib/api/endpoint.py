@@ -271,6 +271,8 @@ def pydantic_errors(err: Any) -> list[dict[str, Any]]:
 
 def _respond(op: Operation, result: Reply | Mapping[str, Any], request: Request) -> Response:
     reply = result if isinstance(result, Reply) else Reply(body=dict(result), status=op.status)
+    if isinstance(reply.body, str):  # a page (e.g. a printable receipt), sent as it is
+        return Response(body=reply.body, status_code=reply.status, headers=dict(reply.headers))
     if not (op.etag and request.method == "GET"):
         return json_response(reply.body, reply.status, reply.headers)
     text = dumps(reply.body)

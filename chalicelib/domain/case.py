@@ -190,6 +190,59 @@ class Rating(_Model):
     rated_at: datetime
 
 
+class IdentityCheck(_Model):
+    """身份核验 at the window: how the applicant's identity was checked in person."""
+
+    method: str  # id_card_reader | face_match | manual
+    document: ShortText  # e.g. 居民身份证
+    at: datetime
+    by: str  # the window clerk's subject
+
+
+class Consent(_Model):
+    """服务同意书: the applicant's consent to proxy handling, as signed at the window."""
+
+    method: str  # paper_scan | e_sign
+    file_id: str | None = None
+    at: datetime
+
+
+class Handover(_Model):
+    """出件: the result handed to the applicant (or an agent) at the window."""
+
+    to_whom: ShortText
+    identity_checked: bool
+    at: datetime
+    by: str
+
+
+class Intake(_Model):
+    """异地代收: the window that took the case in and what it recorded."""
+
+    window: str
+    province: str
+    identity: IdentityCheck
+    consent: Consent | None = None
+    originals_to_mail: list[str] = Field(default_factory=list)  # slots whose 原件 are mailed
+    receipt_issued_at: datetime | None = None
+    dispatched_at: datetime | None = None
+    handover: Handover | None = None
+
+
+class VideoSession(_Model):
+    """视频会商: a session held for the case, with its participants, consent and outcome."""
+
+    session_id: str
+    provider: str
+    scheduled_for: datetime
+    participants: list[dict[str, str]]
+    consent_recorded: bool = False
+    recording_key: str | None = None
+    outcome: str | None = None
+    ended_at: datetime | None = None
+    handle: dict[str, Any] = Field(default_factory=dict)
+
+
 class CaseExchange(_Model):
     """A case handled across provinces: which side this gateway is, its counterpart, and the
     per-case message sequences (each side applies the other's messages in `seq` order)."""
@@ -234,6 +287,8 @@ class Case(_Model):
     rating: Rating | None = None
     withdrawal_reason: str | None = None
     exchange: CaseExchange | None = None
+    intake: Intake | None = None
+    video_sessions: list[VideoSession] = Field(default_factory=list)
     # storage bookkeeping
     version: int = 0
     seq: int = 0

@@ -24,6 +24,7 @@ from chalicelib.domain.case import (
 )
 from chalicelib.domain.case_acts import NOTIFIED_ACTS, By, Outcome, notice_for, record
 from chalicelib.domain.case_states import Act, Actor, next_state
+from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.envelope import MessageType
 
 ORIGIN, HANDLER = "origin", "handler"
@@ -41,6 +42,7 @@ OUTGOING: dict[tuple[str, Act], MessageType] = {
     (ORIGIN, Act.SUBMIT): MessageType.CASE_FORWARDED,
     (ORIGIN, Act.ANSWER_SUPPLEMENT): MessageType.SUPPLEMENT_ANSWERED,
     (ORIGIN, Act.WITHDRAW): MessageType.WITHDRAWN,
+    (ORIGIN, Act.DELIVER): MessageType.RESULT_HANDED_OVER,
 }
 
 # At the origin: the handling province's message → the act it stands for on the copy.
@@ -58,6 +60,7 @@ MIRRORED: dict[MessageType, Act] = {
 CARRIED: dict[MessageType, Act] = {
     MessageType.SUPPLEMENT_ANSWERED: Act.ANSWER_SUPPLEMENT,
     MessageType.WITHDRAWN: Act.WITHDRAW,
+    MessageType.RESULT_HANDED_OVER: Act.DELIVER,
 }
 
 
@@ -69,7 +72,12 @@ def partner_by(code: str, actor: Actor = Actor.GATEWAY) -> By:
 def outgoing(case: Case, act: Act) -> MessageType | None:
     if case.exchange is None:
         return None
-    return OUTGOING.get((case.exchange.role, act))
+    kind = OUTGOING.get((case.exchange.role, act))
+    if kind is MessageType.RESULT_HANDED_OVER and case.intake is None:
+        return None  # only a window hands a result over; an online download tells nobody
+    if kind is MessageType.CASE_FORWARDED and case.mode is Mode.PROXY_INTAKE:
+        return MessageType.CASE_DISPATCHED  # the window's intake package
+    return kind
 
 
 def status_payload(case: Case, act: Act) -> dict[str, Any]:

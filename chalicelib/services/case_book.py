@@ -122,11 +122,18 @@ def record_of(case: Case, calendar: WorkingCalendar) -> CaseRecord:
         doc=case.model_dump(mode="json"),
         owner=owner_key(case.applicant.issuer, case.applicant.subject),
         created=f"{case.created_at.isoformat()}#{number}",
-        inbox=case.handler.authority if in_inbox else None,
+        inbox=_inbox_of(case) if in_inbox else None,
         urgency=urgency,
         due_partition=partition,
         due_key=key,
     )
+
+
+def _inbox_of(case: Case) -> str:
+    """Whose queue the case is in: the window's that took it in (at the origin), else the authority's."""
+    if case.intake is not None and case.exchange is not None and case.exchange.role == "origin":
+        return case.intake.window
+    return case.handler.authority
 
 
 class CaseBook:

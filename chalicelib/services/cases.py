@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import personal
 from chalicelib.domain.audit import ChainReport, verify_chain
-from chalicelib.domain.case import Applicant, Case, CaseClock, CaseExchange, Channel, Handler, Slot
+from chalicelib.domain.case import Applicant, Case, CaseClock, CaseExchange, Channel, Handler, Intake, Slot
 from chalicelib.domain.case_acts import By, Context, Outcome, owner_key, perform, record
 from chalicelib.domain.case_exchange import ORIGIN, outgoing
 from chalicelib.domain.case_states import Act, Actor, CaseState
@@ -56,13 +56,30 @@ def is_handling_clerk(principal: Principal, case: Case) -> bool:
     )
 
 
+def is_window_of(principal: Principal, case: Case) -> bool:
+    """The window clerk of the window that took the case in (异地代收), in its province."""
+    return (
+        principal.role is Role.WINDOW_CLERK
+        and case.intake is not None
+        and principal.window == case.intake.window
+        and principal.province == case.intake.province
+    )
+
+
 def can_read(principal: Principal, case: Case) -> bool:
-    is_operator = principal.role is Role.OPERATOR and principal.province == case.handler.province
-    return is_owner(principal, case) or is_handling_clerk(principal, case) or is_operator
+    province = case.intake.province if case.intake else case.handler.province
+    is_operator = principal.role is Role.OPERATOR and principal.province in (province, case.handler.province)
+    return (
+        is_owner(principal, case)
+        or is_handling_clerk(principal, case)
+        or is_window_of(principal, case)
+        or is_operator
+    )
 
 
 def by_of(principal: Principal) -> By:
-    actor = Actor.APPLICANT if principal.role is Role.APPLICANT else Actor.CLERK
+    """The actor of an act: a window clerk acts for the applicant (代办), clerks for the authority."""
+    actor = Actor.APPLICANT if principal.role in (Role.APPLICANT, Role.WINDOW_CLERK) else Actor.CLERK
     return By(
         actor=actor,
         role=principal.role.value,
@@ -120,6 +137,12 @@ class CaseService:
             raise NotFound("case_not_found")
         return case
 
+    def windowed(self, principal: Principal, number: str) -> Case:
+        case = self.book.load(number)
+        if not is_window_of(principal, case):
+            raise NotFound("case_not_found")
+        return case
+
     def handled(self, principal: Principal, number: str) -> Case:
         case = self.book.load(number)
         if not is_handling_clerk(principal, case):
@@ -129,22 +152,36 @@ class CaseService:
     # — applicant —
 
     def open_draft(self, principal: Principal, body: dict[str, Any]) -> Case:
-        """A draft for an item handled by this province, under the item's current version."""
+        """A draft for an item, handled here or — 全程网办 from the home gateway — forwarded on submit."""
+        applicant = self.applicant_of(body["applicant"], issuer=principal.issuer, subject=principal.subject)
+        return self.open(principal, body, applicant, mode=Mode.FULL_ONLINE, channel=Channel.MOBILE)
+
+    def open(
+        self,
+        principal: Principal,
+        body: dict[str, Any],
+        applicant: Applicant,
+        *,
+        mode: Mode,
+        channel: Channel,
+        intake: Intake | None = None,
+    ) -> Case:
+        """A draft under the item's current version; another province's item makes a shared case."""
         handling = body.get("province") or self._province
         exchange = None
         if handling != self._province:
-            # 全程网办 at the home gateway for another province's item: forwarded on submit
             partner = self._partners.get(handling) if self._partners else None
             if partner is None or partner.status.value != "active":
-                raise Conflict("province_not_served", mode=Mode.FULL_ONLINE.value)
+                raise Conflict("province_not_served", mode=mode.value)
             exchange = CaseExchange(role=ORIGIN, partner=handling)
+        elif mode is Mode.PROXY_INTAKE:
+            raise Conflict("province_not_served", mode=mode.value)  # 异地代收 is for another province
         item = self._catalog.item_detail(body["item_code"])
-        if Mode.FULL_ONLINE.value not in item["modes"]:
-            raise Conflict("mode_not_supported", mode=Mode.FULL_ONLINE.value)
+        if mode.value not in item["modes"]:
+            raise Conflict("mode_not_supported", mode=mode.value)
         implementation = item["implementations"].get(handling)
         if implementation is None:
             raise NotFound("province_not_implemented")
-        applicant = self._applicant(principal, body["applicant"])
         form = body.get("form") or {}
         check_form(item["form_schema"], form, partial=True)
         now = self._clock()
@@ -156,13 +193,13 @@ class CaseService:
             immediate=item.get("immediate", False),
             allows_deferred_acceptance=item.get("allows_deferred_acceptance", False),
             allows_commitment=item.get("allows_commitment", False),
-            mode=Mode.FULL_ONLINE,
+            mode=mode,
             origin_province=self._province,
             handler=Handler(
                 province=handling,
                 authority=implementation.get("authority_code") or f"A-{handling}-01",
                 authority_name=implementation["authority"],
-                channel=Channel.MOBILE,
+                channel=channel,
             ),
             applicant=applicant,
             form=form,
@@ -174,11 +211,12 @@ class CaseService:
                 statutory_days=item["statutory_limit_days"], promised_days=item["promised_limit_days"]
             ),
             exchange=exchange,
+            intake=intake,
         )
         event = record(case, "open", by_of(principal), now, {"item_version": case.item_version}).event
         return self.book.create(case, event)
 
-    def _applicant(self, principal: Principal, data: dict[str, Any]) -> Applicant:
+    def applicant_of(self, data: dict[str, Any], *, issuer: str, subject: str) -> Applicant:
         errors: list[dict[str, Any]] = []
         values: dict[str, str] = {}
         checks: dict[str, Callable[[str], str]] = {
@@ -193,7 +231,7 @@ class CaseService:
                 errors.extend(err.errors)
         if errors:
             raise InvalidInput("validation_failed", errors=errors)
-        return Applicant(subject=principal.subject, issuer=principal.issuer, **values)
+        return Applicant(subject=subject, issuer=issuer, **values)
 
     def update_form(self, principal: Principal, number: str, form: dict[str, Any]) -> Case:
         case = self.owned(principal, number)
@@ -203,6 +241,10 @@ class CaseService:
         outcome = record(case, "update_form", by_of(principal), self._clock(), {"fields": sorted(form)})
         outcome.case.form = form
         return self.book.save(case, [outcome])
+
+    def check_complete_form(self, case: Case) -> None:
+        """Before submitting: the form as the item version's schema wants it, required fields too."""
+        check_form(self._form_schema(case), case.form, partial=False)
 
     def _form_schema(self, case: Case) -> dict[str, Any]:
         """The form schema of the case's item version; versions never change, so it is cached."""
@@ -217,20 +259,38 @@ class CaseService:
         params = dict(params or {})
         if principal.role is Role.APPLICANT:
             case = self.owned(principal, number)
+        elif principal.role is Role.WINDOW_CLERK:
+            case = self.windowed(principal, number)
         else:
             case = self.handled(principal, number)
         if act is Act.SUBMIT:
-            check_form(self._form_schema(case), case.form, partial=False)
-        outcome = perform(case, act, by_of(principal), self.context(params))
-        messages = self._messages(case, outcome, act, params)
-        if act is Act.ISSUE_RESULT and outcome.case.result is not None and params.get("licence_type"):
-            # Issued only once the act is known to be allowed; the provider answers a retry of the
-            # same case and type with the licence it issued before.
-            reference = self._issue_licence(case, params["licence_type"], params["title"])
-            outcome.case.result.licence_ref = reference
-            outcome.event["details"]["licence_ref"] = reference
-            messages = self._messages(case, outcome, act, params)  # with the licence reference
-        return self.save_with_messages(case, [outcome], messages)
+            self.check_complete_form(case)
+        prepare = None
+        if act is Act.ISSUE_RESULT and params.get("licence_type"):
+
+            def prepare(outcome: Outcome) -> None:
+                # Issued only once the act is known to be allowed; the provider answers a retry of
+                # the same case and type with the licence it issued before.
+                assert outcome.case.result is not None
+                reference = self._issue_licence(case, params["licence_type"], params["title"])
+                outcome.case.result.licence_ref = reference
+                outcome.event["details"]["licence_ref"] = reference
+
+        return self.act_as(case, act, by_of(principal), params, prepare)
+
+    def act_as(
+        self,
+        case: Case,
+        act: Act,
+        by: By,
+        params: dict[str, Any],
+        prepare: Callable[[Outcome], None] | None = None,
+    ) -> Case:
+        """Perform an act (with what `prepare` adds to its outcome) and tell the partner, if shared."""
+        outcome = perform(case, act, by, self.context(params))
+        if prepare is not None:
+            prepare(outcome)
+        return self.save_with_messages(case, [outcome], self._messages(case, outcome, act, params))
 
     def _messages(
         self, case: Case, outcome: Outcome, act: Act, params: dict[str, Any]

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from chalicelib.domain.case import Applicant, Case, CaseClock, CaseExchange, Channel, Handler
 from chalicelib.domain.case_acts import Context, Outcome, perform, record
 from chalicelib.domain.case_exchange import CARRIED, HANDLER, MIRRORED, mirror, partner_by
-from chalicelib.domain.case_states import Actor, CaseState
+from chalicelib.domain.case_states import Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import Clock, system_clock
 from chalicelib.domain.envelope import MessageType
@@ -115,9 +115,11 @@ class InboundService:
             copied = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
             case = case.model_copy(deep=True)
             case.files.extend(copied)
-            params = {"note": payload.get("note"), "reason": payload.get("reason")}
+            params = {"note": payload.get("note"), "reason": payload.get("reason"), "how": "window_handover"}
             ctx = Context(at=at, calendar=self._cases.book.calendar(), params=params)
-            return perform(case, CARRIED[kind], partner_by(sender, Actor.APPLICANT), ctx)
+            act = CARRIED[kind]
+            actor = Actor.CLERK if act is Act.DELIVER else Actor.APPLICANT  # a handover is the window's act
+            return perform(case, act, partner_by(sender, actor), ctx)
         return record(case, f"partner_{kind.value.split('.', 1)[1]}", partner_by(sender), at, dict(payload))
 
     def _open(

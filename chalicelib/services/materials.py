@@ -18,7 +18,7 @@ from chalicelib.domain.case_states import EDITABLE, RESULT_SLOT, CaseState
 from chalicelib.domain.clock import beijing_date
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal, Role
-from chalicelib.services.cases import GATEWAY, CaseService, by_of, is_handling_clerk, is_owner
+from chalicelib.services.cases import GATEWAY, CaseService, by_of, is_handling_clerk, is_owner, is_window_of
 from chalicelib.services.licences import LicenceProvider, TrustLevel
 
 MAX_FILES_PER_SLOT = 10
@@ -125,7 +125,10 @@ class MaterialService:
             if case.state not in (CaseState.APPROVED, CaseState.DENIED):
                 raise Conflict("case_not_editable", state=case.state.value)
             return case, RESULT
-        case = self._cases.owned(principal, number)
+        if principal.role is Role.WINDOW_CLERK:
+            case = self._cases.windowed(principal, number)
+        else:
+            case = self._cases.owned(principal, number)
         slot = case.slot(slot_code)
         if slot is None:
             raise NotFound("material_slot_not_found")
@@ -140,7 +143,9 @@ class MaterialService:
     def confirm(self, principal: Principal, number: str, file_id: str) -> dict[str, Any]:
         """The app's 'upload done' call: check now rather than wait for the bucket's notice."""
         case = self._cases.readable(principal, number)
-        if not (is_owner(principal, case) or is_handling_clerk(principal, case)):
+        if not (
+            is_owner(principal, case) or is_handling_clerk(principal, case) or is_window_of(principal, case)
+        ):
             raise NotFound("case_not_found")
         file = case.file(file_id)
         if file is None:

@@ -124,6 +124,18 @@ class OutboundService:
         payload: dict[str, Any]
         if kind is MessageType.CASE_FORWARDED:
             payload = forwarded_payload(after)
+        elif kind is MessageType.CASE_DISPATCHED:
+            assert after.intake is not None
+            intake = after.intake.model_dump(mode="json", exclude={"handover"})
+            payload = {**forwarded_payload(after), "intake": intake}
+        elif kind is MessageType.RESULT_HANDED_OVER:
+            assert after.intake is not None and after.intake.handover is not None
+            handover = after.intake.handover
+            payload = {
+                "handed_over_to": handover.to_whom,
+                "identity_checked": handover.identity_checked,
+                "at": rfc3339(handover.at),
+            }
         elif kind is MessageType.SUPPLEMENT_ANSWERED:
             asked = before.supplement.requested_at if before.supplement else None
             fresh = [

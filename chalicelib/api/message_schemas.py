@@ -1,0 +1,316 @@
+"""JSON Schemas (draft 2020-12) of the exchange messages, version 1: the envelope's claims, the
+receipt's claims, and the payload of every message type.
+
+The models describe what the gateway sends today (`forwarded_payload`, `status_payload`,
+`OutboundService.for_act`): every key the code always writes is required, nullable where the code
+writes null; a key the code leaves out when it has nothing to say is optional. The committed files
+under `openapi/messages/v1/` are generated from here:
+
+    python -m chalicelib.api.message_schemas [DIR]    # DIR defaults to openapi/messages/v1
+
+A published v1 schema may only widen: the frozen fixtures in `tests/fixtures/messages/v1/` must
+keep validating against it (tests/contract/test_message_schemas.py).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, SkipJsonSchema
+from pydantic_core import core_schema
+
+from chalicelib.domain.case import (
+    Applicant,
+    CaseClock,
+    Channel,
+    Decision,
+    Refusal,
+    ResultRecord,
+    ShortText,
+    SupplementItem,
+    Suspension,
+)
+from chalicelib.domain.catalog import ItemCode
+from chalicelib.domain.catalog_terms import Mode
+from chalicelib.domain.envelope import MessageType
+
+VERSION = "v1"
+BASE_ID = f"https://tongban.gov.cn/schemas/messages/{VERSION}/"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "openapi" / "messages" / VERSION
+
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+ProvinceCode = Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")]  # GB/T 2260
+CaseNumber = Annotated[str, Field(pattern=r"^[1-6][0-9]0000-[0-9]{8}-[0-9A-Z]{8}$")]
+MessageId = Annotated[str, Field(min_length=1, max_length=64)]
+FileId = Annotated[str, Field(pattern=r"^F[0-9A-Z]{12}$")]
+SlotCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+Note = Annotated[str, Field(max_length=2000)]
+
+
+class _Sent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# — the envelope and the receipt —
+
+
+class EnvelopeClaims(_Sent):
+    """The claims of the envelope JWS (typ tongban-envelope+jws), signed by the sender."""
+
+    v: Literal[1] = 1  # ENVELOPE_VERSION
+    id: MessageId
+    type: MessageType
+    case: CaseNumber
+    sender: ProvinceCode = Field(alias="from")
+    to: ProvinceCode
+    sent_at: AwareDatetime
+    seq: int = Field(ge=1, description="Per case and sender, from 1: the receiver applies in this order.")
+    payload_sha256: Sha256Hex = Field(description="SHA-256 of the payload's canonical JSON.")
+
+
+class ReceiptClaims(_Sent):
+    """The claims of the receipt JWS (typ tongban-receipt+jws), signed by the receiver (回执)."""
+
+    receipt_for: MessageId
+    case: CaseNumber
+    payload_sha256: Sha256Hex
+    sender: ProvinceCode = Field(alias="from", description="The receiver, who signs the receipt.")
+    to: ProvinceCode
+    received_at: AwareDatetime
+
+
+# — payloads —
+
+
+class FileRef(_Sent):
+    """A file as a message names it (`file_ref`): fetched with a signed request, checked by SHA-256.
+    An e-licence travels as its `licence_ref`, without content type, size or digest."""
+
+    file_id: FileId
+    slot: SlotCode
+    filename: ShortText
+    content_type: str | None
+    size: Annotated[int, Field(ge=0)] | None
+    sha256: Sha256Hex | None
+    trust_level: Literal["A", "B", "C", "D"]
+    licence_ref: str | None
+
+
+class CaseForwarded(_Sent):
+    """全程网办: the applicant's gateway forwards a submitted case to the handling province."""
+
+    item_code: ItemCode
+    item_version: int = Field(ge=1)
+    mode: Mode
+    channel: Channel
+    applicant: Applicant
+    form: dict[str, Any]
+    files: list[FileRef]
+    submitted_at: AwareDatetime
+
+
+class CaseDispatched(CaseForwarded):
+    """异地代收: the window sends its intake package (the case as forwarded, plus the intake record)."""
+
+    intake: dict[str, Any] = Field(
+        description="The window's intake record; open while proxy intake is built."
+    )
+
+
+class _Status(_Sent):
+    """What the handling province tells the origin about an act (`status_payload`)."""
+
+    clock: CaseClock
+
+
+class CaseAccepted(_Status):
+    """受理."""
+
+    act: Literal["accept"]
+    state: Literal["accepted"]
+
+
+class CaseNotAccepted(_Status):
+    """不予受理, with the reason and its legal basis."""
+
+    act: Literal["refuse"]
+    state: Literal["not_accepted"]
+    refusal: Refusal
+
+
+class SupplementList(_Sent):
+    """一次性告知: everything missing or wrong, at once."""
+
+    items: list[SupplementItem] = Field(min_length=1, max_length=50)
+
+
+class CaseSupplementRequested(_Status):
+    """补正: the list of what to supplement; the clock stops."""
+
+    act: Literal["request_supplement"]
+    state: Literal["supplement_requested"]
+    supplement: SupplementList
+
+
+class CaseSuspended(_Status):
+    """特别程序 (现场踏勘/专家论证/听证): the clock stops."""
+
+    act: Literal["suspend"]
+    state: Literal["suspended"]
+    suspension: Suspension
+
+
+class CaseResumed(_Status):
+    """特别程序结束: review goes on, the clock runs again."""
+
+    act: Literal["resume"]
+    state: Literal["under_review"]
+
+
+class CaseDecided(_Status):
+    """准予 / 不予许可; `accept_and_decide` for an immediate item (即办件) accepted and decided at once."""
+
+    act: Literal["decide", "accept_and_decide"]
+    state: Literal["approved", "denied"]
+    decision: Decision
+
+
+class IssuedResult(ResultRecord):
+    """The result as sent: the document itself travels as `file`, not as a local file id."""
+
+    file_id: str | None = Field(default=None, exclude=True)
+
+
+class CaseResultIssued(_Status):
+    """出证: electronic (document in `file`, or an e-licence), by mail with tracking, or at the window."""
+
+    act: Literal["issue_result"]
+    state: Literal["result_issued"]
+    result: IssuedResult
+    file: FileRef | SkipJsonSchema[None] = None
+
+
+class CaseResultHandedOver(_Sent):
+    """出件: the result handed over at the window, after checking the recipient's identity."""
+
+    handed_over_to: ShortText
+    identity_checked: bool
+    at: AwareDatetime
+
+
+class CaseSupplementAnswered(_Sent):
+    """The applicant's answer to 补正: a note and the files given since the request."""
+
+    note: Note | None
+    files: list[FileRef]
+
+
+class CaseWithdrawn(_Sent):
+    """撤回: the applicant withdraws before a decision."""
+
+    reason: Note | None
+
+
+PAYLOADS: dict[MessageType, type[BaseModel]] = {
+    MessageType.CASE_FORWARDED: CaseForwarded,
+    MessageType.CASE_DISPATCHED: CaseDispatched,
+    MessageType.ACCEPTED: CaseAccepted,
+    MessageType.NOT_ACCEPTED: CaseNotAccepted,
+    MessageType.SUPPLEMENT_REQUESTED: CaseSupplementRequested,
+    MessageType.SUPPLEMENT_ANSWERED: CaseSupplementAnswered,
+    MessageType.SUSPENDED: CaseSuspended,
+    MessageType.RESUMED: CaseResumed,
+    MessageType.DECIDED: CaseDecided,
+    MessageType.RESULT_ISSUED: CaseResultIssued,
+    MessageType.RESULT_HANDED_OVER: CaseResultHandedOver,
+    MessageType.WITHDRAWN: CaseWithdrawn,
+}
+
+TITLES: dict[str, str] = {
+    "envelope": "交换报文信封 (envelope JWS claims)",
+    "receipt": "交换回执 (receipt JWS claims)",
+    MessageType.CASE_FORWARDED: "case.forwarded — 全程网办转送办件",
+    MessageType.CASE_DISPATCHED: "case.dispatched — 异地代收办件",
+    MessageType.ACCEPTED: "case.accepted — 受理",
+    MessageType.NOT_ACCEPTED: "case.not_accepted — 不予受理",
+    MessageType.SUPPLEMENT_REQUESTED: "case.supplement_requested — 补正告知",
+    MessageType.SUPPLEMENT_ANSWERED: "case.supplement_answered — 提交补正材料",
+    MessageType.SUSPENDED: "case.suspended — 进入特别程序",
+    MessageType.RESUMED: "case.resumed — 特别程序结束",
+    MessageType.DECIDED: "case.decided — 作出决定",
+    MessageType.RESULT_ISSUED: "case.result_issued — 出证",
+    MessageType.RESULT_HANDED_OVER: "case.result_handed_over — 窗口出件",
+    MessageType.WITHDRAWN: "case.withdrawn — 撤回申请",
+}
+
+# Models whose keys are left out when empty (`exclude_none`, or added only when there is one).
+KEYS_OMITTED_WHEN_EMPTY: frozenset[type[BaseModel]] = frozenset({SupplementItem, CaseResultIssued})
+
+
+class _SentKeys(GenerateJsonSchema):
+    """Serialization schemas in which every key the code always writes is required."""
+
+    _model: type[BaseModel] | None = None
+
+    def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
+        outer, self._model = self._model, schema["cls"]
+        try:
+            return super().model_schema(schema)
+        finally:
+            self._model = outer
+
+    def field_is_required(
+        self,
+        field: core_schema.ModelField | core_schema.DataclassField | core_schema.TypedDictField,
+        total: bool,
+    ) -> bool:
+        if field["type"] == "model-field" and self._model not in KEYS_OMITTED_WHEN_EMPTY:
+            return True
+        return super().field_is_required(field, total)
+
+
+def schema_of(name: str, model: type[BaseModel]) -> dict[str, Any]:
+    body = model.model_json_schema(by_alias=True, mode="serialization", schema_generator=_SentKeys)
+    body.pop("title", None)
+    return {"$schema": DIALECT, "$id": f"{BASE_ID}{name}.json", "title": TITLES[name], **body}
+
+
+def message_schemas() -> dict[str, dict[str, Any]]:
+    """Per name (a message type, `envelope`, `receipt`): its JSON Schema."""
+    schemas = {
+        "envelope": schema_of("envelope", EnvelopeClaims),
+        "receipt": schema_of("receipt", ReceiptClaims),
+    }
+    for kind in MessageType:
+        schemas[kind.value] = schema_of(kind.value, PAYLOADS[kind])
+    return schemas
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def write(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in message_schemas().items():
+        path = directory / f"{name}.json"
+        path.write_text(render(schema), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    directory = Path(argv[0]) if argv else DEFAULT_DIR
+    for path in write(directory):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,243 @@
+"""Window API (跨省通办专窗): remote proxy intake for another province, the window's queue,
+shipments, the hand-over of results, and video consultation for a case."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalice.app import Blueprint
+
+from chalicelib import container
+from chalicelib.api.applicant import (
+    CASE_PROBLEMS,
+    PAGING,
+    STATES,
+    case_number,
+    cursor_of,
+    lines,
+    path_part,
+    start_key,
+    view,
+)
+from chalicelib.api.endpoint import Call, QueryParam, Reply, endpoint
+from chalicelib.domain.identity import Role
+
+window = Blueprint(__name__)
+C = "chalicelib.api.case_schemas:"
+W = "chalicelib.api.window_schemas:"
+CLERK = (Role.WINDOW_CLERK,)
+FILE_ID = re.compile(r"^F[A-Z2-9]{12}$")
+SHIPMENT_ID = re.compile(r"^S[0-9A-F]{12}$")
+SESSION_ID = re.compile(r"^[0-9A-Za-z\-]{8,64}$")
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/window/intakes",
+    tag="window",
+    roles=CLERK,
+    status=201,
+    summary="异地代收: open a case for an item another province handles, after the in-person identity check",
+    request=W + "IntakeRequest",
+    response=C + "CaseDetail",
+    problems=(
+        "validation_failed",
+        "form_invalid",
+        "item_not_found",
+        "mode_not_supported",
+        "province_not_served",
+    ),
+)
+def open_intake(call: Call) -> Reply:
+    case = container.window().open_intake(call.actor, call.body.model_dump(mode="json"))
+    return Reply(view(call.actor, case), 201, {"Location": f"/v1/cases/{case.number}"})
+
+
+@endpoint(
+    window,
+    "GET",
+    "/v1/window/cases",
+    tag="window",
+    roles=CLERK,
+    summary="The window's queue: its intakes, most urgent first (returned 补正 requests included)",
+    response=C + "CasePage",
+    problems=("invalid_query", "invalid_cursor"),
+    query=(QueryParam("state", "only cases in this state", enum=STATES), *PAGING),
+)
+def window_queue(call: Call) -> dict[str, Any]:
+    page = container.window().queue(call.actor, call.query["limit"], start_key(call), call.query.get("state"))
+    return {"items": lines(page.items), "next_cursor": cursor_of(page.last_key)}
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/window/cases/{number}/consent",
+    tag="window",
+    roles=CLERK,
+    summary="Record the applicant's signed consent to proxy handling (服务同意书)",
+    request=W + "ConsentRequest",
+    response=C + "CaseDetail",
+    problems=(*CASE_PROBLEMS, "concurrent_modification"),
+)
+def record_consent(call: Call) -> dict[str, Any]:
+    return view(
+        call.actor, container.window().record_consent(call.actor, case_number(call), call.body.model_dump())
+    )
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/window/cases/{number}/materials/{slot}/uploads",
+    tag="window",
+    roles=CLERK,
+    status=201,
+    summary="A presigned PUT for a scanned material, bound to its type, size and SHA-256",
+    request=C + "UploadRequest",
+    response=C + "UploadOut",
+    problems=(*CASE_PROBLEMS, "material_slot_not_found", "upload_not_allowed", "case_not_editable"),
+)
+def window_upload(call: Call) -> Reply:
+    from chalicelib.api.applicant import SLOT
+
+    slot = path_part(call, "slot", SLOT, "material_slot_not_found")
+    ticket = container.materials().request_upload(
+        call.actor, case_number(call), slot, call.body.model_dump(mode="json")
+    )
+    return Reply(ticket, 201)
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/window/cases/{number}/files/{file_id}/original-check",
+    tag="window",
+    roles=CLERK,
+    summary="原件核验: the scan matches the original (trust level B); mark the original to be mailed",
+    request=W + "OriginalCheckRequest",
+    response=C + "CaseDetail",
+    problems=(*CASE_PROBLEMS, "file_not_found"),
+)
+def check_original(call: Call) -> dict[str, Any]:
+    file_id = path_part(call, "file_id", FILE_ID, "file_not_found")
+    case = container.window().check_original(call.actor, case_number(call), file_id, call.body.model_dump())
+    return view(call.actor, case)
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/window/cases/{number}/receipt",
+    tag="window",
+    roles=CLERK,
+    summary="Issue the intake receipt (收件告知单) as data",
+    response=W + "IntakeReceipt",
+    problems=CASE_PROBLEMS,
+)
+def issue_receipt(call: Call) -> dict[str, Any]:
+    return container.window().receipt(call.actor, case_number(call))
+
+
+@endpoint(
+    window,
+    "GET",
+    "/v1/window/cases/{number}/receipt.html",
+    tag="window",
+    roles=CLERK,
+    summary="The intake receipt (收件告知单) as a printable page",
+    problems=CASE_PROBLEMS,
+)
+def receipt_page(call: Call) -> Reply:
+    page = container.window().receipt_html(call.actor, case_number(call))
+    return Reply(page, 200, {"Content-Type": "text/html; charset=utf-8"})
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/window/cases/{number}/dispatch",
+    tag="window",
+    roles=CLERK,
+    summary="Dispatch the intake package to the handling province (signed message, files by reference)",
+    response=C + "CaseDetail",
+    problems=(
+        *CASE_PROBLEMS,
+        "consent_missing",
+        "materials_incomplete",
+        "form_invalid",
+        "illegal_transition",
+    ),
+)
+def dispatch(call: Call) -> dict[str, Any]:
+    return view(call.actor, container.window().dispatch(call.actor, case_number(call)))
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/window/cases/{number}/handover",
+    tag="window",
+    roles=CLERK,
+    summary="出件: hand the result over at the window after an identity check",
+    request=W + "HandoverRequest",
+    response=C + "CaseDetail",
+    problems=(*CASE_PROBLEMS, "identity_not_checked", "illegal_transition"),
+)
+def hand_over(call: Call) -> dict[str, Any]:
+    return view(
+        call.actor, container.window().hand_over(call.actor, case_number(call), call.body.model_dump())
+    )
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/window/cases/{number}/shipments",
+    tag="window",
+    roles=CLERK,
+    status=201,
+    summary="Record a shipment (资料寄递): originals to the handling province, or a result on its way",
+    request=W + "ShipmentRequest",
+    response=W + "Shipment",
+    problems=CASE_PROBLEMS,
+)
+def add_shipment(call: Call) -> Reply:
+    shipment = container.window().add_shipment(
+        call.actor, case_number(call), call.body.model_dump(mode="json")
+    )
+    return Reply(shipment, 201)
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/window/cases/{number}/shipments/{shipment_id}/events",
+    tag="window",
+    roles=CLERK,
+    summary="A shipment's status event (in transit, delivered, returned)",
+    request=W + "ShipmentEventRequest",
+    response=W + "Shipment",
+    problems=(*CASE_PROBLEMS, "shipment_not_found"),
+)
+def shipment_event(call: Call) -> dict[str, Any]:
+    shipment_id = path_part(call, "shipment_id", SHIPMENT_ID, "shipment_not_found")
+    return container.window().shipment_event(
+        call.actor, case_number(call), shipment_id, call.body.model_dump(mode="json")
+    )
+
+
+@endpoint(
+    window,
+    "GET",
+    "/v1/cases/{number}/shipments",
+    tag="cases",
+    roles=(Role.APPLICANT, Role.WINDOW_CLERK, Role.AUTHORITY_CLERK, Role.OPERATOR),
+    summary="The case's shipments with their status events",
+    response=W + "ShipmentList",
+    problems=CASE_PROBLEMS,
+)
+def list_shipments(call: Call) -> dict[str, Any]:
+    return {"items": container.window().shipments(call.actor, case_number(call))}

@@ -1,0 +1,100 @@
+"""Bodies of the window API, for validation and OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.api.case_schemas import ApplicantIn
+
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IdentityCheckIn(_In):
+    method: Literal["id_card_reader", "face_match", "manual"]
+    document: Short
+
+
+class IntakeRequest(_In):
+    item_code: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$")]
+    province: Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")]  # the handling province
+    applicant: ApplicantIn
+    identity_check: IdentityCheckIn
+    form: dict[str, object] = Field(default_factory=dict)
+
+
+class ConsentRequest(_In):
+    method: Literal["paper_scan", "e_sign"]
+    file_id: Annotated[str, Field(pattern=r"^F[A-Z2-9]{12}$")] | None = None
+
+
+class OriginalCheckRequest(_In):
+    mail_original: bool = False
+
+
+class HandoverRequest(_In):
+    to_whom: Short
+    identity_checked: bool
+
+
+class ShipmentRequest(_In):
+    direction: Literal["to_handler", "from_handler", "to_applicant"]
+    carrier: Short
+    tracking_number: Annotated[str, Field(min_length=1, max_length=50)]
+    contents: list[Short] = Field(min_length=1, max_length=50)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class ShipmentEventRequest(_In):
+    status: Literal["in_transit", "delivered", "returned"]
+    note: str | None = Field(default=None, max_length=500)
+
+
+class ShipmentEvent(_Out):
+    status: str
+    at: str
+    note: str | None
+
+
+class Shipment(_Out):
+    id: str
+    case: str
+    direction: str
+    carrier: str
+    tracking_number: str
+    contents: list[str]
+    events: list[ShipmentEvent]
+    status: str
+
+
+class ShipmentList(_Out):
+    items: list[Shipment]
+
+
+class ReceivedMaterial(_Out):
+    material: str
+    files: int
+    original_checked: bool
+    original_mailed: bool
+
+
+class IntakeReceipt(_Out):
+    case_number: str
+    item_name: str
+    applicant: str
+    handling_province: str
+    handling_authority: str
+    received: list[ReceivedMaterial]
+    next_steps: str
+    result_delivery: str
+    promised_limit_days: int
+    issued_at: str | None

@@ -1,0 +1,242 @@
+"""Remote proxy intake (异地代收代办) at a cross-region window: the clerk checks identity in person,
+opens the case for an item another province handles, records consent, scans materials and checks
+originals (trust level B), issues the intake receipt (收件告知单), dispatches the package, and at
+the end hands the result over (出件). Shipments (资料寄递) are records of their own."""
+
+from __future__ import annotations
+
+import html
+import secrets
+from typing import Any, Protocol
+
+from chalicelib.domain import personal
+from chalicelib.domain.case import Case, Channel, Consent, FileStatus, Handover, IdentityCheck, Intake
+from chalicelib.domain.case_acts import By, Outcome, record
+from chalicelib.domain.case_states import Act, Actor
+from chalicelib.domain.catalog_terms import Mode
+from chalicelib.domain.clock import rfc3339
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.identity import Principal
+from chalicelib.services.case_book import Page
+from chalicelib.services.cases import CaseService, by_of
+from chalicelib.services.licences import TrustLevel
+
+NEXT_STEPS = "本窗口将申请材料寄递并推送至办理地审批机关；办理进度可在本窗口或政务服务平台查询。"
+
+
+def _yes(flag: bool) -> str:
+    return "是" if flag else "否"
+
+
+class ShipmentStore(Protocol):
+    def shipment_item(self, shipment: dict[str, Any]) -> dict[str, Any]: ...
+    def shipments(self, number: str) -> list[dict[str, Any]]: ...
+    def inbox(
+        self,
+        authority: str,
+        limit: int,
+        start: dict[str, Any] | None,
+        *,
+        due_before: str | None,
+        state: str | None,
+    ) -> Page: ...
+
+
+class WindowService:
+    def __init__(self, cases: CaseService, shipments: ShipmentStore, window_address: str) -> None:
+        self._cases = cases
+        self._store = shipments
+        self._address = window_address
+
+    def open_intake(self, principal: Principal, body: dict[str, Any]) -> Case:
+        """The clerk has checked the applicant's identity in person; the case is opened for them."""
+        now = self._cases.now()
+        identity = IdentityCheck(at=now, by=principal.subject, **body["identity_check"])
+        data = body["applicant"]
+        # The applicant is not logged in here: an opaque subject keyed to the ID number, never the number.
+        subject = "intake:" + personal.holder_key(data["id_number"])[:32]
+        applicant = self._cases.applicant_of(data, issuer=f"window:{principal.window}", subject=subject)
+        intake = Intake(window=principal.window or "", province=principal.province or "", identity=identity)
+        return self._cases.open(
+            principal, body, applicant, mode=Mode.PROXY_INTAKE, channel=Channel.WINDOW, intake=intake
+        )
+
+    def record_consent(self, principal: Principal, number: str, body: dict[str, Any]) -> Case:
+        case = self._cases.windowed(principal, number)
+        now = self._cases.now()
+        outcome = record(case, "consent_recorded", by_of(principal), now, {"method": body["method"]})
+        assert outcome.case.intake is not None
+        outcome.case.intake.consent = Consent(method=body["method"], file_id=body.get("file_id"), at=now)
+        return self._cases.save(case, [outcome])
+
+    def check_original(self, principal: Principal, number: str, file_id: str, body: dict[str, Any]) -> Case:
+        """原件核验: the scan matches the original the clerk holds (trust level B); mark it for mail."""
+        case = self._cases.windowed(principal, number)
+        file = case.file(file_id)
+        if file is None or file.status is not FileStatus.VERIFIED or file.licence_ref:
+            raise NotFound("file_not_found")
+        mail = bool(body.get("mail_original"))
+        outcome = record(
+            case,
+            "original_checked",
+            by_of(principal),
+            self._cases.now(),
+            {"file_id": file_id, "mail_original": mail},
+        )
+        changed = outcome.case.file(file_id)
+        assert changed is not None and outcome.case.intake is not None
+        changed.trust_level = TrustLevel.B.value
+        if mail and file.slot not in outcome.case.intake.originals_to_mail:
+            outcome.case.intake.originals_to_mail.append(file.slot)
+        return self._cases.save(case, [outcome])
+
+    def receipt(self, principal: Principal, number: str) -> dict[str, Any]:
+        """收件告知单: what was received, what happens next, where the result will be delivered."""
+        case = self._cases.windowed(principal, number)
+        if case.intake is not None and case.intake.receipt_issued_at is None:
+            outcome = record(case, "receipt_issued", by_of(principal), self._cases.now(), {})
+            assert outcome.case.intake is not None
+            outcome.case.intake.receipt_issued_at = outcome.case.updated_at
+            case = self._cases.save(case, [outcome])
+        return self._receipt_data(case)
+
+    def _receipt_data(self, case: Case) -> dict[str, Any]:
+        assert case.intake is not None
+        received = [
+            {
+                "material": slot.name,
+                "files": sum(
+                    1 for f in case.files if f.slot == slot.code and f.status is FileStatus.VERIFIED
+                ),
+                "original_checked": any(
+                    f.slot == slot.code and f.trust_level == TrustLevel.B.value for f in case.files
+                ),
+                "original_mailed": slot.code in case.intake.originals_to_mail,
+            }
+            for slot in case.slots
+        ]
+        return {
+            "case_number": case.number,
+            "item_name": case.item_name,
+            "applicant": personal.mask_name(case.applicant.name),
+            "handling_province": case.handler.province,
+            "handling_authority": case.handler.authority_name,
+            "received": received,
+            "next_steps": NEXT_STEPS,
+            "result_delivery": self._address,
+            "promised_limit_days": case.clock.promised_days,
+            "issued_at": rfc3339(case.intake.receipt_issued_at) if case.intake.receipt_issued_at else None,
+        }
+
+    def receipt_html(self, principal: Principal, number: str) -> str:
+        """The receipt as a printable page (A4, Chinese)."""
+        data = self.receipt(principal, number)
+        e = html.escape
+        rows = "".join(
+            f"<tr><td>{e(r['material'])}</td><td>{r['files']}</td>"
+            f"<td>{_yes(r['original_checked'])}</td><td>{_yes(r['original_mailed'])}</td></tr>"
+            for r in data["received"]
+        )
+        return (
+            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>收件告知单</title>'
+            "<style>@page{size:A4;margin:20mm}body{font-family:serif}table{border-collapse:collapse;width:100%}"
+            "td,th{border:1px solid #000;padding:4px}</style></head><body>"
+            f"<h1>跨省通办收件告知单</h1><p>办件编号：{e(data['case_number'])}</p>"
+            f"<p>事项：{e(data['item_name'])}（申请人：{e(data['applicant'])}）</p>"
+            f"<p>办理地：{e(data['handling_province'])} {e(data['handling_authority'])}；"
+            f"承诺时限：{data['promised_limit_days']} 个工作日</p>"
+            "<table><tr><th>材料</th><th>份数</th><th>已核验原件</th><th>原件寄递</th></tr>"
+            f"{rows}</table><p>后续：{e(data['next_steps'])}</p>"
+            f"<p>结果送达：{e(data['result_delivery'])}</p><p>出具时间：{e(data['issued_at'] or '')}</p>"
+            "</body></html>"
+        )
+
+    def dispatch(self, principal: Principal, number: str) -> Case:
+        """Send the intake package to the handling province (the applicant's submit, by proxy)."""
+        case = self._cases.windowed(principal, number)
+        if case.intake is None or case.intake.consent is None:
+            raise Conflict("consent_missing", state=case.state.value)
+
+        def stamp(outcome: Outcome) -> None:
+            assert outcome.case.intake is not None
+            outcome.case.intake.dispatched_at = outcome.case.updated_at
+            if outcome.case.intake.receipt_issued_at is None:
+                outcome.case.intake.receipt_issued_at = outcome.case.updated_at
+
+        self._cases.check_complete_form(case)
+        return self._cases.act_as(case, Act.SUBMIT, by_of(principal), {}, stamp)
+
+    def hand_over(self, principal: Principal, number: str, body: dict[str, Any]) -> Case:
+        """出件: the result handed over at the window, after an identity check (送达)."""
+        case = self._cases.windowed(principal, number)
+        by = By(
+            actor=Actor.CLERK,
+            role=principal.role.value,
+            subject=principal.subject,
+            province=principal.province,
+            window=principal.window,
+        )
+
+        def note(outcome: Outcome) -> None:
+            assert outcome.case.intake is not None
+            outcome.case.intake.handover = Handover(
+                to_whom=body["to_whom"],
+                identity_checked=bool(body["identity_checked"]),
+                at=outcome.case.updated_at,
+                by=principal.subject,
+            )
+
+        if not body["identity_checked"]:
+            raise Conflict("identity_not_checked", state=case.state.value)
+        return self._cases.act_as(case, Act.DELIVER, by, {"how": "window_handover"}, note)
+
+    # — shipments (资料寄递) —
+
+    def add_shipment(self, principal: Principal, number: str, body: dict[str, Any]) -> dict[str, Any]:
+        case = self._cases.windowed(principal, number)
+        now = self._cases.now()
+        shipment = {
+            "id": "S" + secrets.token_hex(6).upper(),
+            "case": case.number,
+            "direction": body["direction"],
+            "carrier": body["carrier"],
+            "tracking_number": body["tracking_number"],
+            "contents": body["contents"],
+            "events": [{"status": "sent", "at": rfc3339(now), "note": body.get("note")}],
+            "status": "sent",
+        }
+        outcome = record(
+            case,
+            "shipment_recorded",
+            by_of(principal),
+            now,
+            {k: shipment[k] for k in ("id", "direction", "carrier", "tracking_number")},
+        )
+        self._cases.save(case, [outcome], [self._store.shipment_item(shipment)])
+        return shipment
+
+    def shipment_event(
+        self, principal: Principal, number: str, shipment_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        case = self._cases.windowed(principal, number)
+        shipment = next((s for s in self._store.shipments(case.number) if s["id"] == shipment_id), None)
+        if shipment is None:
+            raise NotFound("shipment_not_found")
+        now = self._cases.now()
+        event = {"status": body["status"], "at": rfc3339(now), "note": body.get("note")}
+        updated = {**shipment, "events": [*shipment["events"], event], "status": body["status"]}
+        outcome = record(
+            case, "shipment_event", by_of(principal), now, {"id": shipment_id, "status": body["status"]}
+        )
+        self._cases.save(case, [outcome], [self._store.shipment_item(updated)])
+        return updated
+
+    def shipments(self, principal: Principal, number: str) -> list[dict[str, Any]]:
+        case = self._cases.readable(principal, number)
+        return self._store.shipments(case.number)
+
+    def queue(
+        self, principal: Principal, limit: int, start: dict[str, Any] | None, state: str | None
+    ) -> Page:
+        """The window's cases, most urgent first (补正 that came back are here)."""
+        return self._store.inbox(principal.window or "", limit, start, due_before=None, state=state)
