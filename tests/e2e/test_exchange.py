@@ -1,0 +1,233 @@
+"""Cross-province cases over HTTP on the local stack, with real signed messages through real queues:
+a proxy intake at the 湖南 430000 window handled by 广西 450000 (补正 round trip, a mailed original,
+a mailed result, handover), and a full-online case forwarded from the applicant's home gateway."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+PDF = b"%PDF-1.7\n" + b"1" * 3000 + b"\n%%EOF\n"
+RESULT = b"%PDF-1.7\n" + "准予".encode() * 300 + b"\n%%EOF\n"
+APPLICANT = {"name": "测试申请人甲", "id_number": "430102199001010016", "phone": "13800000001"}
+
+
+class Gateway:
+    """One province's gateway as one role calls it."""
+
+    def __init__(self, stack: dict[str, Any], province: str, role: str) -> None:
+        self.base = stack["provinces"][province]["url"]
+        self.headers = {"Authorization": f"Bearer {stack['provinces'][province]['tokens'][role]}"}
+
+    def get(self, path: str) -> Any:
+        answer = requests.get(self.base + path, headers=self.headers, timeout=15)
+        assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
+        return answer.json()
+
+    def post(self, path: str, body: Any = None, status: int | tuple[int, ...] = (200, 201)) -> Any:
+        headers = {**self.headers, "Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"}
+        data = json.dumps(body if body is not None else {}, ensure_ascii=False).encode()
+        answer = requests.post(self.base + path, headers=headers, data=data, timeout=15)
+        wanted = status if isinstance(status, tuple) else (status,)
+        assert answer.status_code in wanted, (path, answer.status_code, answer.text[:300])
+        return answer.json()
+
+    def upload(self, path: str, content: bytes) -> str:
+        digest = hashlib.sha256(content).hexdigest()
+        ticket = self.post(
+            path,
+            {
+                "filename": "扫描件.pdf",
+                "content_type": "application/pdf",
+                "size": len(content),
+                "sha256": digest,
+            },
+        )
+        sent = requests.put(
+            ticket["upload"]["url"], data=content, headers=ticket["upload"]["headers"], timeout=15
+        )
+        assert sent.ok, sent.text
+        return str(ticket["file_id"])
+
+    def case(self, number: str) -> dict[str, Any]:
+        return dict(self.get(f"/v1/cases/{number}"))
+
+
+def eventually(probe: Callable[[], Any], what: str, seconds: float = 30) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.4)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+def verified_files(gateway: Gateway, number: str) -> int:
+    return sum(f["status"] == "verified" for m in gateway.case(number)["materials"] for f in m["files"])
+
+
+def test_a_proxy_intake_from_identity_check_to_handover(stack: dict[str, Any]) -> None:
+    window = Gateway(stack, "430000", "window_clerk")
+    authority = Gateway(stack, "450000", "authority_clerk")
+    intake = window.post(
+        "/v1/window/intakes",
+        {
+            "item_code": "KSTB-GA-002",
+            "province": "450000",
+            "applicant": APPLICANT,
+            "identity_check": {"method": "id_card_reader", "document": "居民身份证"},
+            "form": {"purpose": "就业", "using_entity": "测试公司", "query_scope": "户籍地"},
+        },
+    )
+    n = intake["number"]
+    assert (intake["mode"], intake["handler"]["province"]) == ("proxy_intake", "450000")
+    scan = window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)
+    eventually(lambda: verified_files(window, n) == 1, "the bucket notification verified the scan")
+    window.post(f"/v1/window/cases/{n}/files/{scan}/original-check", {"mail_original": True})
+    refused = window.post(f"/v1/window/cases/{n}/dispatch", status=409)
+    assert refused["code"] == "consent_missing"
+    window.post(f"/v1/window/cases/{n}/consent", {"method": "paper_scan"})
+    receipt = window.post(f"/v1/window/cases/{n}/receipt")
+    assert receipt["received"][0] == {
+        "material": "居民身份证",
+        "files": 1,
+        "original_checked": True,
+        "original_mailed": True,
+    }
+    page = requests.get(f"{window.base}/v1/window/cases/{n}/receipt.html", headers=window.headers, timeout=15)
+    assert (
+        page.headers["Content-Type"].startswith("text/html") and n in page.text and "收件告知单" in page.text
+    )
+    window.post(
+        f"/v1/window/cases/{n}/shipments",
+        {
+            "direction": "to_handler",
+            "carrier": "中国邮政EMS",
+            "tracking_number": "EMS1234567890",
+            "contents": ["身份证明原件"],
+        },
+    )
+    assert window.post(f"/v1/window/cases/{n}/dispatch")["state"] == "submitted"
+
+    eventually(
+        lambda: any(c["number"] == n for c in authority.get("/v1/authority/cases")["items"]), "B's inbox"
+    )
+    at_b = authority.case(n)
+    assert [(f["slot"], f["trust_level"]) for m in at_b["materials"] for f in m["files"]] == [
+        ("id_card", "B")
+    ]
+    assert at_b["applicant"]["id_number"] == "430102********0016"
+    authority.post(
+        f"/v1/authority/cases/{n}/supplement-request",
+        {"items": [{"material": "power_of_attorney", "reason": "请补充授权委托书"}]},
+    )
+    eventually(lambda: window.case(n)["state"] == "supplement_requested", "the 补正 back at the window")
+    queue = window.get("/v1/window/cases?state=supplement_requested")["items"]
+    assert [c["number"] for c in queue] == [n]
+    window.upload(f"/v1/window/cases/{n}/materials/power_of_attorney/uploads", PDF + b"2")
+    eventually(lambda: verified_files(window, n) == 2, "the second scan verified")
+    window.post(f"/v1/cases/{n}/supplement-answer", {"note": "已补授权委托书"})
+    eventually(lambda: authority.case(n)["state"] == "supplemented", "the answer at B")
+    assert sum(1 for m in authority.case(n)["materials"] for _ in m["files"]) == 2
+    authority.post(f"/v1/authority/cases/{n}/accept", {})
+    authority.post(f"/v1/authority/cases/{n}/decide", {"approved": True})
+    authority.post(
+        f"/v1/authority/cases/{n}/issue-result",
+        {
+            "delivery": "mail",
+            "title": "无犯罪记录证明",
+            "carrier": "中国邮政EMS",
+            "tracking_number": "EMS0987654321",
+        },
+    )
+    issued = eventually(
+        lambda: (c := window.case(n))["state"] == "result_issued" and c, "the result at the window"
+    )
+    assert issued["result"]["tracking_number"] == "EMS0987654321"
+    window.post(
+        f"/v1/window/cases/{n}/shipments",
+        {
+            "direction": "from_handler",
+            "carrier": "中国邮政EMS",
+            "tracking_number": "EMS0987654321",
+            "contents": ["无犯罪记录证明"],
+        },
+    )
+    assert (
+        window.post(f"/v1/window/cases/{n}/handover", {"to_whom": "申请人本人", "identity_checked": True})[
+            "state"
+        ]
+        == "delivered"
+    )
+    eventually(lambda: authority.case(n)["state"] == "delivered", "the handover told to B")
+    for side in (window, authority):
+        assert side.get(f"/v1/cases/{n}/audit")["ok"] is True
+    shipments = window.get(f"/v1/cases/{n}/shipments")["items"]
+    assert sorted((s["direction"], s["tracking_number"]) for s in shipments) == [
+        ("from_handler", "EMS0987654321"),
+        ("to_handler", "EMS1234567890"),
+    ]
+
+
+def test_a_full_online_case_forwarded_from_the_home_gateway(stack: dict[str, Any]) -> None:
+    home = Gateway(stack, "430000", "applicant")
+    authority = Gateway(stack, "450000", "authority_clerk")
+    form = {
+        "enterprise_name": "测试机械有限公司",
+        "product_name": "电线电缆",
+        "production_address": "长沙市",
+        "procedure": "一般程序",
+    }
+    draft = home.post(
+        "/v1/cases", {"item_code": "KSTB-SJ-001", "province": "450000", "applicant": APPLICANT, "form": form}
+    )
+    n = draft["number"]
+    for slot in ("business_licence", "application_form"):
+        home.upload(f"/v1/cases/{n}/materials/{slot}/uploads", PDF + slot.encode())
+    eventually(lambda: verified_files(home, n) == 2, "both files verified at home")
+    home.post(f"/v1/cases/{n}/submit")
+    eventually(
+        lambda: any(c["number"] == n for c in authority.get("/v1/authority/cases")["items"]), "forwarded"
+    )
+    copied = authority.case(n)
+    assert sorted(f["slot"] for m in copied["materials"] for f in m["files"]) == [
+        "application_form",
+        "business_licence",
+    ]
+    assert copied["handler"]["channel"] == "exchange" and copied["origin_province"] == "430000"
+
+    authority.post(
+        f"/v1/authority/cases/{n}/supplement-request",
+        {"items": [{"material": "test_report", "reason": "缺型式试验报告"}]},
+    )
+    eventually(lambda: home.case(n)["state"] == "supplement_requested", "补正 at home")
+    home.upload(f"/v1/cases/{n}/materials/test_report/uploads", PDF + b"report")
+    eventually(lambda: verified_files(home, n) == 3, "the report verified at home")
+    home.post(f"/v1/cases/{n}/supplement-answer", {"note": "已补"})
+    eventually(lambda: authority.case(n)["state"] == "supplemented", "the answer at B")
+    authority.post(f"/v1/authority/cases/{n}/accept", {})
+    accepted = eventually(lambda: (c := home.case(n))["state"] == "accepted" and c, "accepted at home")
+    assert accepted["progress"]["due"] is not None  # the handling province's clock, shown at home
+    authority.post(f"/v1/authority/cases/{n}/decide", {"approved": True})
+    document = authority.upload(f"/v1/authority/cases/{n}/result-uploads", RESULT)
+    authority.post(f"/v1/cases/{n}/files/{document}/confirm")
+    authority.post(
+        f"/v1/authority/cases/{n}/issue-result",
+        {"delivery": "electronic", "title": "工业产品生产许可证", "file_id": document},
+    )
+    eventually(lambda: home.case(n)["state"] == "result_issued", "the result at home")
+    result = home.get(f"/v1/cases/{n}/result")
+    assert requests.get(result["download"]["url"], timeout=15).content == RESULT  # copied into home's bucket
+    acts = [notice["act"] for notice in home.get("/v1/me/notices?limit=50")["items"] if notice["case"] == n]
+    assert {"partner_request_supplement", "partner_accept", "partner_decide", "partner_issue_result"} <= set(
+        acts
+    )
