@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from chalicelib.services.outbound import OutboundService
     from chalicelib.services.partners import PartnerService
     from chalicelib.services.ratings import RatingService
+    from chalicelib.services.video_sessions import VideoSessions
     from chalicelib.services.window import WindowService
 
 CALENDAR_TTL_SECONDS = 300.0
@@ -217,6 +218,23 @@ def window() -> WindowService:
 
     stage = settings()
     return WindowService(cases(), case_store(), f"{stage.province_name}跨省通办专窗")
+
+
+@cache
+def video_sessions() -> VideoSessions:
+    """The local video stand-in unless TONGBAN_VIDEO_PROVIDER=chime (Amazon Chime SDK Meetings)."""
+    import os
+
+    from chalicelib.adapters.video import ChimeVideoProvider, LocalVideoProvider
+    from chalicelib.services.video_sessions import VideoSessions
+
+    chosen = os.environ.get("TONGBAN_VIDEO_PROVIDER", "local")
+    provider = (
+        ChimeVideoProvider(os.environ.get("TONGBAN_VIDEO_MEDIA_REGION", "ap-northeast-1"))
+        if chosen == "chime"
+        else LocalVideoProvider()
+    )
+    return VideoSessions(cases(), provider)
 
 
 def reset() -> None:

@@ -26,6 +26,7 @@ PATH_PARAMETERS = {
     "number": (r"^[1-6][0-9]0000-20[0-9]{6}-[A-Z2-9]{8}$", "case number (办件编号)"),
     "slot": (r"^[a-z][a-z0-9_]{1,63}$", "material slot code"),
     "file_id": (r"^F[A-Z2-9]{12}$", "file id"),
+    "session_id": (r"^[0-9A-Za-z\-]{8,64}$", "video session id"),
     "shipment_id": (r"^S[0-9A-F]{12}$", "shipment id"),
     "queue": (r"^(outbound|inbound|uploads|notifications)$", "queue with a dead-letter queue"),
 }

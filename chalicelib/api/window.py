@@ -241,3 +241,57 @@ def shipment_event(call: Call) -> dict[str, Any]:
 )
 def list_shipments(call: Call) -> dict[str, Any]:
     return {"items": container.window().shipments(call.actor, case_number(call))}
+
+
+VIDEO_ROLES = (Role.WINDOW_CLERK, Role.AUTHORITY_CLERK)
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/cases/{number}/video-sessions",
+    tag="window",
+    roles=VIDEO_ROLES,
+    status=201,
+    summary="视频会商: schedule a video session for the case with its participants",
+    request=W + "VideoScheduleRequest",
+    response=W + "VideoSessionOut",
+    problems=(*CASE_PROBLEMS, "validation_failed", "video_provider_unavailable", "video_provider_rejected"),
+)
+def schedule_video(call: Call) -> Reply:
+    body = call.body.model_dump(mode="json")
+    return Reply(container.video_sessions().schedule(call.actor, case_number(call), body), 201)
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/cases/{number}/video-sessions/{session_id}/join",
+    tag="window",
+    roles=VIDEO_ROLES,
+    summary="Join information (a token for this participant only) for a scheduled session",
+    request=W + "VideoJoinRequest",
+    response=W + "VideoJoinOut",
+    problems=(*CASE_PROBLEMS, "video_session_not_found", "video_provider_unavailable"),
+)
+def join_video(call: Call) -> dict[str, Any]:
+    session = path_part(call, "session_id", SESSION_ID, "video_session_not_found")
+    return container.video_sessions().join(call.actor, case_number(call), session, call.body.participant_id)
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/cases/{number}/video-sessions/{session_id}/end",
+    tag="window",
+    roles=VIDEO_ROLES,
+    summary="End a session: outcome, whether the applicant's consent was recorded, the recording object",
+    request=W + "VideoEndRequest",
+    response=W + "VideoSessionOut",
+    problems=(*CASE_PROBLEMS, "video_session_not_found", "video_provider_unavailable"),
+)
+def end_video(call: Call) -> dict[str, Any]:
+    session = path_part(call, "session_id", SESSION_ID, "video_session_not_found")
+    return container.video_sessions().end(
+        call.actor, case_number(call), session, call.body.model_dump(mode="json")
+    )

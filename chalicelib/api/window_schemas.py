@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib.api.case_schemas import ApplicantIn
 
@@ -98,3 +98,44 @@ class IntakeReceipt(_Out):
     result_delivery: str
     promised_limit_days: int
     issued_at: str | None
+
+
+class VideoParticipantIn(_In):
+    participant_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_.:]{1,63}$")]
+    role: Literal["window_clerk", "authority_clerk", "applicant"]
+    province: Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")]
+
+
+class VideoScheduleRequest(_In):
+    starts_at: AwareDatetime
+    participants: list[VideoParticipantIn] = Field(min_length=2, max_length=20)
+
+
+class VideoJoinRequest(_In):
+    participant_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_.:]{1,63}$")]
+
+
+class VideoEndRequest(_In):
+    outcome: Annotated[str, Field(min_length=1, max_length=2000)]
+    consent_recorded: bool
+    recording_key: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+
+class VideoSessionOut(_Out):
+    session_id: str
+    provider: str
+    scheduled_for: str
+    participants: list[dict[str, str]]
+    consent_recorded: bool
+    recording_key: str | None
+    outcome: str | None
+    ended_at: str | None
+    handle: dict[str, object]
+
+
+class VideoJoinOut(_Out):
+    session_id: str
+    participant_id: str
+    join_token: str
+    attendee_id: str | None
+    media: dict[str, str]

@@ -102,7 +102,10 @@ def record_of(case: Case, calendar: WorkingCalendar) -> CaseRecord:
     number = case.number
     first = case.clock.promised_due or (case.submitted_at.date() if case.submitted_at else None)
     urgency = f"{first.isoformat() if first else NO_DATE}#{number}"
-    in_inbox = case.state not in (CaseState.DRAFT, CaseState.CLOSED)
+    # a window's own intakes are in its queue from the start; others once submitted
+    in_inbox = case.state is not CaseState.CLOSED and (
+        case.state is not CaseState.DRAFT or case.intake is not None
+    )
     partition = key = None
     deadline = deadline_of(case.clock)
     watched = case.state not in DECIDED and case.state not in FINAL and not case.clock.overdue
