@@ -6,6 +6,8 @@
    against the minimum of one call each.
 3. The full-online happy path act by act (bench/full_online.py): AWS calls against the minimum
    and handler time over the time spent inside the AWS calls.
+4. A cross-province case at its handling province (bench/cross_province.py): messages and AWS
+   calls per step (receive, apply, act, send).
 """
 
 from __future__ import annotations
@@ -92,9 +94,11 @@ def aws_calls() -> tuple[dict[str, int], list[str]]:
                 calls.clear()
                 assert http.http.get(path).status_code == 200
                 results[name] = len(calls)
+        from bench import cross_province
         from bench.full_online import measure, report
 
-        return results, report(measure(issuer))
+        full_online = report(measure(issuer))
+        return results, full_online + cross_province.report(*cross_province.measure())
 
 
 def main() -> None:

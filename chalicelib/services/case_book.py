@@ -173,7 +173,9 @@ class CaseBook:
             previous = sealed["hash"]
         case.seq, case.last_hash = seq, previous
         case.version = 1 if new else original.version + 1
-        notices = [o.notice for o in outcomes if o.notice is not None]
+        # the applicant of a case handled for another province hears of it from their own gateway
+        handled_for_partner = case.exchange is not None and case.exchange.role == "handler"
+        notices = [] if handled_for_partner else [o.notice for o in outcomes if o.notice is not None]
         self.store.commit(
             record_of(case, self._calendar()),
             expected_version=0 if new else original.version,

@@ -1,0 +1,200 @@
+"""A cross-province case at its handling province, step by step: messages and AWS calls.
+
+The gateway under test (湖南 430000) handles a case that the partner 广西 450000 forwards; the
+partner is played in-process (its own KMS key in moto signs its messages and receipts), so every
+AWS call counted is the handling gateway's own: receiving, applying, acting, sending.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+
+from bench.full_online import Meter
+
+STEPS = ("receive", "apply", "act", "send")
+
+
+def measure() -> tuple[dict[str, Counter[str]], dict[str, int], int]:
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib import container
+    from chalicelib.adapters.aws import client
+    from chalicelib.adapters.signing import KmsSigner
+    from chalicelib.domain.case_states import Act
+    from chalicelib.domain.clock import BEIJING, rfc3339
+    from chalicelib.domain.envelope import RECEIPT_TYPE, Envelope, MessageType, payload_digest
+    from chalicelib.domain.identity import Principal, Role
+    from chalicelib.events import handlers
+    from chalicelib.services.cases import new_case_number
+    from chalicelib.services.exchange import compose
+
+    kms = boto3.client("kms")  # the partner's own client: its calls are not the gateway's
+    key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    partner = KmsSigner(key, kms)
+    operator = Principal(subject="bench", role=Role.OPERATOR, issuer="bench", province="430000")
+    container.partners().put(
+        "450000",
+        {"endpoint": "https://gx.example.gov.cn", "jwks": {"keys": [partner.public_jwk()]}},
+        operator,
+        "bench",
+    )
+    sent: list[dict[str, Any]] = []
+
+    class FakePartner:
+        def post(self, url: str, body: dict[str, Any]) -> Any:
+            claims = json.loads(_segment(body["envelope"]))
+            sent.append(claims)
+            receipt = partner.sign_jws(
+                {
+                    "receipt_for": claims["id"],
+                    "payload_sha256": claims["payload_sha256"],
+                    "from": "450000",
+                    "to": "430000",
+                    "received_at": rfc3339(datetime.now(BEIJING)),
+                    "case": claims["case"],
+                },
+                RECEIPT_TYPE,
+            )
+            return SimpleNamespace(status=200, body={"receipt": receipt})
+
+    container.outbound()._http = FakePartner()
+    meter = Meter()
+    for service in ("dynamodb", "sqs", "s3", "kms"):
+        events = client(service).meta.events
+        events.register("provide-client-params.*.*", meter.params)
+        events.register("before-call.*.*", meter.before)
+        events.register("after-call.*.*", meter.after)
+    calls: dict[str, Counter[str]] = {step: Counter() for step in STEPS}
+    messages = {"in": 0, "out": 0}
+    number = new_case_number("450000", f"{datetime.now(BEIJING):%Y%m%d}")
+    person = {
+        "subject": "s",
+        "issuer": "i",
+        "name": "测试申请人乙",
+        "id_number": "450103198505050025",
+        "phone": "13800000002",
+    }
+    payload = {
+        "item_code": "KSTB-RS-004",
+        "item_version": 1,
+        "mode": "full_online",
+        "channel": "mobile",
+        "applicant": person,
+        "form": {
+            "residence_city": "南宁市",
+            "last_employer": "测试公司",
+            "unemployed_since": "2026-10-01",
+            "mobile": "13800000002",
+        },
+        "files": [
+            {
+                "file_id": "FAAAAAAAAAAAA",
+                "slot": "id_card",
+                "filename": "居民身份证",
+                "content_type": None,
+                "size": None,
+                "sha256": None,
+                "trust_level": "A",
+                "licence_ref": "EL-450000-20190610-DEV20001",
+            }
+        ],
+        "submitted_at": rfc3339(datetime.now(BEIJING)),
+    }
+    envelope = Envelope(
+        str(uuid.uuid4()),
+        MessageType.CASE_FORWARDED,
+        number,
+        "450000",
+        "430000",
+        datetime.now(BEIJING),
+        1,
+        payload_digest(payload),
+    )
+    wire = compose(partner, envelope, payload)
+    clerk = Principal(
+        subject="bench-clerk",
+        role=Role.AUTHORITY_CLERK,
+        issuer="bench",
+        province="430000",
+        authority="A-430000-01",
+    )
+    with Client(app) as http:
+        meter.reset()
+        answer = http.http.post(
+            "/v1/exchange/messages", headers={"Content-Type": "application/json"}, body=json.dumps(wire)
+        )
+        assert answer.status_code == 200, answer.body
+        calls["receive"].update(op for op, _ in meter.calls)
+        messages["in"] += 1
+        meter.reset()
+        _drain(handlers.on_inbound, "inbound.fifo")
+        calls["apply"].update(op for op, _ in meter.calls)
+        for act, params in (
+            (Act.ACCEPT, {}),
+            (Act.DECIDE, {"approved": True}),
+            (
+                Act.ISSUE_RESULT,
+                {"delivery": "mail", "title": "失业登记", "carrier": "EMS", "tracking_number": "E1"},
+            ),
+        ):
+            meter.reset()
+            container.cases().act(clerk, number, act, params)
+            calls["act"].update(op for op, _ in meter.calls)
+            meter.reset()
+            _drain(handlers.on_outbound, "outbound")
+            calls["send"].update(op for op, _ in meter.calls)
+    messages["out"] = len(sent)
+    return calls, messages, 3
+
+
+def _segment(token: str) -> str:
+    import base64
+
+    part = token.split(".")[1]
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode("utf-8")
+
+
+def _drain(handler: Any, suffix: str) -> None:
+    """Hand what is on the queue to its handler, as Lambda's event source would."""
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=f"tongban-430000-{suffix}")["QueueUrl"]
+    while got := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]).get(
+        "Messages", []
+    ):
+        records = [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m["Attributes"],
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws-cn:sqs:cn-north-1:123456789012:tongban-430000-{suffix}",
+            }
+            for m in got
+        ]
+        handler({"Records": records})
+        for m in got:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def report(calls: dict[str, Counter[str]], messages: dict[str, int], acts: int) -> list[str]:
+    total = sum(sum(c.values()) for c in calls.values())
+    lines = [
+        "cross-province case at its handling province (forwarded in, accepted, decided, result mailed)",
+        f"  messages: {messages['in']} received, {messages['out']} sent (one per act the origin hears of)",
+    ]
+    for step in STEPS:
+        ops = ", ".join(f"{op}×{n}" if n > 1 else op for op, n in sorted(calls[step].items()))
+        per = f" ({sum(calls[step].values()) / acts:.1f} per act)" if step in ("act", "send") else ""
+        lines.append(f"  {step:8} {sum(calls[step].values()):3d} AWS calls{per}: {ops}")
+    lines.append(f"  total    {total:3d} AWS calls for the case at this gateway")
+    return lines
