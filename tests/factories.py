@@ -71,3 +71,74 @@ def joint_item(**overrides: Any) -> dict[str, Any]:
     return item(
         **{"code": "TEST-JOINT", "modes": ["joint", "full_online"], "joint_parts": JOINT_PARTS, **overrides}
     )
+
+
+# — cases, for domain tests without AWS —
+
+
+def working_calendar_2025_2026() -> Any:
+    """The real published calendars of 2025 and 2026 (chinesecalendar), as one working calendar."""
+    from chalicelib.domain.working_days import WorkingCalendar
+    from infra.local.seed import calendar_years
+
+    return WorkingCalendar.of([y for y in calendar_years() if y.year in (2025, 2026)])
+
+
+def pdf_slot(code: str, name: str, *, required: bool = True, elicence_type: str | None = None) -> Any:
+    from chalicelib.domain.case import Slot
+
+    return Slot(
+        code=code,
+        name=name,
+        required=required,
+        may_be_deferred=False,
+        elicence_type=elicence_type,
+        content_types=["application/pdf"],
+        max_bytes=10 * 1024 * 1024,
+    )
+
+
+def case_model(subject: str = "dev-applicant-1", **fields: Any) -> Any:
+    """A 工业产品生产许可证 draft at 湖南 of a development applicant; `fields` replace any default."""
+    from datetime import datetime
+
+    from chalicelib.domain.case import Applicant, Case, CaseClock, Channel, Handler
+    from chalicelib.domain.case_states import CaseState
+    from chalicelib.domain.catalog_terms import Mode
+    from chalicelib.domain.clock import BEIJING
+    from infra.local.seed_licences import dev_applicants
+
+    person = next(a for a in dev_applicants() if a["subject"] == subject)
+    created = fields.pop("created_at", datetime(2025, 2, 27, 8, 0, tzinfo=BEIJING))
+    defaults: dict[str, Any] = {
+        "number": "430000-20250227-TESTCASE",
+        "item_code": "KSTB-SJ-001",
+        "item_version": 1,
+        "item_name": "工业产品生产许可证",
+        "immediate": False,
+        "allows_deferred_acceptance": False,
+        "allows_commitment": False,
+        "mode": Mode.FULL_ONLINE,
+        "origin_province": "430000",
+        "handler": Handler(
+            province="430000",
+            authority="A-430000-01",
+            authority_name="湖南省市场监督管理局",
+            channel=Channel.MOBILE,
+        ),
+        "applicant": Applicant(
+            subject=person["subject"],
+            issuer="https://id.430000.example",
+            name=person["name"],
+            id_number=person["id_number"],
+            phone=person["phone"],
+        ),
+        "form": {"enterprise_name": "测试机械有限公司"},
+        "slots": [],
+        "files": [],
+        "state": CaseState.DRAFT,
+        "created_at": created,
+        "updated_at": created,
+        "clock": CaseClock(statutory_days=20, promised_days=10),
+    }
+    return Case(**{**defaults, **fields})

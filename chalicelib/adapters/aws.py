@@ -39,3 +39,24 @@ def transact(actions: list[dict[str, Any]], conflict: str = "concurrent_modifica
         if err.response["Error"]["Code"] == "TransactionCanceledException":
             raise Conflict(conflict) from None
         raise
+
+
+def partition_items(table: str, pk: str, prefix: str | None = None) -> list[dict[str, Any]]:
+    """Every item of a partition (whose sort key starts with `prefix`), all pages of one Query."""
+    condition, values = "pk = :pk", {":pk": {"S": pk}}
+    if prefix is not None:
+        condition += " AND begins_with(sk, :prefix)"
+        values[":prefix"] = {"S": prefix}
+    pages = (
+        client("dynamodb")
+        .get_paginator("query")
+        .paginate(TableName=table, KeyConditionExpression=condition, ExpressionAttributeValues=values)
+    )
+    return [item for page in pages for item in page["Items"]]
+
+
+def partition_docs(table: str, pk: str, prefix: str | None = None) -> list[dict[str, Any]]:
+    """The JSON documents (`doc`) of a partition's items."""
+    import json
+
+    return [json.loads(item["doc"]["S"]) for item in partition_items(table, pk, prefix)]

@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.adapters.aws import client, transact
+from chalicelib.adapters.aws import client, partition_docs, partition_items, transact
 from chalicelib.domain.errors import BadRequest
 from chalicelib.services.case_book import CaseRecord, Page
 
@@ -52,36 +52,16 @@ class DynamoCaseStore:
         """The case and its timeline in one query of its partition (outbox and side records skipped)."""
         case: dict[str, Any] | None = None
         events: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": case_pk(number)},
-        }
-        while True:
-            page = client("dynamodb").query(**kwargs)
-            for item in page["Items"]:
-                sort = item["sk"]["S"]
-                if sort == "CASE":
-                    case = json.loads(item["doc"]["S"])
-                elif sort.startswith("EV#"):
-                    events.append(json.loads(item["doc"]["S"]))
-            if "LastEvaluatedKey" not in page:
-                return case, events
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in partition_items(self._table, f"CASE#{number}"):
+            sort = item["sk"]["S"]
+            if sort == "CASE":
+                case = json.loads(item["doc"]["S"])
+            elif sort.startswith("EV#"):
+                events.append(json.loads(item["doc"]["S"]))
+        return case, events
 
     def events(self, number: str) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :ev)",
-            "ExpressionAttributeValues": {":pk": case_pk(number), ":ev": _s("EV#")},
-        }
-        while True:
-            page = client("dynamodb").query(**kwargs)
-            events.extend(json.loads(i["doc"]["S"]) for i in page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return events
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return partition_docs(self._table, f"CASE#{number}", "EV#")
 
     def by_owner(self, owner: str, limit: int, start: dict[str, Any] | None) -> Page:
         return self._query_index(
@@ -264,12 +244,7 @@ class DynamoCaseStore:
         return {"Item": {**key, "doc": _s(json.dumps(shipment, ensure_ascii=False))}}
 
     def shipments(self, number: str) -> list[dict[str, Any]]:
-        page = client("dynamodb").query(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :ship)",
-            ExpressionAttributeValues={":pk": case_pk(number), ":ship": _s("SHIP#")},
-        )
-        return [json.loads(i["doc"]["S"]) for i in page["Items"]]
+        return partition_docs(self._table, f"CASE#{number}", "SHIP#")
 
     # — rectifications (整改) —
 

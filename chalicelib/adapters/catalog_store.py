@@ -15,7 +15,7 @@ import json
 import zlib
 from typing import Any
 
-from chalicelib.adapters.aws import client, transact
+from chalicelib.adapters.aws import client, partition_docs, transact
 from chalicelib.services.catalog import Head, Snapshot
 
 SNAPSHOT_KEY = {"pk": {"S": "CATALOG"}, "sk": {"S": "SNAPSHOT"}}
@@ -116,16 +116,7 @@ class DynamoCatalogStore:
 
     def calendars(self) -> list[dict[str, Any]]:
         """Every published year, in one query (a handful of small records)."""
-        pages = (
-            client("dynamodb")
-            .get_paginator("query")
-            .paginate(
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": "CALENDAR"}},
-            )
-        )
-        return [json.loads(item["doc"]["S"]) for page in pages for item in page["Items"]]
+        return partition_docs(self._table, "CALENDAR")
 
     def put_calendar(self, year: int, doc: dict[str, Any]) -> None:
         client("dynamodb").put_item(

@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from chalicelib.adapters.aws import client, transact
+from chalicelib.adapters.aws import client, partition_docs, transact
 from chalicelib.domain.clock import Clock, beijing_date, system_clock
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.personal import holder_key, mask_name, validate_name
@@ -59,19 +59,9 @@ class LocalLicenceProvider:
 
     def find(self, holder_id_number: str, licence_type: str) -> list[Licence]:
         """The holder's licences of `licence_type` (all types if empty), by type then reference."""
-        key = holder_key(holder_id_number)
-        values: dict[str, Any] = {":pk": {"S": holder_pk(key)}}
-        condition = "pk = :pk"
-        if licence_type.strip():
-            values[":prefix"] = {"S": f"{validate_licence_type(licence_type)}#"}
-            condition += " AND begins_with(sk, :prefix)"
-        licences: list[Licence] = []
-        pages = client("dynamodb").get_paginator("query")
-        for page in pages.paginate(
-            TableName=self._table, KeyConditionExpression=condition, ExpressionAttributeValues=values
-        ):
-            licences.extend(Licence.from_document(json.loads(item["doc"]["S"])) for item in page["Items"])
-        return licences
+        prefix = f"{validate_licence_type(licence_type)}#" if licence_type.strip() else None
+        docs = partition_docs(self._table, holder_pk(holder_key(holder_id_number)), prefix)
+        return [Licence.from_document(doc) for doc in docs]
 
     def get(self, reference: str) -> Licence | None:
         if not isinstance(reference, str) or not 1 <= len(reference) <= 200:

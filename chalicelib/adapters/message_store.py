@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.adapters.aws import client
+from chalicelib.adapters.aws import client, partition_docs
 
 OUTBOUND_PENDING = "XPENDING"
 
@@ -94,16 +94,7 @@ class DynamoMessageStore:
         )
 
     def refusals(self, day: str) -> list[dict[str, Any]]:
-        pages = (
-            client("dynamodb")
-            .get_paginator("query")
-            .paginate(
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": _s(f"XREFUSED#{day}")},
-            )
-        )
-        return [json.loads(item["doc"]["S"]) for page in pages for item in page["Items"]]
+        return partition_docs(self._table, f"XREFUSED#{day}")
 
     # — outbound —
 

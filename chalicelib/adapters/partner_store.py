@@ -11,7 +11,7 @@ import secrets
 import time
 from typing import Any
 
-from chalicelib.adapters.aws import client, transact
+from chalicelib.adapters.aws import client, partition_docs, transact
 
 PK = {"S": "PARTNERS"}
 
@@ -33,16 +33,7 @@ class DynamoPartnerStore:
         return [e for e in entries if code is None or e["code"] == code]
 
     def _query(self, prefix: str) -> list[dict[str, Any]]:
-        pages = (
-            client("dynamodb")
-            .get_paginator("query")
-            .paginate(
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-                ExpressionAttributeValues={":pk": PK, ":prefix": {"S": prefix}},
-            )
-        )
-        return [json.loads(item["doc"]["S"]) for page in pages for item in page["Items"]]
+        return partition_docs(self._table, "PARTNERS", prefix)
 
     def save(self, partner: dict[str, Any], audit: dict[str, Any]) -> None:
         """The partner and its audit entry, together."""

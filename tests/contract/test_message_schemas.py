@@ -16,9 +16,7 @@ from jsonschema import Draft202012Validator
 
 from chalicelib.api.message_schemas import message_schemas, render
 from chalicelib.domain.case import (
-    Applicant,
     Case,
-    CaseClock,
     CaseExchange,
     Channel,
     Consent,
@@ -28,11 +26,10 @@ from chalicelib.domain.case import (
     IdentityCheck,
     Intake,
     MaterialFile,
-    Slot,
 )
 from chalicelib.domain.case_acts import By, Context, perform
 from chalicelib.domain.case_exchange import outgoing, status_payload
-from chalicelib.domain.case_states import RESULT_SLOT, Act, Actor, CaseState
+from chalicelib.domain.case_states import RESULT_SLOT, Act, Actor
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import BEIJING
 from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
@@ -41,6 +38,7 @@ from chalicelib.services.exchange import ExchangeService
 from chalicelib.services.outbound import OutboundService, forwarded_payload
 from infra.local.seed_licences import dev_applicants
 from tests.conftest import ROOT
+from tests.factories import case_model, pdf_slot, working_calendar_2025_2026
 
 SCHEMA_DIR = ROOT / "openapi" / "messages" / "v1"
 FIXTURE_DIR = ROOT / "tests" / "fixtures" / "messages" / "v1"
@@ -131,9 +129,7 @@ def at(day: int, hour: int = 10, minute: int = 0) -> datetime:
 
 @cache
 def calendar() -> WorkingCalendar:
-    from infra.local.seed import calendar_years
-
-    return WorkingCalendar.of([y for y in calendar_years() if y.year in (2025, 2026)])
+    return working_calendar_2025_2026()  # type: ignore[no-any-return]
 
 
 def pdf(file_id: str, slot: str, filename: str, created: datetime) -> MaterialFile:
@@ -149,17 +145,6 @@ def pdf(file_id: str, slot: str, filename: str, created: datetime) -> MaterialFi
         trust_level="C",
         created_at=created,
         checked_at=created,
-    )
-
-
-def slot(code: str, name: str, *, required: bool = True) -> Slot:
-    return Slot(
-        code=code,
-        name=name,
-        required=required,
-        may_be_deferred=False,
-        content_types=["application/pdf"],
-        max_bytes=10 * 1024 * 1024,
     )
 
 
@@ -179,43 +164,31 @@ def draft(*, immediate: bool = False) -> Case:
     pending = pdf("FPENDING00001", "test_report", "检验报告.pdf", created).model_copy(
         update={"status": FileStatus.PENDING}
     )
-    return Case(
+    case: Case = case_model(
+        "dev-applicant-2",
         number=NUMBER,
-        item_code="KSTB-SJ-001",
         item_version=2,
-        item_name="工业产品生产许可证",
         immediate=immediate,
         allows_deferred_acceptance=True,
         allows_commitment=True,
-        mode=Mode.FULL_ONLINE,
-        origin_province="430000",
         handler=Handler(
             province="450000",
             authority="A-450000-01",
             authority_name="广西壮族自治区市场监督管理局",
             channel=Channel.MOBILE,
         ),
-        applicant=Applicant(
-            subject=PERSON["subject"],
-            issuer="https://id.430000.example",
-            name=PERSON["name"],
-            id_number=PERSON["id_number"],
-            phone=PERSON["phone"],
-        ),
         form={"enterprise_name": "南宁测试电线电缆有限公司", "product_units": ["建筑用绝缘电线"]},
         slots=[
-            slot("business_licence", "营业执照"),
-            slot("application_form", "工业产品生产许可证申请书"),
-            slot("commitment_letter", "告知承诺书", required=False),
-            slot("test_report", "产品检验合格报告", required=False),
+            pdf_slot("business_licence", "营业执照"),
+            pdf_slot("application_form", "工业产品生产许可证申请书"),
+            pdf_slot("commitment_letter", "告知承诺书", required=False),
+            pdf_slot("test_report", "产品检验合格报告", required=False),
         ],
         files=[licence, pdf("F3HW8PZ4CMN2Q", "application_form", "申请书.pdf", created), pending],
-        state=CaseState.DRAFT,
         created_at=created,
-        updated_at=created,
-        clock=CaseClock(statutory_days=20, promised_days=10),
         exchange=CaseExchange(role="origin", partner="450000"),
     )
+    return case
 
 
 def outbound() -> OutboundService:
@@ -262,7 +235,7 @@ def at_the_window() -> Case:
     case.applicant = case.applicant.model_copy(
         update={"subject": "intake:" + "5c" * 16, "issuer": "window:W-430100-01"}
     )
-    case.slots = [slot("id_card", "居民身份证"), slot("photo", "近期正面免冠彩色证件照片")]
+    case.slots = [pdf_slot("id_card", "居民身份证"), pdf_slot("photo", "近期正面免冠彩色证件照片")]
     case.files = [
         pdf("FW4TZ8KQ2M9XA", "id_card", "居民身份证（正反面）.pdf", checked).model_copy(
             update={"trust_level": "B"}

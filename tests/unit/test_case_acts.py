@@ -10,23 +10,20 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.case import (
-    Applicant,
     Case,
     CaseClock,
-    Channel,
     FileStatus,
-    Handler,
     MaterialFile,
     RatingLevel,
-    Slot,
 )
 from chalicelib.domain.case_acts import By, Context, Outcome, deadline_of, perform, rate, record
 from chalicelib.domain.case_states import Act, Actor, CaseState
-from chalicelib.domain.catalog_terms import Delivery, Mode
+from chalicelib.domain.catalog_terms import Delivery
 from chalicelib.domain.clock import BEIJING
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.working_days import WorkingCalendar, compute_deadline
 from infra.local.seed_licences import dev_applicants
+from tests.factories import case_model, pdf_slot, working_calendar_2025_2026
 
 PERSON = next(a for a in dev_applicants() if a["subject"] == "dev-applicant-1")
 APPLICANT = By(actor=Actor.APPLICANT, role="applicant", subject="dev-applicant-1")
@@ -46,9 +43,7 @@ def at(day: int, month: int = 3, hour: int = 10) -> datetime:
 
 @cache
 def calendar() -> WorkingCalendar:
-    from infra.local.seed import calendar_years
-
-    return WorkingCalendar.of([y for y in calendar_years() if y.year in (2025, 2026)])
+    return working_calendar_2025_2026()  # type: ignore[no-any-return]
 
 
 def make_case(
@@ -63,31 +58,9 @@ def make_case(
     """A case of an item with two required slots (both given, verified) and an optional one."""
     created = datetime(2025, 2, 27, 8, 0, tzinfo=BEIJING)
     slots = [
-        Slot(
-            code="id_card",
-            name="居民身份证",
-            required=True,
-            may_be_deferred=False,
-            elicence_type="居民身份证",
-            content_types=["application/pdf"],
-            max_bytes=10 * 1024 * 1024,
-        ),
-        Slot(
-            code="application_form",
-            name="申请书",
-            required=True,
-            may_be_deferred=False,
-            content_types=["application/pdf"],
-            max_bytes=10 * 1024 * 1024,
-        ),
-        Slot(
-            code="test_report",
-            name="检验报告",
-            required=False,
-            may_be_deferred=False,
-            content_types=["application/pdf"],
-            max_bytes=10 * 1024 * 1024,
-        ),
+        pdf_slot("id_card", "居民身份证", elicence_type="居民身份证"),
+        pdf_slot("application_form", "申请书"),
+        pdf_slot("test_report", "检验报告", required=False),
     ]
     files = [
         MaterialFile(
@@ -105,39 +78,19 @@ def make_case(
         )
         for n, slot in enumerate(("id_card", "application_form"), start=1)
     ]
-    return Case(
-        number="430000-20250227-TESTCASE",
-        item_code="KSTB-SJ-001",
-        item_version=1,
-        item_name="工业产品生产许可证",
+    case: Case = case_model(
         immediate=immediate,
         allows_deferred_acceptance=allows_deferred_acceptance,
         allows_commitment=allows_commitment,
-        mode=Mode.FULL_ONLINE,
-        origin_province="430000",
-        handler=Handler(
-            province="430000",
-            authority="A-430000-01",
-            authority_name="湖南省市场监督管理局",
-            channel=Channel.MOBILE,
-        ),
-        applicant=Applicant(
-            subject=PERSON["subject"],
-            issuer="https://id.430000.example",
-            name=PERSON["name"],
-            id_number=PERSON["id_number"],
-            phone=PERSON["phone"],
-        ),
-        form={"enterprise_name": "测试机械有限公司"},
         slots=slots,
         files=files,
         state=state,
         created_at=created,
-        updated_at=created,
         clock=CaseClock(statutory_days=statutory_days, promised_days=promised_days),
         seq=3,
         version=3,
     )
+    return case
 
 
 def act(case: Case, what: Act, when: datetime, by: By | None = None, **params: Any) -> Outcome:
