@@ -133,6 +133,31 @@ class DynamoCaseStore:
         extra: Sequence[dict[str, Any]] = (),
     ) -> None:
         """Write the case (new when expected_version is 0), its events, outbox and side records at once."""
+        self.commit_many([(record, expected_version, events, outbox)], extra=extra)
+
+    def commit_many(
+        self,
+        cases: Sequence[tuple[CaseRecord, int, Sequence[dict[str, Any]], Sequence[dict[str, Any]]]],
+        *,
+        extra: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """Several cases (record, expected version, events, outbox notices) in one transaction."""
+        actions: list[dict[str, Any]] = []
+        for record, expected_version, events, outbox in cases:
+            actions.extend(self._case_actions(record, expected_version, events, outbox))
+        # side records are Puts of this table (`{"Item": …}`) or whole actions (`{"Delete": …}`)
+        actions.extend(
+            side if "Delete" in side else {"Put": {"TableName": self._table, **side}} for side in extra
+        )
+        transact(actions)
+
+    def _case_actions(
+        self,
+        record: CaseRecord,
+        expected_version: int,
+        events: Sequence[dict[str, Any]],
+        outbox: Sequence[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
         number = record.doc["number"]
         item: dict[str, Any] = {
             "pk": case_pk(number),
@@ -185,11 +210,7 @@ class DynamoCaseStore:
             }
             for notice in outbox
         )
-        # side records are Puts of this table (`{"Item": …}`) or whole actions (`{"Delete": …}`)
-        actions.extend(
-            side if "Delete" in side else {"Put": {"TableName": self._table, **side}} for side in extra
-        )
-        transact(actions)
+        return actions
 
     # — outbox and notices —
 

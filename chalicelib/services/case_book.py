@@ -43,6 +43,12 @@ class CaseStore(Protocol):
     def get(self, number: str) -> dict[str, Any] | None: ...
     def events(self, number: str) -> list[dict[str, Any]]: ...
     def case_with_events(self, number: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]: ...
+    def commit_many(
+        self,
+        cases: Sequence[tuple[CaseRecord, int, Sequence[dict[str, Any]], Sequence[dict[str, Any]]]],
+        *,
+        extra: Sequence[dict[str, Any]] = (),
+    ) -> None: ...
     def commit(
         self,
         record: CaseRecord,
@@ -139,6 +145,30 @@ def _inbox_of(case: Case) -> str:
     return case.handler.authority
 
 
+@dataclass
+class Change:
+    """A case and what acts did to it (new: it is being created)."""
+
+    original: Case
+    outcomes: list[Outcome]
+    new: bool = False
+
+
+def _sealed(original: Case, outcomes: Sequence[Outcome], new: bool) -> tuple[Case, list[dict[str, Any]]]:
+    """The changed case with its bookkeeping, and its events sealed into the audit chain in order."""
+    case = outcomes[-1].case if outcomes else original.model_copy(deep=True)
+    events: list[dict[str, Any]] = []
+    previous, seq = original.last_hash, original.seq
+    for outcome in outcomes:
+        seq += 1
+        sealed = audit.seal(previous, {**outcome.event, "seq": seq})
+        events.append(sealed)
+        previous = sealed["hash"]
+    case.seq, case.last_hash = seq, previous
+    case.version = 1 if new else original.version + 1
+    return case, events
+
+
 class CaseBook:
     def __init__(self, store: CaseStore, queue: NoticeQueue, calendar: Callable[[], WorkingCalendar]) -> None:
         self.store = store
@@ -163,29 +193,26 @@ class CaseBook:
         new: bool = False,
     ) -> Case:
         """Seal the outcomes' events in order, commit everything, then send the notices."""
-        case = outcomes[-1].case if outcomes else original.model_copy(deep=True)
-        events: list[dict[str, Any]] = []
-        previous, seq = original.last_hash, original.seq
-        for outcome in outcomes:
-            seq += 1
-            sealed = audit.seal(previous, {**outcome.event, "seq": seq})
-            events.append(sealed)
-            previous = sealed["hash"]
-        case.seq, case.last_hash = seq, previous
-        case.version = 1 if new else original.version + 1
-        # the applicant of a case handled for another province hears of it from their own gateway
-        handled_for_partner = case.exchange is not None and case.exchange.role == "handler"
-        notices = [] if handled_for_partner else [o.notice for o in outcomes if o.notice is not None]
-        self.store.commit(
-            record_of(case, self._calendar()),
-            expected_version=0 if new else original.version,
-            events=events,
-            outbox=notices,
-            extra=extra,
-        )
+        return self.save_many([Change(original, list(outcomes), new)], extra=extra)[0]
+
+    def save_many(self, changes: Sequence[Change], *, extra: Sequence[dict[str, Any]] = ()) -> list[Case]:
+        """Several cases changed together (a joint case and its parts): one transaction."""
+        written, saved, notices = [], [], []
+        calendar = self._calendar()
+        for change in changes:
+            case, events = _sealed(change.original, change.outcomes, change.new)
+            # the applicant of a case handled for another province hears of it from their own gateway
+            handled_for_partner = case.exchange is not None and case.exchange.role == "handler"
+            mine = [] if handled_for_partner else [o.notice for o in change.outcomes if o.notice is not None]
+            written.append(
+                (record_of(case, calendar), 0 if change.new else change.original.version, events, mine)
+            )
+            saved.append(case)
+            notices.extend(mine)
+        self.store.commit_many(written, extra=extra)
         for notice in notices:
             self._queue.send(notice)
-        return case
+        return saved
 
     def calendar(self) -> WorkingCalendar:
         return self._calendar()
