@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from chalicelib.services.deadlines import DeadlineService
     from chalicelib.services.exchange import ExchangeService
     from chalicelib.services.inbound import InboundService
+    from chalicelib.services.joint import JointCoordinator
     from chalicelib.services.materials import MaterialService
     from chalicelib.services.notices import NoticeService
     from chalicelib.services.outbound import OutboundService
@@ -108,7 +109,16 @@ def cases() -> CaseService:
 
     book = CaseBook(case_store(), notice_queue(), working_calendar)
     province = settings().province_code
-    return CaseService(book, catalog(), licences(), province, outbound=outbound(), partners=partners())
+    service = CaseService(book, catalog(), licences(), province, outbound=outbound(), partners=partners())
+    service.listeners.append(lambda case: joint().listen(case))  # 多地联办 coordination
+    return service
+
+
+@cache
+def joint() -> JointCoordinator:
+    from chalicelib.services.joint import JointCoordinator
+
+    return JointCoordinator(cases(), outbound(), settings().province_code)
 
 
 @cache

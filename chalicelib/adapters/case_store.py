@@ -257,6 +257,33 @@ class DynamoCaseStore:
         }
         return _page(kwargs, start)
 
+    # — joint cases: coordination marks (sparse outbox-index `XCOORD`) —
+
+    def coordination_mark(self, parent: str, due: str) -> dict[str, Any]:
+        """A side record: the joint case `parent` is to be coordinated (again) from `due` on."""
+        key = {"pk": case_pk(parent), "sk": _s("COORD")}
+        return {
+            "Item": {
+                **key,
+                "doc": _s(json.dumps({"case": parent})),
+                "outbox": _s("XCOORD"),
+                "outbox_at": _s(due),
+            }
+        }
+
+    def coordination_unmark(self, parent: str) -> dict[str, Any]:
+        return {"Delete": {"TableName": self._table, "Key": {"pk": case_pk(parent), "sk": _s("COORD")}}}
+
+    def coordination_due(self, now: str, limit: int) -> list[str]:
+        page = client("dynamodb").query(
+            TableName=self._table,
+            IndexName="outbox-index",
+            KeyConditionExpression="outbox = :p AND outbox_at <= :t",
+            ExpressionAttributeValues={":p": _s("XCOORD"), ":t": _s(now)},
+            Limit=limit,
+        )
+        return [json.loads(i["doc"]["S"])["case"] for i in page["Items"]]
+
     # — shipments (资料寄递) —
 
     def shipment_item(self, shipment: dict[str, Any]) -> dict[str, Any]:

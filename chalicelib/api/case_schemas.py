@@ -11,6 +11,8 @@ from chalicelib.domain.case import (
     CaseExchange,
     Decision,
     Intake,
+    JointLink,
+    Part,
     Pause,
     Rating,
     RatingLevel,
@@ -56,6 +58,9 @@ class DraftRequest(_In):
 
     item_code: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$")]
     province: Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")] | None = None
+    mode: Literal["full_online", "joint"] | None = (
+        None  # default: full_online, or joint for a joint-only item
+    )
     applicant: ApplicantIn
     form: dict[str, Any] = Field(default_factory=dict)
 
@@ -245,6 +250,8 @@ class CaseDetail(_Out):
     withdrawal_reason: str | None
     exchange: CaseExchange | None
     intake: Intake | None
+    parts: list[Part]
+    joint: JointLink | None
     video_sessions: list[VideoSession]
     progress: Progress
     allowed_acts: list[Act]

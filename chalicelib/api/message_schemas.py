@@ -28,6 +28,7 @@ from chalicelib.domain.case import (
     CaseClock,
     Channel,
     Decision,
+    JointLink,
     Refusal,
     ResultRecord,
     ShortText,
@@ -112,6 +113,9 @@ class CaseForwarded(_Sent):
     form: dict[str, Any]
     files: list[FileRef]
     submitted_at: AwareDatetime
+    joint: JointLink | None = Field(
+        default=None, description="多地联办: the joint case and part this case is"
+    )
 
 
 class CaseDispatched(CaseForwarded):
@@ -249,7 +253,14 @@ TITLES: dict[str, str] = {
 }
 
 # Models whose keys are left out when empty (`exclude_none`, or added only when there is one).
-KEYS_OMITTED_WHEN_EMPTY: frozenset[type[BaseModel]] = frozenset({SupplementItem, CaseResultIssued})
+KEYS_OMITTED_WHEN_EMPTY: frozenset[type[BaseModel]] = frozenset(
+    {
+        SupplementItem,
+        CaseResultIssued,
+        CaseForwarded,
+        CaseDispatched,
+    }  # joint, part_materials: joint parts only
+)
 
 
 class _SentKeys(GenerateJsonSchema):

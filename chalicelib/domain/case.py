@@ -243,6 +243,44 @@ class VideoSession(_Model):
     handle: dict[str, Any] = Field(default_factory=dict)
 
 
+class PartState(StrEnum):
+    """Where one part of a joint case (多地联办) stands, as the lead province sees it."""
+
+    WAITING = "waiting"  # its prerequisites are not approved yet
+    STARTED = "started"  # sent to (or opened at) its province, not yet accepted
+    ACCEPTED = "accepted"
+    SUPPLEMENT_REQUESTED = "supplement_requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    CANCELLED = "cancelled"
+
+
+class Part(_Model):
+    """One part of a joint case: its role, the province its rule picked, its own case and clock."""
+
+    key: str
+    role: ShortText
+    province: str
+    authority: str
+    authority_name: ShortText
+    depends_on: list[str] = Field(default_factory=list)
+    promised_days: int
+    materials: list[str] = Field(default_factory=list)
+    case_number: str | None = None  # the part's own case (at the lead: local, or the copy of a remote one)
+    state: PartState = PartState.WAITING
+    due: date | None = None
+    cancel_acknowledged: bool = False
+
+
+class JointLink(_Model):
+    """On a part's case: the joint case it belongs to and which part it is."""
+
+    parent: str
+    part: str
+    role: ShortText
+    lead_province: str
+
+
 class CaseExchange(_Model):
     """A case handled across provinces: which side this gateway is, its counterpart, and the
     per-case message sequences (each side applies the other's messages in `seq` order)."""
@@ -288,6 +326,8 @@ class Case(_Model):
     withdrawal_reason: str | None = None
     exchange: CaseExchange | None = None
     intake: Intake | None = None
+    parts: list[Part] = Field(default_factory=list)  # a joint case at its lead province
+    joint: JointLink | None = None  # a part's case
     video_sessions: list[VideoSession] = Field(default_factory=list)
     # storage bookkeeping
     version: int = 0

@@ -93,6 +93,7 @@ def on_outbound(event: dict[str, Any]) -> dict[str, Any]:
 def relay_messages() -> int:
     with traced("## relay messages"):
         queued = container.outbound().relay()
+        queued += container.joint().catch_up()
     if queued:
         logger.info("messages relayed", extra={"queued": queued})
     return queued

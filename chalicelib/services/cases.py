@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import personal
@@ -20,7 +20,7 @@ from chalicelib.domain.case_acts import By, Context, Outcome, owner_key, perform
 from chalicelib.domain.case_exchange import ORIGIN, outgoing
 from chalicelib.domain.case_states import Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
-from chalicelib.domain.clock import Clock, beijing_date, system_clock
+from chalicelib.domain.clock import Clock, beijing_date, rfc3339, system_clock
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.forms import check_form
 from chalicelib.domain.identity import Principal, Role
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.services.outbound import OutboundService
     from chalicelib.services.partners import PartnerService
 
+COORDINATION_GRACE = timedelta(minutes=1)
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -111,6 +112,7 @@ class CaseService:
         self._clock = clock
         self._outbound = outbound
         self._partners = partners
+        self.listeners: list[Callable[[Case], None]] = []
         self._schemas: dict[tuple[str, int], dict[str, Any]] = {}
 
     @property
@@ -154,7 +156,14 @@ class CaseService:
     def open_draft(self, principal: Principal, body: dict[str, Any]) -> Case:
         """A draft for an item, handled here or — 全程网办 from the home gateway — forwarded on submit."""
         applicant = self.applicant_of(body["applicant"], issuer=principal.issuer, subject=principal.subject)
-        return self.open(principal, body, applicant, mode=Mode.FULL_ONLINE, channel=Channel.MOBILE)
+        mode = Mode(body["mode"]) if body.get("mode") else None
+        if mode is None:
+            modes = self._catalog.item_detail(body["item_code"])["modes"]
+            joint_only = Mode.JOINT.value in modes and Mode.FULL_ONLINE.value not in modes
+            mode = Mode.JOINT if joint_only else Mode.FULL_ONLINE
+        if mode is Mode.JOINT and body.get("province") not in (None, self._province):
+            raise Conflict("province_not_served", mode=mode.value)  # a joint case is led where it is filed
+        return self.open(principal, body, applicant, mode=mode, channel=Channel.MOBILE)
 
     def open(
         self,
@@ -318,14 +327,28 @@ class CaseService:
         extra: list[dict[str, Any]] | None = None,
     ) -> Case:
         """Commit the act with its outgoing messages (outbox), then hand them to the sender."""
-        sides = list(extra or [])
+        sides = [*(extra or []), *self.coordination_marks(case)]
         if self._outbound is not None:
             sides.extend(self._outbound.item(m) for m in messages)
         saved = self.book.save(case, outcomes, extra=sides)
         for message in messages:
             assert self._outbound is not None
             self._outbound.enqueue(message)
+        self.saved(saved)
         return saved
+
+    def coordination_marks(self, case: Case) -> list[dict[str, Any]]:
+        """A part of a joint case led here: mark its joint case for coordination, in the same write,
+        so a coordinator dying after this commit is caught up by the relay."""
+        if case.joint is None or case.joint.lead_province != self._province:
+            return []
+        due = rfc3339(self._clock() + COORDINATION_GRACE)
+        return [self.book.store.coordination_mark(case.joint.parent, due)]
+
+    def saved(self, case: Case) -> None:
+        """Tell the listeners (the joint coordinator) that a case changed."""
+        for listener in self.listeners:
+            listener(case)
 
     def _issue_licence(self, case: Case, licence_type: str, title: str) -> str:
         """A result issued as an e-licence (电子证照) goes to the applicant's licence wallet."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from chalicelib.domain.case import Applicant, Case, CaseClock, CaseExchange, Channel, Handler
+from chalicelib.domain.case import Applicant, Case, CaseClock, CaseExchange, Channel, Handler, JointLink
 from chalicelib.domain.case_acts import Context, Outcome, perform, record
 from chalicelib.domain.case_exchange import CARRIED, HANDLER, MIRRORED, mirror, partner_by
 from chalicelib.domain.case_states import Act, Actor, CaseState
@@ -88,10 +88,12 @@ class InboundService:
         extra = [self._store.received_item(done)]
         if unpark:
             extra.append(self._store.unpark_delete(number, sender, seq))
+        extra.extend(self._cases.coordination_marks(outcome.case))
         if case is None:
-            self._cases.book.save(outcome.case, [outcome], extra=extra, new=True)
+            saved = self._cases.book.save(outcome.case, [outcome], extra=extra, new=True)
         else:
-            self._cases.save(case, [outcome], extra)
+            saved = self._cases.save(case, [outcome], extra)
+        self._cases.saved(saved)
         return "applied"
 
     def _outcome(
@@ -139,7 +141,11 @@ class InboundService:
             immediate=item.get("immediate", False),
             allows_deferred_acceptance=item.get("allows_deferred_acceptance", False),
             allows_commitment=item.get("allows_commitment", False),
-            mode=Mode.PROXY_INTAKE if dispatched else Mode.FULL_ONLINE,
+            mode=Mode.JOINT
+            if payload.get("joint")
+            else Mode.PROXY_INTAKE
+            if dispatched
+            else Mode.FULL_ONLINE,
             origin_province=sender,
             handler=Handler(
                 province=self._province,
@@ -149,7 +155,12 @@ class InboundService:
             ),
             applicant=Applicant.model_validate(payload["applicant"]),
             form=payload.get("form") or {},
-            slots=[slot_of(m) for m in item.get("materials", [])],
+            slots=[
+                slot_of(m)
+                for m in item.get("materials", [])
+                if "part_materials" not in payload
+                or m["code"] in payload["part_materials"]  # a joint part's share
+            ],
             state=CaseState.SUBMITTED,
             created_at=at,
             updated_at=at,
@@ -158,6 +169,7 @@ class InboundService:
                 statutory_days=item["statutory_limit_days"], promised_days=item["promised_limit_days"]
             ),
             exchange=CaseExchange(role=HANDLER, partner=sender),
+            joint=JointLink.model_validate(payload["joint"]) if payload.get("joint") else None,
         )
         case.files = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
         details = {"origin": sender, "channel": case.handler.channel.value, "files": len(case.files)}

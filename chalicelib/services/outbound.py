@@ -70,6 +70,11 @@ def forwarded_payload(case: Case) -> dict[str, Any]:
         "form": case.form,
         "files": [file_ref(f) for f in case.files if f.status is FileStatus.VERIFIED],
         "submitted_at": rfc3339(case.submitted_at or case.created_at),
+        **(
+            {"joint": case.joint.model_dump(mode="json"), "part_materials": [s.code for s in case.slots]}
+            if case.joint
+            else {}
+        ),
     }
 
 

@@ -1,0 +1,313 @@
+"""多地联办: the lead province (受理地) coordinates a joint case's parts.
+
+After the lead accepts the case, each part is a case of its own: handled here when its rule picks
+the lead province, otherwise forwarded to its province (the lead keeps a copy that the part's
+messages keep current). Whenever a part moves, `coordinate` derives everything again from the
+parts' cases — which parts may start, whether the applicant must supplement, whether the joint
+case is decided — and writes the joint case, any part it starts or stops and their messages in one
+transaction. It holds no state of its own, so running it twice, or again after a crash half-way,
+does what is left and nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.case import (
+    Case,
+    CaseClock,
+    CaseExchange,
+    Channel,
+    FileStatus,
+    Handler,
+    JointLink,
+    Part,
+    PartState,
+)
+from chalicelib.domain.case_acts import By, Context, Outcome, perform, record
+from chalicelib.domain.case_exchange import ORIGIN
+from chalicelib.domain.case_states import DECIDED, FINAL, Act, Actor, CaseState
+from chalicelib.domain.catalog_terms import Mode, PartRule
+from chalicelib.domain.envelope import MessageType
+from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.services.case_book import Change
+from chalicelib.services.cases import CaseService, new_case_number
+from chalicelib.services.outbound import OutboundService
+
+COORDINATOR = By(actor=Actor.CLERK, role="coordinator", subject="tongban-gateway:joint")
+FOR_APPLICANT = By(actor=Actor.APPLICANT, role="coordinator", subject="tongban-gateway:joint")
+PARENT_RUNNING = (CaseState.ACCEPTED, CaseState.UNDER_REVIEW, CaseState.SUPPLEMENTED)
+
+
+def part_state(case: Case) -> PartState:
+    """A part's state from its own case."""
+    if case.state is CaseState.WITHDRAWN:
+        return PartState.CANCELLED
+    if case.state is CaseState.NOT_ACCEPTED or case.state is CaseState.DENIED:
+        return PartState.REFUSED
+    if case.state in DECIDED or (case.state is CaseState.CLOSED and case.decision is not None):
+        return PartState.APPROVED if case.decision is None or case.decision.approved else PartState.REFUSED
+    if case.state is CaseState.SUPPLEMENT_REQUESTED:
+        return PartState.SUPPLEMENT_REQUESTED
+    if case.accepted_at is not None:
+        return PartState.ACCEPTED
+    return PartState.STARTED
+
+
+class JointCoordinator:
+    def __init__(self, cases: CaseService, outbound: OutboundService | None, province: str) -> None:
+        self._cases = cases
+        self._outbound = outbound
+        self._province = province
+
+    def plan(self, case: Case) -> list[Part]:
+        """The parts of a joint case, their provinces picked by their rules from the form."""
+        item = self._cases.catalog.item_version(case.item_code, case.item_version)["definition"]
+        parts = []
+        for spec in item.get("joint_parts", []):
+            rule = PartRule(spec["province_rule"])
+            province = self._province if rule is PartRule.LEAD else str(case.form.get(rule.value, ""))
+            implementation = item["implementations"].get(province)
+            if implementation is None:
+                raise InvalidInput(
+                    "province_not_implemented",
+                    errors=[{"field": f"form.{rule.value}", "code": "not_implemented"}],
+                )
+            parts.append(
+                Part(
+                    key=spec["key"],
+                    role=spec["role"],
+                    province=province,
+                    authority=implementation.get("authority_code") or f"A-{province}-01",
+                    authority_name=implementation["authority"],
+                    depends_on=spec.get("depends_on", []),
+                    promised_days=spec["promised_limit_days"],
+                    materials=spec.get("materials", []),
+                )
+            )
+        return parts
+
+    def listen(self, case: Case) -> None:
+        """After any case here changed: coordinate the joint case it leads or belongs to."""
+        if case.mode is Mode.JOINT and case.joint is None and case.state in PARENT_RUNNING:
+            self.coordinate(case.number)
+        elif case.joint is not None and case.joint.lead_province == self._province:
+            self.coordinate(case.joint.parent)
+
+    def catch_up(self, limit: int = 50) -> int:
+        """The relay's part: coordinate the joint cases whose mark has waited past its grace."""
+        from chalicelib.domain.clock import rfc3339
+
+        due = self._cases.book.store.coordination_due(rfc3339(self._cases.now()), limit)
+        for number in due:
+            self.coordinate(number)
+        return len(due)
+
+    def coordinate(self, number: str) -> list[str]:
+        """Bring the joint case up to date with its parts; returns what it did."""
+        parent = self._cases.book.load(number)
+        unmark = self._cases.book.store.coordination_unmark(number)
+        if parent.mode is not Mode.JOINT or parent.joint is not None or parent.state in FINAL:
+            self._cases.book.store.commit_many([], extra=[unmark])
+            return []
+        now = self._cases.now()
+        subs = {p.key: self._cases.book.load(p.case_number) for p in parent.parts if p.case_number}
+        steps: list[Outcome] = []
+        current = parent.model_copy(deep=True)
+        done: list[str] = []
+        if not current.parts and current.state in PARENT_RUNNING:
+            current.parts = self.plan(current)
+            done.append("planned")
+        for part in current.parts:
+            if part.key in subs:
+                sub = subs[part.key]
+                part.state = part_state(sub)
+                part.due = sub.clock.promised_due
+        changes: list[Change] = []
+        messages: list[dict[str, Any]] = []
+        refused = [p for p in current.parts if p.state is PartState.REFUSED]
+        if refused and current.state not in DECIDED:
+            done.append("refused")
+            reasons = [f"{p.role}（{p.province}）不予办理" for p in refused]
+            steps.append(
+                self._act(current, Act.DECIDE, COORDINATOR, now, {"approved": False, "reasons": reasons})
+            )
+            current = steps[-1].case
+            for part in current.parts:
+                if part.state is PartState.WAITING:
+                    part.state = PartState.CANCELLED
+                elif part.key in subs and part.state not in (PartState.REFUSED, PartState.CANCELLED):
+                    sub = subs[part.key]
+                    if sub.state not in DECIDED and sub.state not in FINAL:
+                        changes.append(self._withdraw(sub, now, messages))
+                        part.state = PartState.CANCELLED
+                        done.append(f"cancel {part.key}")
+        elif current.state in PARENT_RUNNING or current.state is CaseState.SUPPLEMENT_REQUESTED:
+            current, started = self._start_ready(current, now, steps, changes, messages)
+            done.extend(f"start {k}" for k in started)
+            current = self._supplements(current, subs, now, steps, changes, messages, done)
+            if (
+                all(p.state is PartState.APPROVED for p in current.parts)
+                and current.state is CaseState.UNDER_REVIEW
+            ):
+                steps.append(self._act(current, Act.DECIDE, COORDINATOR, now, {"approved": True}))
+                current = steps[-1].case
+                done.append("approved")
+        if current.parts != parent.parts or steps:
+            summary = {"parts": {p.key: p.state.value for p in current.parts}}
+            steps.append(record(current, "parts_updated", COORDINATOR, now, summary))
+            current = steps[-1].case
+        sides = [unmark, *(self._outbound.item(m) for m in messages)] if self._outbound else [unmark]
+        if not steps and not changes:
+            self._cases.book.store.commit_many([], extra=[unmark])
+            return []
+        try:
+            self._cases.book.save_many([Change(parent, steps), *changes], extra=sides)
+        except Conflict:
+            return ["conflict"]  # a part moved meanwhile: the next coordination sees it
+        for message in messages:
+            if self._outbound is not None:
+                self._outbound.enqueue(message)
+        return done
+
+    def _act(self, case: Case, act: Act, by: By, at: datetime, params: dict[str, Any]) -> Outcome:
+        return perform(case, act, by, Context(at=at, calendar=self._cases.book.calendar(), params=params))
+
+    def _start_ready(
+        self,
+        parent: Case,
+        now: datetime,
+        steps: list[Outcome],
+        changes: list[Change],
+        messages: list[dict[str, Any]],
+    ) -> tuple[Case, list[str]]:
+        approved = {p.key for p in parent.parts if p.state is PartState.APPROVED}
+        started = []
+        for part in parent.parts:
+            if part.state is PartState.WAITING and set(part.depends_on) <= approved:
+                sub, message = self._open_part(parent, part, now)
+                changes.append(
+                    Change(sub, [record(sub, "open_part", COORDINATOR, now, {"part": part.key})], new=True)
+                )
+                if message is not None:
+                    messages.append(message)
+                part.case_number, part.state = sub.number, PartState.STARTED
+                started.append(part.key)
+        if started and parent.state is CaseState.ACCEPTED:
+            steps.append(self._act(parent, Act.START_REVIEW, COORDINATOR, now, {}))
+            return steps[-1].case, started
+        return parent, started
+
+    def _open_part(self, parent: Case, part: Part, now: datetime) -> tuple[Case, dict[str, Any] | None]:
+        """The part's own case, submitted: here if the part is the lead's, else a copy sent on."""
+        remote = part.province != self._province
+        slots = [s for s in parent.slots if not part.materials or s.code in part.materials]
+        files = [
+            f
+            for f in parent.files
+            if f.status is FileStatus.VERIFIED and any(s.code == f.slot for s in slots)
+        ]
+        sub = Case(
+            number=new_case_number(self._province, f"{now:%Y%m%d}"),
+            item_code=parent.item_code,
+            item_version=parent.item_version,
+            item_name=f"{parent.item_name}（{part.role}）",
+            immediate=False,
+            allows_deferred_acceptance=False,
+            allows_commitment=False,
+            mode=Mode.JOINT,
+            origin_province=self._province,
+            handler=Handler(
+                province=part.province,
+                authority=part.authority,
+                authority_name=part.authority_name,
+                channel=Channel.EXCHANGE if remote else parent.handler.channel,
+            ),
+            applicant=parent.applicant,
+            form=parent.form,
+            slots=slots,
+            files=[f.model_copy() for f in files],
+            state=CaseState.SUBMITTED,
+            created_at=now,
+            updated_at=now,
+            submitted_at=now,
+            clock=CaseClock(statutory_days=parent.clock.statutory_days, promised_days=part.promised_days),
+            exchange=CaseExchange(role=ORIGIN, partner=part.province, out_seq=1) if remote else None,
+            joint=JointLink(
+                parent=parent.number, part=part.key, role=part.role, lead_province=self._province
+            ),
+        )
+        if not remote or self._outbound is None:
+            return sub, None
+        return sub, self._outbound.for_act(sub, sub, Act.SUBMIT, MessageType.CASE_FORWARDED, {})
+
+    def _withdraw(self, sub: Case, now: datetime, messages: list[dict[str, Any]]) -> Change:
+        """Stop a part that is still open (compensation); its province is told and acknowledges."""
+        outcome = self._act(
+            sub, Act.WITHDRAW, FOR_APPLICANT, now, {"reason": "联办事项其他部分不予办理，本部分终止"}
+        )
+        if sub.exchange is not None and self._outbound is not None:
+            assert outcome.case.exchange is not None
+            outcome.case.exchange.out_seq = sub.exchange.out_seq + 1
+            messages.append(
+                self._outbound.for_act(
+                    sub, outcome.case, Act.WITHDRAW, MessageType.WITHDRAWN, {"reason": "联办中止"}
+                )
+            )
+        return Change(sub, [outcome])
+
+    def _supplements(
+        self,
+        parent: Case,
+        subs: dict[str, Case],
+        now: datetime,
+        steps: list[Outcome],
+        changes: list[Change],
+        messages: list[dict[str, Any]],
+        done: list[str],
+    ) -> Case:
+        """补正 from any part reaches the applicant through the lead, one list; the answer goes back."""
+        asking = [
+            subs[p.key] for p in parent.parts if p.state is PartState.SUPPLEMENT_REQUESTED and p.key in subs
+        ]
+        if asking and parent.state in (CaseState.ACCEPTED, CaseState.UNDER_REVIEW):
+            items = [
+                {
+                    **i.model_dump(mode="json", exclude_none=True),
+                    "reason": f"{s.joint.role if s.joint else ''}：{i.reason}",
+                }
+                for s in asking
+                if s.supplement is not None
+                for i in s.supplement.items
+            ]
+            steps.append(self._act(parent, Act.REQUEST_SUPPLEMENT, COORDINATOR, now, {"items": items}))
+            done.append("supplement requested")
+            return steps[-1].case
+        if parent.state is CaseState.SUPPLEMENTED:
+            asked = parent.supplement.requested_at if parent.supplement else now
+            fresh = [f for f in parent.files if f.status is FileStatus.VERIFIED and f.created_at >= asked]
+            for sub in asking:
+                copy = sub.model_copy(deep=True)
+                copy.files.extend(
+                    f.model_copy() for f in fresh if f.file_id not in {g.file_id for g in copy.files}
+                )
+                note = parent.supplement.note if parent.supplement else None
+                outcome = self._act(copy, Act.ANSWER_SUPPLEMENT, FOR_APPLICANT, now, {"note": note})
+                if sub.exchange is not None and self._outbound is not None:
+                    assert outcome.case.exchange is not None
+                    outcome.case.exchange.out_seq = sub.exchange.out_seq + 1
+                    messages.append(
+                        self._outbound.for_act(
+                            sub,
+                            outcome.case,
+                            Act.ANSWER_SUPPLEMENT,
+                            MessageType.SUPPLEMENT_ANSWERED,
+                            {"note": note},
+                        )
+                    )
+                changes.append(Change(sub, [outcome]))
+                done.append(f"answered {sub.joint.part if sub.joint else sub.number}")
+            steps.append(self._act(parent, Act.START_REVIEW, COORDINATOR, now, {}))
+            return steps[-1].case
+        return parent
