@@ -233,6 +233,7 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.RESULT_ISSUED: CaseResultIssued,
     MessageType.RESULT_HANDED_OVER: CaseResultHandedOver,
     MessageType.WITHDRAWN: CaseWithdrawn,
+    MessageType.CANCELLED: CaseWithdrawn,
 }
 
 TITLES: dict[str, str] = {
@@ -250,6 +251,7 @@ TITLES: dict[str, str] = {
     MessageType.RESULT_ISSUED: "case.result_issued — 出证",
     MessageType.RESULT_HANDED_OVER: "case.result_handed_over — 窗口出件",
     MessageType.WITHDRAWN: "case.withdrawn — 撤回申请",
+    MessageType.CANCELLED: "case.cancelled — 联办撤销（其他部分不予办理时撤销已决定的部分）",
 }
 
 # Models whose keys are left out when empty (`exclude_none`, or added only when there is one).

@@ -356,6 +356,11 @@ def _close(case: Case, ctx: Context) -> dict[str, Any]:
     return {}
 
 
+def _cancel(case: Case, ctx: Context) -> dict[str, Any]:
+    case.closed_at = ctx.at
+    return {"reason": ctx.params.get("reason")}
+
+
 RULES: dict[Act, Callable[[Case, Context], dict[str, Any] | None]] = {
     Act.SUBMIT: _submit,
     Act.PASS_PRE_REVIEW: _pass_pre_review,
@@ -373,6 +378,7 @@ RULES: dict[Act, Callable[[Case, Context], dict[str, Any] | None]] = {
     Act.DELIVER: _deliver,
     Act.WITHDRAW: _withdraw,
     Act.CLOSE: _close,
+    Act.CANCEL: _cancel,
 }
 
 

@@ -43,6 +43,7 @@ OUTGOING: dict[tuple[str, Act], MessageType] = {
     (ORIGIN, Act.ANSWER_SUPPLEMENT): MessageType.SUPPLEMENT_ANSWERED,
     (ORIGIN, Act.WITHDRAW): MessageType.WITHDRAWN,
     (ORIGIN, Act.DELIVER): MessageType.RESULT_HANDED_OVER,
+    (ORIGIN, Act.CANCEL): MessageType.CANCELLED,
 }
 
 # At the origin: the handling province's message → the act it stands for on the copy.
@@ -61,6 +62,7 @@ CARRIED: dict[MessageType, Act] = {
     MessageType.SUPPLEMENT_ANSWERED: Act.ANSWER_SUPPLEMENT,
     MessageType.WITHDRAWN: Act.WITHDRAW,
     MessageType.RESULT_HANDED_OVER: Act.DELIVER,
+    MessageType.CANCELLED: Act.CANCEL,
 }
 
 

@@ -50,6 +50,7 @@ class Act(StrEnum):
     DELIVER = "deliver"  # 送达 (签收、下载)
     WITHDRAW = "withdraw"  # 撤回申请
     CLOSE = "close"  # 办结归档
+    CANCEL = "cancel"  # 联办撤销: a joint case's part undone because another part was refused
 
 
 class Actor(StrEnum):
@@ -93,6 +94,10 @@ TRANSITIONS: dict[tuple[CaseState, Act], CaseState] = {
     (S.DELIVERED, A.CLOSE): S.CLOSED,
     (S.NOT_ACCEPTED, A.CLOSE): S.CLOSED,
     (S.WITHDRAWN, A.CLOSE): S.CLOSED,
+    # 多地联办 compensation: a part already decided is undone when another part is refused
+    (S.APPROVED, A.CANCEL): S.CLOSED,
+    (S.RESULT_ISSUED, A.CANCEL): S.CLOSED,
+    (S.DELIVERED, A.CANCEL): S.CLOSED,
 }
 # 撤回: the applicant may withdraw at any point before a decision.
 BEFORE_DECISION = (

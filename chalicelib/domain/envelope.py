@@ -40,6 +40,7 @@ class MessageType(StrEnum):
     RESULT_ISSUED = "case.result_issued"  # electronic, or mailed with tracking
     RESULT_HANDED_OVER = "case.result_handed_over"  # 出件 at the window
     WITHDRAWN = "case.withdrawn"
+    CANCELLED = "case.cancelled"  # 多地联办: the lead undoes a part already decided (compensation)
 
 
 # Refusal code → HTTP status: who the sender is or whether it signed is 401/403; a message that

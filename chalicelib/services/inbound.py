@@ -120,7 +120,8 @@ class InboundService:
             params = {"note": payload.get("note"), "reason": payload.get("reason"), "how": "window_handover"}
             ctx = Context(at=at, calendar=self._cases.book.calendar(), params=params)
             act = CARRIED[kind]
-            actor = Actor.CLERK if act is Act.DELIVER else Actor.APPLICANT  # a handover is the window's act
+            # a handover is the window's act, a cancellation the lead's; the rest are the applicant's
+            actor = Actor.CLERK if act in (Act.DELIVER, Act.CANCEL) else Actor.APPLICANT
             return perform(case, act, partner_by(sender, actor), ctx)
         return record(case, f"partner_{kind.value.split('.', 1)[1]}", partner_by(sender), at, dict(payload))
 

@@ -120,7 +120,7 @@ class JointCoordinator:
             current.parts = self.plan(current)
             done.append("planned")
         for part in current.parts:
-            if part.key in subs:
+            if part.key in subs and part.state is not PartState.CANCELLED:  # a cancellation stands
                 sub = subs[part.key]
                 part.state = part_state(sub)
                 part.due = sub.clock.promised_due
@@ -139,8 +139,8 @@ class JointCoordinator:
                     part.state = PartState.CANCELLED
                 elif part.key in subs and part.state not in (PartState.REFUSED, PartState.CANCELLED):
                     sub = subs[part.key]
-                    if sub.state not in DECIDED and sub.state not in FINAL:
-                        changes.append(self._withdraw(sub, now, messages))
+                    if sub.state not in FINAL:
+                        changes.append(self._stop(sub, now, messages))
                         part.state = PartState.CANCELLED
                         done.append(f"cancel {part.key}")
         elif current.state in PARENT_RUNNING or current.state is CaseState.SUPPLEMENT_REQUESTED:
@@ -242,19 +242,18 @@ class JointCoordinator:
             return sub, None
         return sub, self._outbound.for_act(sub, sub, Act.SUBMIT, MessageType.CASE_FORWARDED, {})
 
-    def _withdraw(self, sub: Case, now: datetime, messages: list[dict[str, Any]]) -> Change:
-        """Stop a part that is still open (compensation); its province is told and acknowledges."""
-        outcome = self._act(
-            sub, Act.WITHDRAW, FOR_APPLICANT, now, {"reason": "联办事项其他部分不予办理，本部分终止"}
-        )
+    def _stop(self, sub: Case, now: datetime, messages: list[dict[str, Any]]) -> Change:
+        """Compensation: a part still open is withdrawn, one already decided is cancelled (联办撤销);
+        its province is told, and its signed receipt is the acknowledgement."""
+        decided = sub.state in DECIDED
+        act, by = (Act.CANCEL, COORDINATOR) if decided else (Act.WITHDRAW, FOR_APPLICANT)
+        reason = "联办事项其他部分不予办理，本部分终止"
+        outcome = self._act(sub, act, by, now, {"reason": reason})
         if sub.exchange is not None and self._outbound is not None:
             assert outcome.case.exchange is not None
             outcome.case.exchange.out_seq = sub.exchange.out_seq + 1
-            messages.append(
-                self._outbound.for_act(
-                    sub, outcome.case, Act.WITHDRAW, MessageType.WITHDRAWN, {"reason": "联办中止"}
-                )
-            )
+            kind = MessageType.CANCELLED if decided else MessageType.WITHDRAWN
+            messages.append(self._outbound.for_act(sub, outcome.case, act, kind, {"reason": reason}))
         return Change(sub, [outcome])
 
     def _supplements(

@@ -147,7 +147,7 @@ class OutboundService:
                 f for f in after.files if f.status is FileStatus.VERIFIED and asked and f.created_at >= asked
             ]
             payload = {"note": params.get("note"), "files": [file_ref(f) for f in fresh]}
-        elif kind is MessageType.WITHDRAWN:
+        elif kind in (MessageType.WITHDRAWN, MessageType.CANCELLED):
             payload = {"reason": params.get("reason")}
         else:
             payload = status_payload(after, act)

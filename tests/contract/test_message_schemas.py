@@ -404,6 +404,8 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
     out.append(("forwarded_utc", "case.forwarded", forwarded_payload(utc)))
     decided = step(resumed, Act.DECIDE, datetime(2025, 3, 20, 2, 0, 30, 250000, tzinfo=UTC), approved=True)[0]
     out.append(("status_utc", "case.decided", status_payload(decided, Act.DECIDE)))
+    # 多地联办: the lead undoes a part already approved when another part is refused
+    go("cancelled", decided, Act.CANCEL, at(21), role="origin", reason="联办事项其他部分不予办理，本部分终止")
     return out
 
 
