@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest cfn-lint openapi bench format clean
+.PHONY: run test lint typecheck pytest cfn-lint package openapi bench format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (PYTHON=...)")'
@@ -29,8 +29,15 @@ typecheck: $(STAMP)
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint infra/template.yaml
 
+# pytest includes tests/infra: every province packaged, cfn-lint and checkov on the packaged
+# templates, their data resources built in moto, and the function policies checked for wildcards.
 pytest: $(STAMP)
 	$(PY) -m pytest
+
+# make package PROVINCE=430000 → out/430000/sam.yaml + deployment.zip (see infra/package.py)
+package: $(STAMP)
+	@test -n "$(PROVINCE)" || { echo "usage: make package PROVINCE=<code>, one of: $$(ls infra/provinces/*.json | xargs -n1 basename | sed 's/.json//' | tr '\n' ' ')"; exit 2; }
+	$(PY) -m infra.package $(PROVINCE)
 
 openapi: $(STAMP)
 	$(PY) -m chalicelib.api.contract > openapi/openapi.json
@@ -44,4 +51,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .local .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .local .mypy_cache .ruff_cache .hypothesis out

@@ -1,13 +1,65 @@
-"""Per-province stage configuration (one stack per province), read from infra/provinces/*.json."""
+"""Per-province stage configuration (one stack per province), read from infra/provinces/*.json.
+
+One file per province holds everything that differs between provinces: code, name, AWS region,
+resource prefix, the deployed Chalice stage, trusted token issuers, the partner seed and the deploy
+settings (log retention, alarm thresholds, per-function timeout, memory and concurrency).
+`infra/provinces/TEMPLATE.json.example` is the starting point for a new province.
+
+Chalice schedules are evaluated in UTC. The app's jobs are `Rate(...)` today and need no
+conversion; a future job that must run at a Beijing wall-clock time gets its UTC `Cron` fields from
+`utc_cron()` (the province's `schedule_timezone`).
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 PROVINCES_DIR = Path(__file__).resolve().parent / "provinces"
+POLICIES_DIR = Path(__file__).resolve().parent / "policies"
+
+_CODE = re.compile(r"^[1-6][0-9]0000$")
+_PREFIX = re.compile(r"^tongban-[1-6][0-9]0000(-[a-z0-9]{1,12})?$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
+# CloudWatch Logs accepts only these retention periods (days).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557)
+ALARM_KEYS = (
+    "queue_oldest_message_seconds",
+    "api_5xx_per_5_minutes",
+    "lambda_errors_per_5_minutes",
+    "lambda_throttles_per_5_minutes",
+    "overdue_cases_per_sweep",
+)
+
+
+class ProvinceConfigError(ValueError):
+    """A province file is incomplete or inconsistent."""
+
+
+@dataclass(frozen=True)
+class FunctionSettings:
+    timeout: int
+    memory: int
+    reserved_concurrency: int | None = None
+
+
+@dataclass(frozen=True)
+class Partner:
+    code: str
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class DeploySettings:
+    log_retention_days: int = 180
+    max_receive_count: int = 5
+    alarms: dict[str, int] = field(default_factory=dict)
+    functions: dict[str, FunctionSettings] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -19,20 +71,221 @@ class ProvinceStage:
     local_port: int
     schedule_timezone: str
     issuers: tuple[dict[str, Any], ...]
+    stage: str = ""
+    partners: tuple[Partner, ...] = ()
+    deploy: DeploySettings = field(default_factory=DeploySettings)
+
+    @property
+    def partition(self) -> str:
+        return "aws-cn" if self.region.startswith("cn-") else "aws"
+
+    def function_name(self, function: str) -> str:
+        """The deployed Lambda name: prefix plus the handler name with hyphens."""
+        return f"{self.resource_prefix}-{function.replace('_', '-')}"
+
+
+def _require(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in data:
+        raise ProvinceConfigError(f"{where}: missing {key}")
+    value = data[key]
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ProvinceConfigError(f"{where}: {key} must be {kind.__name__}")
+    return value
+
+
+def _issuers(raw: Any, where: str) -> tuple[dict[str, Any], ...]:
+    if not isinstance(raw, list):
+        raise ProvinceConfigError(f"{where}: issuers must be a list")
+    for entry in raw:
+        if not isinstance(entry, dict) or not {"issuer", "audience"} <= entry.keys():
+            raise ProvinceConfigError(f"{where}: every issuer needs issuer and audience")
+        if entry.get("development"):
+            raise ProvinceConfigError(f"{where}: a development issuer is for the local stage only")
+        uri = entry.get("jwks_uri")
+        if ("jwks" in entry) == (uri is not None):
+            raise ProvinceConfigError(
+                f"{where}: issuer {entry['issuer']}: give exactly one of jwks, jwks_uri"
+            )
+        if uri is not None and not str(uri).startswith("https://"):
+            raise ProvinceConfigError(f"{where}: issuer {entry['issuer']}: jwks_uri must be https")
+    return tuple(raw)
+
+
+def _partners(raw: Any, code: str, where: str) -> tuple[Partner, ...]:
+    if not isinstance(raw, list):
+        raise ProvinceConfigError(f"{where}: partners must be a list")
+    partners = []
+    for entry in raw:
+        partner = Partner(code=str(entry.get("code")), endpoint=str(entry.get("endpoint")))
+        if not _CODE.match(partner.code) or partner.code == code:
+            raise ProvinceConfigError(f"{where}: partner code {partner.code!r} is not another province")
+        if not partner.endpoint.startswith("https://"):
+            raise ProvinceConfigError(f"{where}: partner {partner.code} endpoint must be https")
+        partners.append(partner)
+    return tuple(partners)
+
+
+def _deploy(raw: Any, where: str) -> DeploySettings:
+    if raw is None:
+        return DeploySettings()
+    retention = int(raw.get("log_retention_days", 180))
+    if retention not in LOG_RETENTION_DAYS:
+        raise ProvinceConfigError(f"{where}: log_retention_days {retention} is not a CloudWatch period")
+    receives = int(raw.get("max_receive_count", 5))
+    if not 1 <= receives <= 20:
+        raise ProvinceConfigError(f"{where}: max_receive_count must be within 1..20")
+    alarms = {key: int(value) for key, value in dict(raw.get("alarms", {})).items()}
+    if missing := set(ALARM_KEYS) - alarms.keys():
+        raise ProvinceConfigError(f"{where}: alarms lack {', '.join(sorted(missing))}")
+    functions = {}
+    for name, entry in dict(raw.get("functions", {})).items():
+        settings = FunctionSettings(
+            timeout=int(entry["timeout"]),
+            memory=int(entry["memory"]),
+            reserved_concurrency=(
+                None if entry.get("reserved_concurrency") is None else int(entry["reserved_concurrency"])
+            ),
+        )
+        if not 1 <= settings.timeout <= 900 or not 128 <= settings.memory <= 10240:
+            raise ProvinceConfigError(f"{where}: function {name}: timeout or memory out of range")
+        functions[name] = settings
+    return DeploySettings(retention, receives, alarms, functions)
+
+
+def parse(data: dict[str, Any], where: str = "province") -> ProvinceStage:
+    """A validated province stage from the decoded JSON of its file."""
+    code = _require(data, "code", str, where)
+    if not _CODE.match(code):
+        raise ProvinceConfigError(f"{where}: code {code!r} is not a GB/T 2260 province code")
+    prefix = _require(data, "resource_prefix", str, where)
+    if not _PREFIX.match(prefix) or not prefix.startswith(f"tongban-{code}"):
+        raise ProvinceConfigError(f"{where}: resource_prefix {prefix!r} must be tongban-{code}[-suffix]")
+    region = _require(data, "region", str, where)
+    if not _REGION.match(region):
+        raise ProvinceConfigError(f"{where}: region {region!r} is not an AWS region")
+    timezone = _require(data, "schedule_timezone", str, where)
+    ZoneInfo(timezone)  # raises for an unknown zone
+    return ProvinceStage(
+        code=code,
+        name=_require(data, "name", str, where),
+        region=region,
+        resource_prefix=prefix,
+        local_port=int(_require(data, "local_port", int, where)),
+        schedule_timezone=timezone,
+        issuers=_issuers(data.get("issuers", []), where),
+        stage=str(data.get("stage") or f"prod-{code}"),
+        partners=_partners(data.get("partners", []), code, where),
+        deploy=_deploy(data.get("deploy"), where),
+    )
 
 
 def load(code: str) -> ProvinceStage:
-    data = json.loads((PROVINCES_DIR / f"{code}.json").read_text(encoding="utf-8"))
-    return ProvinceStage(
-        code=data["code"],
-        name=data["name"],
-        region=data["region"],
-        resource_prefix=data["resource_prefix"],
-        local_port=int(data["local_port"]),
-        schedule_timezone=data["schedule_timezone"],
-        issuers=tuple(data.get("issuers", [])),
-    )
+    path = PROVINCES_DIR / f"{code}.json"
+    stage = parse(json.loads(path.read_text(encoding="utf-8")), str(path.name))
+    if stage.code != code:
+        raise ProvinceConfigError(f"{path.name}: code {stage.code} does not match the file name")
+    return stage
 
 
 def all_codes() -> list[str]:
     return sorted(p.stem for p in PROVINCES_DIR.glob("*.json"))
+
+
+# --- Chalice stages ------------------------------------------------------------------------------
+
+
+def chalice_stage(province: ProvinceStage, functions: list[str]) -> dict[str, Any]:
+    """The `.chalice/config.json` stage of a province: environment, and per function its policy
+    file (autogen off), timeout, memory and reserved concurrency."""
+    lambdas: dict[str, Any] = {}
+    for function in functions:
+        settings = province.deploy.functions.get(function)
+        if settings is None:
+            raise ProvinceConfigError(f"{province.code}: deploy.functions lacks {function}")
+        entry: dict[str, Any] = {
+            "iam_policy_file": f"../infra/policies/{function}.json",
+            "lambda_timeout": settings.timeout,
+            "lambda_memory_size": settings.memory,
+        }
+        if settings.reserved_concurrency is not None:
+            entry["reserved_concurrency"] = settings.reserved_concurrency
+        lambdas[function] = entry
+    return {
+        "api_gateway_stage": "api",
+        "autogen_policy": False,
+        "xray": True,
+        "environment_variables": {
+            "TONGBAN_STAGE": province.stage,
+            "TONGBAN_PROVINCE": province.code,
+            "TONGBAN_RESOURCE_PREFIX": province.resource_prefix,
+            "TONGBAN_ISSUERS": json.dumps(list(province.issuers), ensure_ascii=False, separators=(",", ":")),
+            "POWERTOOLS_TRACE_DISABLED": "false",
+            "POWERTOOLS_METRICS_DISABLED": "false",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        },
+        "tags": {"tongban:province": province.code},
+        "lambda_functions": lambdas,
+    }
+
+
+# --- schedules -----------------------------------------------------------------------------------
+
+_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")  # EventBridge numbers them 1..7
+
+
+def _utc_offset_hours(timezone: str) -> int:
+    """The zone's fixed offset from UTC in whole hours; a zone with DST cannot map to one cron."""
+    zone = ZoneInfo(timezone)
+    year = datetime.now(UTC).year
+    offsets = {datetime(year, month, 1, 12, tzinfo=zone).utcoffset() for month in range(1, 13)}
+    if len(offsets) != 1:
+        raise ValueError(f"{timezone} observes daylight saving time: one UTC cron cannot follow it")
+    (offset,) = offsets
+    assert offset is not None
+    if offset % timedelta(hours=1):
+        raise ValueError(f"{timezone} is not a whole-hour offset")
+    return int(offset / timedelta(hours=1))
+
+
+def _shift_weekday(field_value: str, days: int) -> str:
+    def one(day: str) -> str:
+        if day.isdigit():
+            return str((int(day) - 1 + days) % 7 + 1)
+        return _DAYS[(_DAYS.index(day.upper()) + days) % 7]
+
+    if "-" in field_value or "#" in field_value or "L" in field_value.upper():
+        raise ValueError(f"day-of-week {field_value!r}: only single days or lists can be shifted")
+    return ",".join(one(d) for d in field_value.split(","))
+
+
+def utc_cron(local_cron: str, timezone: str = "Asia/Shanghai") -> tuple[str, str, str, str, str, str]:
+    """Convert an EventBridge cron in local wall-clock time (`minutes hours day-of-month month
+    day-of-week year`) to the UTC fields of `chalice.Cron(*fields)`: 02:00 on Mondays in Beijing,
+    `0 2 ? * MON *`, is `("0", "18", "?", "*", "SUN", "*")`.
+
+    Hours must be numbers (a list is fine). When every hour moves to the previous (or next) day,
+    a day-of-week list moves with it; a fixed day of month that would have to move is refused
+    rather than converted wrongly.
+    """
+    fields = local_cron.split()
+    if len(fields) != 6:
+        raise ValueError(
+            "an EventBridge cron has six fields: minutes hours day-of-month month day-of-week year"
+        )
+    minutes, hours, day_of_month, month, day_of_week, year = fields
+    offset = _utc_offset_hours(timezone)
+    if not all(h.isdigit() and 0 <= int(h) <= 23 for h in hours.split(",")):
+        raise ValueError(f"hours {hours!r}: give hours as numbers (0-23) or a list of them")
+    shifted = [int(h) - offset for h in hours.split(",")]
+    day_moves = {(-1 if h < 0 else 1 if h > 23 else 0) for h in shifted}
+    utc_hours = ",".join(str(h % 24) for h in sorted(shifted, key=lambda h: h % 24))
+    if day_moves == {0}:
+        return minutes, utc_hours, day_of_month, month, day_of_week, year
+    if len(day_moves) > 1 and (day_of_month != "*" or day_of_week not in ("?", "*")):
+        raise ValueError("the hours fall on different UTC days: split the job into two schedules")
+    if day_of_month not in ("*", "?"):
+        raise ValueError(f"day-of-month {day_of_month!r} would move to another UTC day: not converted")
+    (move,) = day_moves if len(day_moves) == 1 else (0,)
+    if day_of_week not in ("?", "*"):
+        day_of_week = _shift_weekday(day_of_week, move)
+    return minutes, utc_hours, day_of_month, month, day_of_week, year

@@ -10,7 +10,7 @@ from typing import Any
 from chalicelib.domain import working_days
 from chalicelib.domain.case import Case
 from chalicelib.domain.case_acts import deadline_of, record, refresh_clock
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.services.case_book import DUE_PARTITION, provisional_partition
 from chalicelib.services.cases import GATEWAY, CaseService
 
@@ -74,6 +74,19 @@ class DeadlineService:
             self._cases.save(case, [outcome])
         except Conflict:
             report.conflicts += 1  # a clerk acted meanwhile; the next sweep sees the new state
+            return
+        if outcome.event["act"] == "deadline_overdue" and case.joint is not None:
+            self._escalate(case, now)
+
+    def _escalate(self, part: Case, now: Any) -> None:
+        """A joint case's part overdue: the lead's supervision sees it on the joint case (督办)."""
+        assert part.joint is not None
+        try:
+            parent = self._cases.book.load(part.joint.parent)
+            details = {"part": part.joint.part, "case": part.number, "due": str(part.clock.promised_due)}
+            self._cases.save(parent, [record(parent, "part_overdue", GATEWAY, now, details)])
+        except (Conflict, NotFound):
+            pass  # the parent lives at the lead province, or moved meanwhile: the lead's own sweep sees it
 
     def recompute_provisional(self, year: int) -> SweepReport:
         """Next year's calendar is out: every due date that guessed at it is computed again."""

@@ -55,6 +55,22 @@ def part_state(case: Case) -> PartState:
     return PartState.STARTED
 
 
+def critical_path_days(parts: list[Part]) -> int:
+    """Working days along the longest chain of parts (parts without dependencies run side by side)."""
+    by_key = {p.key: p for p in parts}
+    memo: dict[str, int] = {}
+
+    def finish(key: str) -> int:
+        if key not in memo:
+            part = by_key[key]
+            memo[key] = part.promised_days + max(
+                (finish(d) for d in part.depends_on if d in by_key), default=0
+            )
+        return memo[key]
+
+    return max((finish(p.key) for p in parts), default=0)
+
+
 class JointCoordinator:
     def __init__(self, cases: CaseService, outbound: OutboundService | None, province: str) -> None:
         self._cases = cases
@@ -118,6 +134,8 @@ class JointCoordinator:
         done: list[str] = []
         if not current.parts and current.state in PARENT_RUNNING:
             current.parts = self.plan(current)
+            # the joint case's promised time follows from its parts: the longest chain of dependencies
+            current.clock.promised_days = critical_path_days(current.parts)
             done.append("planned")
         for part in current.parts:
             if part.key in subs and part.state is not PartState.CANCELLED:  # a cancellation stands

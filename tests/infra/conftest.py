@@ -1,0 +1,43 @@
+"""The packaged templates of every province, built once per session (chalice reuses one dependency
+build for all of them)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra import provinces
+from infra.merge import AppFunction
+from infra.package import Package, app_functions, package
+
+
+@pytest.fixture(scope="session")
+def functions() -> list[AppFunction]:
+    return app_functions()
+
+
+@pytest.fixture(scope="session")
+def packages(tmp_path_factory: pytest.TempPathFactory, functions: list[AppFunction]) -> dict[str, Package]:
+    root = tmp_path_factory.mktemp("packages")
+    first, *rest = provinces.all_codes()
+    built = {
+        first: package(first, root / first, functions, sync_config=False)
+    }  # builds (or reuses) the dependency zip
+    with ThreadPoolExecutor(max_workers=len(rest) or 1) as pool:
+        for result in pool.map(lambda code: package(code, root / code, functions, sync_config=False), rest):
+            built[result.code] = result
+    return built
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def templates(packages: dict[str, Package]) -> dict[str, dict[str, Any]]:
+    return {code: load_yaml(p.template) for code, p in packages.items()}

@@ -1,0 +1,125 @@
+"""Least privilege: one policy per function, every action on named resources.
+
+The only wildcards allowed are those AWS requires, listed here: X-Ray's PutTraceSegments and
+PutTelemetryRecords take no resource. Object actions name the files bucket's objects
+(`<bucket>/*`). Nothing else may hold `*` in an action or a resource.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.merge import AppFunction
+from infra.package import Package
+from infra.provinces import POLICIES_DIR
+
+STAR_RESOURCE_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+OBJECT_ACTIONS = frozenset({"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"})
+BUCKET_OBJECTS = "arn:${AWS::Partition}:s3:::${ResourcePrefix}-files/*"
+NAMED = re.compile(r"^arn:\$\{AWS::Partition\}:(dynamodb|sqs|s3|logs):[^*]*$")
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _text(resource: Any) -> str:
+    if isinstance(resource, str):
+        return resource
+    if isinstance(resource, dict) and "Fn::Sub" in resource:
+        return str(resource["Fn::Sub"])
+    if resource == {"Fn::GetAtt": ["SigningKey", "Arn"]}:
+        return "SigningKey.Arn"
+    return json.dumps(resource)
+
+
+def wildcard_violations(document: dict[str, Any]) -> list[str]:
+    problems = []
+    for statement in document["Statement"]:
+        assert (
+            statement["Effect"] == "Allow" and "NotAction" not in statement and "NotResource" not in statement
+        )
+        actions = _list(statement["Action"])
+        resources = [_text(r) for r in _list(statement["Resource"])]
+        for action in actions:
+            if "*" in action:
+                problems.append(f"{statement.get('Sid')}: wildcard action {action}")
+        for resource in resources:
+            if resource == "*":
+                if not set(actions) <= STAR_RESOURCE_ACTIONS:
+                    problems.append(
+                        f"{statement.get('Sid')}: * for {sorted(set(actions) - STAR_RESOURCE_ACTIONS)}"
+                    )
+            elif resource.endswith(":*") and ":log-group:/aws/lambda/${ResourcePrefix}-" in resource:
+                if set(actions) - {"logs:CreateLogStream", "logs:PutLogEvents"}:
+                    problems.append(f"{statement.get('Sid')}: log streams only for logging actions")
+            elif resource == BUCKET_OBJECTS:
+                if set(actions) - OBJECT_ACTIONS:
+                    problems.append(f"{statement.get('Sid')}: bucket objects only for object actions")
+            elif resource != "SigningKey.Arn" and not NAMED.match(resource):
+                problems.append(f"{statement.get('Sid')}: resource {resource} is not a named resource")
+    return problems
+
+
+def _policy(function: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((POLICIES_DIR / f"{function}.json").read_text(encoding="utf-8"))
+    return document
+
+
+def test_every_function_has_its_own_policy_file(functions: list[AppFunction]) -> None:
+    assert {p.stem for p in POLICIES_DIR.glob("*.json")} == {f.name for f in functions}
+
+
+@pytest.mark.parametrize("path", sorted(POLICIES_DIR.glob("*.json")), ids=lambda p: p.stem)
+def test_no_policy_holds_a_wildcard_beyond_the_listed_exceptions(path: Path) -> None:
+    assert wildcard_violations(_policy(path.stem)) == []
+
+
+def test_the_check_catches_wildcards() -> None:
+    bad = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["dynamodb:*"],
+                "Resource": [
+                    {"Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/x"}
+                ],
+            },
+            {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem"],
+                "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:1:table/*"}],
+            },
+        ]
+    }
+    assert len(wildcard_violations(bad)) == 3
+
+
+def test_only_the_api_reads_the_idempotency_table_and_only_consumers_receive(
+    functions: list[AppFunction],
+) -> None:
+    for function in functions:
+        text = json.dumps(_policy(function.name))
+        assert ("-idempotency" in text) == (function.name == "api_handler")
+        consumes = "sqs:ReceiveMessage" in text
+        assert consumes == (function.queue_suffix is not None or function.name == "api_handler")
+
+
+def test_the_packaged_roles_carry_exactly_the_policy_files(
+    templates: dict[str, dict[str, Any]], packages: dict[str, Package], functions: list[AppFunction]
+) -> None:
+    for template in templates.values():
+        resources = template["Resources"]
+        for function in functions:
+            role = resources[function.logical_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+            (policy,) = resources[role]["Properties"]["Policies"]
+            assert policy["PolicyDocument"] == _policy(function.name)
+        roles = [r for r in resources.values() if r["Type"] == "AWS::IAM::Role"]
+        assert len(roles) == len(functions)
+        assert not any("ManagedPolicyArns" in r["Properties"] for r in roles)
