@@ -8,6 +8,7 @@
    and handler time over the time spent inside the AWS calls.
 4. A cross-province case at its handling province (bench/cross_province.py): messages and AWS
    calls per step (receive, apply, act, send).
+5. A joint case at its lead province (bench/joint.py): messages and AWS calls per step.
 """
 
 from __future__ import annotations
@@ -98,7 +99,10 @@ def aws_calls() -> tuple[dict[str, int], list[str]]:
         from bench.full_online import measure, report
 
         full_online = report(measure(issuer))
-        return results, full_online + cross_province.report(*cross_province.measure())
+        exchange = cross_province.report(*cross_province.measure())
+        from bench import joint
+
+        return results, full_online + exchange + joint.report(*joint.measure())
 
 
 def main() -> None:

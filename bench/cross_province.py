@@ -26,52 +26,16 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int], int]:
 
     from app import app
     from chalicelib import container
-    from chalicelib.adapters.aws import client
-    from chalicelib.adapters.signing import KmsSigner
     from chalicelib.domain.case_states import Act
     from chalicelib.domain.clock import BEIJING, rfc3339
-    from chalicelib.domain.envelope import RECEIPT_TYPE, Envelope, MessageType, payload_digest
+    from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
     from chalicelib.domain.identity import Principal, Role
     from chalicelib.events import handlers
     from chalicelib.services.cases import new_case_number
     from chalicelib.services.exchange import compose
 
-    kms = boto3.client("kms")  # the partner's own client: its calls are not the gateway's
-    key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
-    partner = KmsSigner(key, kms)
-    operator = Principal(subject="bench", role=Role.OPERATOR, issuer="bench", province="430000")
-    container.partners().put(
-        "450000",
-        {"endpoint": "https://gx.example.gov.cn", "jwks": {"keys": [partner.public_jwk()]}},
-        operator,
-        "bench",
-    )
-    sent: list[dict[str, Any]] = []
-
-    class FakePartner:
-        def post(self, url: str, body: dict[str, Any]) -> Any:
-            claims = json.loads(_segment(body["envelope"]))
-            sent.append(claims)
-            receipt = partner.sign_jws(
-                {
-                    "receipt_for": claims["id"],
-                    "payload_sha256": claims["payload_sha256"],
-                    "from": "450000",
-                    "to": "430000",
-                    "received_at": rfc3339(datetime.now(BEIJING)),
-                    "case": claims["case"],
-                },
-                RECEIPT_TYPE,
-            )
-            return SimpleNamespace(status=200, body={"receipt": receipt})
-
-    container.outbound()._http = FakePartner()
-    meter = Meter()
-    for service in ("dynamodb", "sqs", "s3", "kms"):
-        events = client(service).meta.events
-        events.register("provide-client-params.*.*", meter.params)
-        events.register("before-call.*.*", meter.before)
-        events.register("after-call.*.*", meter.after)
+    partner, sent = play_partner("450000")
+    meter = hooked_meter()
     calls: dict[str, Counter[str]] = {step: Counter() for step in STEPS}
     messages = {"in": 0, "out": 0}
     number = new_case_number("450000", f"{datetime.now(BEIJING):%Y%m%d}")
@@ -135,7 +99,7 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int], int]:
         calls["receive"].update(op for op, _ in meter.calls)
         messages["in"] += 1
         meter.reset()
-        _drain(handlers.on_inbound, "inbound.fifo")
+        drain(handlers.on_inbound, "inbound.fifo")
         calls["apply"].update(op for op, _ in meter.calls)
         for act, params in (
             (Act.ACCEPT, {}),
@@ -149,10 +113,61 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int], int]:
             container.cases().act(clerk, number, act, params)
             calls["act"].update(op for op, _ in meter.calls)
             meter.reset()
-            _drain(handlers.on_outbound, "outbound")
+            drain(handlers.on_outbound, "outbound")
             calls["send"].update(op for op, _ in meter.calls)
     messages["out"] = len(sent)
     return calls, messages, 3
+
+
+def play_partner(code: str) -> tuple[Any, list[dict[str, Any]]]:
+    """A partner province in-process: its own KMS key (its calls are not the gateway's), registered
+    with the gateway, answering every message posted to it with a signed receipt."""
+    from chalicelib import container
+    from chalicelib.adapters.signing import KmsSigner
+    from chalicelib.domain.clock import BEIJING, rfc3339
+    from chalicelib.domain.envelope import RECEIPT_TYPE
+    from chalicelib.domain.identity import Principal, Role
+
+    kms = boto3.client("kms")
+    key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    partner = KmsSigner(key, kms)
+    operator = Principal(subject="bench", role=Role.OPERATOR, issuer="bench", province="430000")
+    registration = {
+        "endpoint": f"https://tongban.{code}.example.gov.cn",
+        "jwks": {"keys": [partner.public_jwk()]},
+    }
+    container.partners().put(code, registration, operator, "bench")
+    sent: list[dict[str, Any]] = []
+
+    class FakePartner:
+        def post(self, url: str, body: dict[str, Any]) -> Any:
+            claims = json.loads(_segment(body["envelope"]))
+            sent.append(claims)
+            receipt = {
+                "receipt_for": claims["id"],
+                "payload_sha256": claims["payload_sha256"],
+                "from": code,
+                "to": "430000",
+                "received_at": rfc3339(datetime.now(BEIJING)),
+                "case": claims["case"],
+            }
+            return SimpleNamespace(status=200, body={"receipt": partner.sign_jws(receipt, RECEIPT_TYPE)})
+
+    container.outbound()._http = FakePartner()
+    return partner, sent
+
+
+def hooked_meter() -> Meter:
+    """A meter on the gateway's own AWS clients."""
+    from chalicelib.adapters.aws import client
+
+    meter = Meter()
+    for service in ("dynamodb", "sqs", "s3", "kms"):
+        events = client(service).meta.events
+        events.register("provide-client-params.*.*", meter.params)
+        events.register("before-call.*.*", meter.before)
+        events.register("after-call.*.*", meter.after)
+    return meter
 
 
 def _segment(token: str) -> str:
@@ -162,7 +177,7 @@ def _segment(token: str) -> str:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode("utf-8")
 
 
-def _drain(handler: Any, suffix: str) -> None:
+def drain(handler: Any, suffix: str) -> None:
     """Hand what is on the queue to its handler, as Lambda's event source would."""
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName=f"tongban-430000-{suffix}")["QueueUrl"]
