@@ -248,19 +248,8 @@ def video_sessions() -> VideoSessions:
 
 
 def reset() -> None:
-    """Forget built services (tests that change settings between cases)."""
-    factories = (catalog_store, catalog, calendar, case_store, notice_queue, licences, cases, materials)
-    exchange_side = (
-        partners,
-        signer,
-        message_store,
-        exchange,
-        outbound,
-        case_files,
-        inbound,
-        dead_letters,
-        window,
-    )
-    for factory in (*factories, ratings, deadlines, notices, *exchange_side):
-        factory.cache_clear()
+    """Forget built services (tests that change settings between cases): every factory here."""
+    for factory in list(globals().values()):
+        if callable(factory) and hasattr(factory, "cache_clear") and factory.__module__ == __name__:
+            factory.cache_clear()
     forget_calendar()

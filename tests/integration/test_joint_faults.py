@@ -1,0 +1,547 @@
+"""多地联办 under faults: nothing lost, nothing done twice.
+
+湖南 430000 (in-process) leads a joint 户口迁移（夫妻投靠）: its part 迁入地审批 is handled here, as a
+local part case in the clerk's inbox; the dependent part 迁出地迁出登记 is forwarded to 广西 450000,
+played in-process (its own KMS key, a fake transport answering with signed receipts, and the status
+messages it sends back). The joint case must end approved with both parts approved, each thing once:
+when the partner's messages come twice, out of order, when the partner is down for a while, and when
+the coordinator dies between a part's result and starting the part that depends on it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib.domain.clock import rfc3339
+from chalicelib.domain.envelope import MessageType
+from chalicelib.services.outbound import backoff
+from tests.conftest import PREFIX
+from tests.exchange_helpers import PartnerProvince
+from tests.integration.case_helpers import Party, applicant_of, give, ok
+from tests.integration.test_exchange_faults import (
+    FakeClock,
+    FakePartner,
+    Queue,
+    deliver_queued,
+    message_id,
+    only,
+    outbox,
+    post,
+    pump,
+)
+
+PARTNER = "450000"
+HERE = "430000"
+ITEM = "KSTB-GA-001"
+FORM = {
+    "from_province": PARTNER,
+    "to_province": HERE,
+    "spouse_name": "测试配偶",
+    "marriage_date": "2020-05-01",
+    "to_address": "长沙市岳麓区",
+}
+LICENCE = "EL-430000-20160301-DEV10001"
+UPLOADED = ("household_register", "marriage_certificate", "residence_proof")
+LOCAL, REMOTE = "move_in_approval", "move_out_registration"
+CASES_TABLE = f"{PREFIX}-cases"
+
+
+# — the gateway's handlers and stores —
+
+
+def on_inbound(event: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.events import handlers
+
+    return handlers.on_inbound(event)
+
+
+def relay() -> int:
+    from chalicelib.events import handlers
+
+    return handlers.relay_messages()
+
+
+def case_doc(number: str) -> dict[str, Any]:
+    from chalicelib import container
+
+    doc = container.case_store().get(number)
+    assert doc is not None, number
+    return doc
+
+
+def acts(number: str) -> list[str]:
+    """The case's timeline, from the store (the copy of a forwarded part is 广西's to show)."""
+    from chalicelib import container
+
+    return [e["act"] for e in container.case_store().case_with_events(number)[1]]
+
+
+def coordination_mark(parent: str) -> dict[str, Any] | None:
+    """The joint case's coordination mark (`CASE#<parent>/COORD`), if any."""
+    item = boto3.client("dynamodb").get_item(
+        TableName=CASES_TABLE, Key={"pk": {"S": f"CASE#{parent}"}, "sk": {"S": "COORD"}}
+    )
+    found: dict[str, Any] | None = item.get("Item")
+    return found
+
+
+def parts_of(parent: str) -> list[dict[str, Any]]:
+    """Every case here that is a part of the joint case `parent`."""
+    found = []
+    for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName=CASES_TABLE):
+        for item in page["Items"]:
+            if item["sk"]["S"] != "CASE":
+                continue
+            doc = json.loads(item["doc"]["S"])
+            if (doc.get("joint") or {}).get("parent") == parent:
+                found.append(doc)
+    return found
+
+
+def received_status(mid: str) -> str:
+    from chalicelib import container
+
+    record = container.message_store().received(mid)
+    assert record is not None
+    return str(record["status"])
+
+
+# — fixtures —
+
+
+@pytest.fixture
+def operator(client: Any, stage: None) -> Party:
+    return Party(client, "operator")
+
+
+@pytest.fixture
+def lead(client: Any, stage: None) -> Party:
+    """The clerk of 长沙市公安局 (A-430000-01): the joint case's lead clerk and the local part's."""
+    return Party(client, "authority_clerk")
+
+
+@pytest.fixture
+def guangxi(operator: Party) -> PartnerProvince:
+    partner = PartnerProvince(PARTNER)
+    ok(operator.put(f"/v1/ops/partners/{PARTNER}", partner.registration()))
+    return partner
+
+
+@pytest.fixture
+def queues(clean_aws: None) -> dict[str, Queue]:
+    found = {"inbound": Queue("inbound.fifo"), "outbound": Queue("outbound")}
+    for queue in found.values():
+        queue.empty()
+    return found
+
+
+@pytest.fixture
+def clock(guangxi: PartnerProvince, monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """One clock for the case service (and so the coordinator), the sender and the receiver."""
+    from chalicelib import container
+
+    moved = FakeClock()
+    for service in (container.cases(), container.outbound(), container.inbound()):
+        monkeypatch.setattr(service, "_clock", moved)
+    return moved
+
+
+@pytest.fixture
+def partner(
+    client: Any,
+    guangxi: PartnerProvince,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    queues: dict[str, Queue],
+) -> FakePartner:
+    from chalicelib import container
+
+    fake = FakePartner(guangxi, ok(client.http.get("/v1/exchange/jwks")))
+    monkeypatch.setattr(container.outbound(), "_http", fake)
+    return fake
+
+
+# — the flow —
+
+
+def file_joint_case(applicant: Party) -> str:
+    """The applicant files the joint case here, gives the materials and submits."""
+    body = {"item_code": ITEM, "applicant": applicant_of("dev-applicant-1"), "form": FORM}
+    case = ok(applicant.post("/v1/cases", body), 201)
+    number = str(case["number"])
+    assert case["mode"] == "joint"
+    ok(applicant.post(f"/v1/cases/{number}/materials/id_card/licences", {"reference": LICENCE}), 201)
+    for slot in UPLOADED:
+        give(applicant, number, slot)
+    ok(applicant.post(f"/v1/cases/{number}/submit"))
+    return number
+
+
+def parts(applicant: Party, number: str) -> dict[str, dict[str, Any]]:
+    return {p["key"]: p for p in ok(applicant.get(f"/v1/cases/{number}"))["parts"]}
+
+
+def accept_joint_case(applicant: Party, lead: Party) -> tuple[str, str]:
+    """The lead clerk accepts: the parts are planned and the local one opened. Returns the joint
+    case's number and the local part's."""
+    number = file_joint_case(applicant)
+    ok(lead.post(f"/v1/authority/cases/{number}/accept", {}))
+    planned = parts(applicant, number)
+    assert {k: (p["province"], p["state"]) for k, p in planned.items()} == {
+        LOCAL: (HERE, "started"),
+        REMOTE: (PARTNER, "waiting"),
+    }
+    assert planned[REMOTE]["case_number"] is None
+    local = str(planned[LOCAL]["case_number"])
+    inbox = ok(lead.get("/v1/authority/cases"))["items"]
+    assert local in {c["number"] for c in inbox}
+    return number, local
+
+
+def decide_local_part(lead: Party, local: str) -> None:
+    ok(lead.post(f"/v1/authority/cases/{local}/accept", {}))
+    ok(lead.post(f"/v1/authority/cases/{local}/decide", {"approved": True}))
+
+
+def partner_messages(guangxi: PartnerProvince, copy_number: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """广西's `case.accepted` (seq 1) and `case.decided` (seq 2, approved) for the part it handles,
+    built as its gateway builds them: its clerk's acts on its case, told by `status_payload`."""
+    from chalicelib import container
+    from chalicelib.domain.case import Case, CaseExchange, Handler
+    from chalicelib.domain.case_acts import By, Context, perform
+    from chalicelib.domain.case_exchange import HANDLER, status_payload
+    from chalicelib.domain.case_states import Act, Actor
+
+    copy = Case.model_validate(case_doc(copy_number))
+    there = copy.model_copy(
+        deep=True,
+        update={
+            "handler": Handler(
+                province=PARTNER,
+                authority=f"A-{PARTNER}-01",
+                authority_name="南宁市公安局",
+                channel=copy.handler.channel,
+            ),
+            "exchange": CaseExchange(role=HANDLER, partner=HERE),
+        },
+    )
+    clerk = By(
+        actor=Actor.CLERK,
+        role="authority_clerk",
+        subject="gx-clerk-1",
+        province=PARTNER,
+        authority="A-450000-01",
+    )
+    calendar = container.working_calendar()
+    accepted = perform(there, Act.ACCEPT, clerk, Context(at=container.cases().now(), calendar=calendar))
+    decided = perform(
+        accepted.case,
+        Act.DECIDE,
+        clerk,
+        Context(at=container.cases().now(), calendar=calendar, params={"approved": True}),
+    )
+    return (
+        guangxi.message(
+            status_payload(accepted.case, Act.ACCEPT), case=copy_number, kind=MessageType.ACCEPTED, seq=1
+        ),
+        guangxi.message(
+            status_payload(decided.case, Act.DECIDE), case=copy_number, kind=MessageType.DECIDED, seq=2
+        ),
+    )
+
+
+def forwarded_copy(applicant: Party, number: str) -> str:
+    """The dependent part started: its copy case here, forwarded to 广西."""
+    started = parts(applicant, number)[REMOTE]
+    assert started["state"] == "started", started
+    return str(started["case_number"])
+
+
+def apply_all(inbound: Queue) -> None:
+    """Hand what is on the inbound queue to the handler until it is empty."""
+    for _ in range(5):
+        records, result = pump(inbound, on_inbound)
+        assert result == {"batchItemFailures": []}
+        if not records:
+            return
+    raise AssertionError("the inbound queue does not drain")
+
+
+def assert_done_once(
+    applicant: Party, partner: FakePartner, number: str, local: str, copy_number: str
+) -> None:
+    """The joint case approved with both parts approved, and everything on the way done once."""
+    joint = ok(applicant.get(f"/v1/cases/{number}"))
+    assert joint["state"] == "approved"
+    assert {p["key"]: (p["state"], p["case_number"]) for p in joint["parts"]} == {
+        LOCAL: ("approved", local),
+        REMOTE: ("approved", copy_number),
+    }
+    timeline = acts(number)
+    assert Counter(timeline)["decide"] == 1, timeline
+    assert timeline[timeline.index("submit") :] == [
+        "submit",
+        "accept",
+        "start_review",
+        "parts_updated",  # planned, the local part opened
+        "parts_updated",  # the local part accepted
+        "parts_updated",  # the local part approved, the dependent part started
+        "parts_updated",  # the dependent part accepted
+        "decide",
+        "parts_updated",  # the dependent part approved: the joint case decided
+    ], timeline
+    assert ok(applicant.get(f"/v1/cases/{number}/audit"))["ok"] is True
+
+    assert sorted((d["joint"]["part"], d["number"]) for d in parts_of(number)) == sorted(
+        [(LOCAL, local), (REMOTE, copy_number)]
+    )
+    assert acts(local) == ["open_part", "accept", "decide"]
+    assert acts(copy_number) == ["open_part", "partner_accept", "partner_decide"]
+    copy = case_doc(copy_number)
+    assert (copy["state"], copy["exchange"]["in_seq"], copy["exchange"]["out_seq"]) == ("approved", 2, 1)
+
+    forwarded = [p for p in partner.posts if p["type"] == MessageType.CASE_FORWARDED.value]
+    assert {(p["case"], p["seq"]) for p in forwarded} == {(copy_number, 1)}
+    assert len({p["id"] for p in partner.posts}) == 1  # one message posted to the partner, ever
+    record = only(outbox(copy_number))
+    assert (record["status"], record["type"], record["id"]) == (
+        "delivered",
+        "case.forwarded",
+        forwarded[0]["id"],
+    )
+    assert outbox(number) == [] and outbox(local) == []
+    assert coordination_mark(number) is None
+
+
+def finish(
+    client: Any, guangxi: PartnerProvince, queues: dict[str, Queue], copy_number: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """广西 accepts and approves its part; its messages arrive in order and are applied."""
+    accepted, decided = partner_messages(guangxi, copy_number)
+    for message in (accepted, decided):
+        post(client, message)
+    apply_all(queues["inbound"])
+    return accepted, decided
+
+
+def test_the_joint_case_without_faults(
+    applicant: Party,
+    lead: Party,
+    client: Any,
+    guangxi: PartnerProvince,
+    partner: FakePartner,
+    queues: dict[str, Queue],
+) -> None:
+    number, local = accept_joint_case(applicant, lead)
+    decide_local_part(lead, local)
+    copy_number = forwarded_copy(applicant, number)
+    assert deliver_queued(queues["outbound"]) == 1
+    accepted, decided = finish(client, guangxi, queues, copy_number)
+    assert_done_once(applicant, partner, number, local, copy_number)
+    assert [received_status(message_id(m)) for m in (accepted, decided)] == ["applied", "applied"]
+
+
+def test_the_partners_messages_duplicated_are_applied_once(
+    applicant: Party,
+    lead: Party,
+    client: Any,
+    guangxi: PartnerProvince,
+    partner: FakePartner,
+    queues: dict[str, Queue],
+) -> None:
+    inbound = queues["inbound"]
+    number, local = accept_joint_case(applicant, lead)
+    decide_local_part(lead, local)
+    copy_number = forwarded_copy(applicant, number)
+    assert deliver_queued(queues["outbound"]) == 1
+    accepted, decided = partner_messages(guangxi, copy_number)
+
+    for message in (accepted, decided):  # each posted twice: the partner's retry
+        receipts = {post(client, message)["receipt"] for _ in range(2)}
+        assert len(receipts) == 1
+    records = inbound.receive()
+    assert [json.loads(r["body"])["id"] for r in records] == [message_id(accepted), message_id(decided)]
+    for _ in range(2):  # every SQS record handed to the handler twice
+        assert on_inbound({"Records": records}) == {"batchItemFailures": []}
+    inbound.settle(records, {})
+    apply_all(inbound)
+
+    assert_done_once(applicant, partner, number, local, copy_number)
+    assert [received_status(message_id(m)) for m in (accepted, decided)] == ["applied", "applied"]
+
+    for message in (accepted, decided):  # and once more after all is done: nothing queued, nothing done
+        assert post(client, message)["status"] == "applied"
+    assert inbound.receive() == []
+    assert on_inbound({"Records": records}) == {"batchItemFailures": []}  # a late redelivery
+    assert_done_once(applicant, partner, number, local, copy_number)
+
+
+def test_the_decision_before_the_acceptance_is_parked_then_both_applied_in_order(
+    applicant: Party,
+    lead: Party,
+    client: Any,
+    guangxi: PartnerProvince,
+    partner: FakePartner,
+    queues: dict[str, Queue],
+) -> None:
+    from chalicelib import container
+
+    inbound = queues["inbound"]
+    number, local = accept_joint_case(applicant, lead)
+    decide_local_part(lead, local)
+    copy_number = forwarded_copy(applicant, number)
+    assert deliver_queued(queues["outbound"]) == 1
+    accepted, decided = partner_messages(guangxi, copy_number)
+
+    post(client, decided)  # seq 2 overtakes seq 1
+    early, result = pump(inbound, on_inbound)
+    assert len(early) == 1 and result == {"batchItemFailures": []}
+    assert container.message_store().parked(copy_number, PARTNER, 2) == message_id(decided)
+    assert received_status(message_id(decided)) == "parked"
+    assert case_doc(copy_number)["state"] == "submitted"
+    assert acts(copy_number) == ["open_part"]
+    assert parts(applicant, number)[REMOTE]["state"] == "started"
+    assert ok(applicant.get(f"/v1/cases/{number}"))["state"] == "under_review"
+    assert coordination_mark(number) is None  # nothing moved: nothing to coordinate
+
+    post(client, accepted)
+    records, result = pump(inbound, on_inbound)
+    assert len(records) == 1 and result == {"batchItemFailures": []}
+    apply_all(inbound)
+
+    assert_done_once(applicant, partner, number, local, copy_number)
+    assert container.message_store().parked(copy_number, PARTNER, 2) is None
+    assert [received_status(message_id(m)) for m in (accepted, decided)] == ["applied", "applied"]
+    for stale in (early, records):  # late redeliveries of either change nothing
+        assert on_inbound({"Records": stale}) == {"batchItemFailures": []}
+    assert_done_once(applicant, partner, number, local, copy_number)
+
+
+def test_the_part_province_down_for_a_while_gets_the_forward_once_it_answers(
+    applicant: Party,
+    lead: Party,
+    client: Any,
+    guangxi: PartnerProvince,
+    partner: FakePartner,
+    clock: FakeClock,
+    queues: dict[str, Queue],
+) -> None:
+    outbound = queues["outbound"]
+    number, local = accept_joint_case(applicant, lead)
+    partner.failures = 2  # no connection, twice
+    decide_local_part(lead, local)
+    copy_number = forwarded_copy(applicant, number)
+    mid = only(outbox(copy_number))["id"]
+
+    assert deliver_queued(outbound) == 1  # the inline send
+    for attempts in (1, 2):
+        record = only(outbox(copy_number))
+        assert (record["status"], record["attempts"], record["last_error"]) == ("pending", attempts, "http_0")
+        clock.advance(backoff(attempts) - timedelta(seconds=1))
+        assert relay() == 0  # not due yet
+        clock.advance(timedelta(seconds=1))
+        assert relay() == 1
+        assert deliver_queued(outbound) == 1
+    assert only(outbox(copy_number))["status"] == "delivered"
+    assert partner.ids() == [mid] * 3
+    assert {(p["type"], p["case"], p["seq"]) for p in partner.posts} == {
+        (MessageType.CASE_FORWARDED.value, copy_number, 1)
+    }
+    assert len(parts_of(number)) == 2  # the retries started nothing more
+
+    finish(client, guangxi, queues, copy_number)
+    assert_done_once(applicant, partner, number, local, copy_number)
+    assert only(outbox(copy_number))["attempts"] == 2
+    clock.advance(timedelta(hours=2))
+    assert relay() == 0
+    assert deliver_queued(outbound) == 0
+    assert partner.ids() == [mid] * 3
+
+
+def test_a_coordinator_dying_after_a_part_result_is_caught_up_by_the_relay_once(
+    applicant: Party,
+    lead: Party,
+    client: Any,
+    guangxi: PartnerProvince,
+    partner: FakePartner,
+    clock: FakeClock,
+    queues: dict[str, Queue],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chalicelib import container
+    from chalicelib.services.cases import COORDINATION_GRACE
+
+    outbound = queues["outbound"]
+    number, local = accept_joint_case(applicant, lead)
+    ok(lead.post(f"/v1/authority/cases/{local}/accept", {}))
+    assert coordination_mark(number) is None  # coordinated at once: the mark went with it
+
+    coordinator = container.joint()
+    coordinate = coordinator.coordinate
+    calls: list[str] = []
+
+    def die_once(parent: str) -> list[str]:
+        calls.append(parent)
+        if len(calls) == 1:
+            raise ConnectionError("the coordinator died after the part's commit")
+        return coordinate(parent)
+
+    monkeypatch.setattr(coordinator, "coordinate", die_once)
+    decided_at = clock.now
+    answer = lead.post(f"/v1/authority/cases/{local}/decide", {"approved": True})
+    assert answer.status_code == 500, answer.body
+    assert calls == [number]
+
+    assert case_doc(local)["state"] == "approved"  # the part's commit stood
+    assert acts(local) == ["open_part", "accept", "decide"]
+    planned = parts(applicant, number)
+    assert {k: (p["state"], p["case_number"]) for k, p in planned.items()} == {
+        LOCAL: ("accepted", local),  # not yet brought up to date
+        REMOTE: ("waiting", None),  # nothing started yet
+    }
+    assert [d["number"] for d in parts_of(number)] == [local]
+    mark = coordination_mark(number)
+    assert mark is not None
+    assert (mark["outbox"]["S"], mark["outbox_at"]["S"]) == (
+        "XCOORD",
+        rfc3339(decided_at + COORDINATION_GRACE),
+    )
+    assert deliver_queued(outbound) == 0 and partner.posts == []
+
+    assert relay() == 0  # within the grace minute: the coordinator may still be at it
+    assert coordination_mark(number) is not None
+    clock.advance(COORDINATION_GRACE + timedelta(seconds=1))
+    assert relay() == 1  # caught up
+    assert calls == [number, number]
+    assert coordination_mark(number) is None
+    copy_number = forwarded_copy(applicant, number)
+    assert sorted(d["number"] for d in parts_of(number)) == sorted([local, copy_number])
+    record = only(outbox(copy_number))
+    assert (record["type"], record["seq"], record["status"]) == ("case.forwarded", 1, "pending")
+
+    assert relay() == 0  # a second relay does nothing more
+    assert calls == [number, number]
+    assert len(parts_of(number)) == 2
+    assert deliver_queued(outbound) == 1
+    assert partner.ids() == [record["id"]]
+
+    finish(client, guangxi, queues, copy_number)
+    assert_done_once(applicant, partner, number, local, copy_number)
+    clock.advance(timedelta(hours=2))
+    assert relay() == 0
+    assert deliver_queued(outbound) == 0
+    assert partner.ids() == [record["id"]]
+
+
+def test_reset_builds_the_coordinator_again_on_the_new_case_service(clean_aws: None) -> None:
+    from chalicelib import container
+
+    container.joint()
+    container.reset()
+    assert container.joint()._cases is container.cases()
