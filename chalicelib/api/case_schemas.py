@@ -217,6 +217,12 @@ class ClockOut(_Out):
     overdue: bool
 
 
+class PartOut(Part):
+    """A part of a joint case, with the light of its own clock."""
+
+    light: Literal["green", "yellow", "red"] | None
+
+
 class CaseDetail(_Out):
     number: str
     item_code: str
@@ -250,7 +256,7 @@ class CaseDetail(_Out):
     withdrawal_reason: str | None
     exchange: CaseExchange | None
     intake: Intake | None
-    parts: list[Part]
+    parts: list[PartOut]
     joint: JointLink | None
     video_sessions: list[VideoSession]
     progress: Progress

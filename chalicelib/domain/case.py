@@ -273,12 +273,14 @@ class Part(_Model):
 
 
 class JointLink(_Model):
-    """On a part's case: the joint case it belongs to and which part it is."""
+    """On a part's case: the joint case it belongs to, which part it is, and the other parts as they
+    stood when this part was started (their states, not their internal data)."""
 
     parent: str
     part: str
     role: ShortText
     lead_province: str
+    siblings: list[dict[str, str]] = Field(default_factory=list)
 
 
 class CaseExchange(_Model):

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.domain import personal, working_days
-from chalicelib.domain.case import Case
+from chalicelib.domain.case import Case, Part
 from chalicelib.domain.case_acts import deadline_of
 from chalicelib.domain.case_states import PLAIN, Actor, allowed_acts
 
@@ -67,6 +67,7 @@ def case_view(
         }
         for slot in case.slots
     ]
+    doc["parts"] = [_part_view(part, calendar, today) for part in case.parts]
     doc["result_files"] = [
         f.model_dump(mode="json", exclude={"key"}) for f in case.files if f.slot == "result"
     ]
@@ -87,3 +88,21 @@ def compact(case: Case, calendar: working_days.WorkingCalendar, today: date) -> 
         "light": card["light"],
         "updated_at": case.updated_at.isoformat(timespec="seconds"),
     }
+
+
+def _part_view(part: Part, calendar: working_days.WorkingCalendar, today: date) -> dict[str, Any]:
+    """A joint case's part as the applicant sees it: where, who, how far, and its light."""
+    view = part.model_dump(mode="json")
+    view["light"] = None
+    if part.due is not None and part.state.value in ("started", "accepted"):
+        days_left = working_days.working_days_left(calendar, today, part.due)
+        deadline = working_days.Deadline(
+            due=part.due,
+            provisional=False,
+            provisional_years=(),
+            paused=False,
+            used_working_days=max(0, min(part.promised_days, part.promised_days - days_left)),
+            limit_days=part.promised_days,
+        )
+        view["light"] = working_days.light(calendar, today, deadline).value
+    return view

@@ -253,7 +253,15 @@ class JointCoordinator:
             clock=CaseClock(statutory_days=parent.clock.statutory_days, promised_days=part.promised_days),
             exchange=CaseExchange(role=ORIGIN, partner=part.province, out_seq=1) if remote else None,
             joint=JointLink(
-                parent=parent.number, part=part.key, role=part.role, lead_province=self._province
+                parent=parent.number,
+                part=part.key,
+                role=part.role,
+                lead_province=self._province,
+                siblings=[
+                    {"part": p.key, "role": p.role, "province": p.province, "state": p.state.value}
+                    for p in parent.parts
+                    if p.key != part.key
+                ],
             ),
         )
         if not remote or self._outbound is None:

@@ -68,6 +68,9 @@ def test_a_household_move_with_a_dependency_and_a_supplement(sides: dict[str, Ga
     eventually(lambda: inboxed(hunan, first), "the first part in 湖南's inbox")
     at_hunan = hunan.case(first)
     assert at_hunan["joint"]["parent"] == n and at_hunan["joint"]["lead_province"] == "320000"
+    assert [(s["part"], s["province"], s["state"]) for s in at_hunan["joint"]["siblings"]] == [
+        ("move_out_registration", "450000", "waiting")
+    ]
     assert sorted(m["code"] for m in at_hunan["materials"]) == sorted(
         ["id_card", "household_register", "marriage_certificate", "residence_proof"]
     )
@@ -91,7 +94,11 @@ def test_a_household_move_with_a_dependency_and_a_supplement(sides: dict[str, Ga
         lambda: parts(applicant, n)["move_out_registration"]["case_number"], "the dependent part started"
     )
     eventually(lambda: inboxed(guangxi, second), "the second part in 广西's inbox")
-    assert sorted(m["code"] for m in guangxi.case(second)["materials"]) == ["household_register"]
+    at_guangxi = guangxi.case(second)
+    assert sorted(m["code"] for m in at_guangxi["materials"]) == ["household_register"]
+    assert [(s["part"], s["state"]) for s in at_guangxi["joint"]["siblings"]] == [
+        ("move_in_approval", "approved")
+    ]
     guangxi.post(f"/v1/authority/cases/{second}/accept", {})
     guangxi.post(f"/v1/authority/cases/{second}/decide", {"approved": True})
     done = eventually(lambda: (c := applicant.case(n))["state"] == "approved" and c, "the joint case decided")
