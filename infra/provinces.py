@@ -212,6 +212,8 @@ def chalice_stage(province: ProvinceStage, functions: list[str]) -> dict[str, An
         lambdas[function] = entry
     return {
         "api_gateway_stage": "api",
+        # AWS China has no edge-optimised APIs; a regional endpoint works in every partition
+        "api_gateway_endpoint_type": "REGIONAL",
         "autogen_policy": False,
         "xray": True,
         "environment_variables": {

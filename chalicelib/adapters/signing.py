@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
-from functools import cached_property
+import time
 from typing import Any
 
 from chalicelib.adapters.aws import client
 
 MAX_RAW_MESSAGE = 4096  # kms:Sign with MessageType RAW
+KID_TTL_SECONDS = 300.0
 
 
 def b64url(data: bytes) -> str:
@@ -31,20 +32,27 @@ class KmsSigner:
     def __init__(self, key: str, kms: Any = None) -> None:
         self._key = key  # key id, ARN or alias
         self._kms = kms  # a KMS client of another region (the local stack's seed); default: ours
+        self._resolved: tuple[float, str] | None = None
 
     @property
     def _client(self) -> Any:
         return self._kms if self._kms is not None else client("kms")
 
-    @cached_property
+    @property
     def kid(self) -> str:
-        return str(self._client.describe_key(KeyId=self._key)["KeyMetadata"]["KeyId"])
+        """The id of the key the alias points at now, re-read every few minutes: after a rotation
+        the alias moves, and `kid` and the key that signs must move together (see sign_jws)."""
+        now = time.monotonic()
+        if self._resolved is None or now - self._resolved[0] > KID_TTL_SECONDS:
+            key_id = str(self._client.describe_key(KeyId=self._key)["KeyMetadata"]["KeyId"])
+            self._resolved = (now, key_id)
+        return self._resolved[1]
 
     def public_jwk(self) -> dict[str, Any]:
         from cryptography.hazmat.primitives.asymmetric import ec
         from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-        der = self._client.get_public_key(KeyId=self._key)["PublicKey"]
+        der = self._client.get_public_key(KeyId=self.kid)["PublicKey"]
         public = load_der_public_key(der)
         assert isinstance(public, ec.EllipticCurvePublicKey)
         numbers = public.public_numbers()
@@ -62,13 +70,15 @@ class KmsSigner:
         """A compact JWS (ES256) over `claims`."""
         from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-        header = {"alg": "ES256", "kid": self.kid, "typ": typ}
+        kid = self.kid
+        header = {"alg": "ES256", "kid": kid, "typ": typ}
         signing_input = f"{b64url(compact_json(header))}.{b64url(compact_json(claims))}"
         raw = signing_input.encode("ascii")
         if len(raw) > MAX_RAW_MESSAGE:
             raise ValueError("signing input exceeds what kms:Sign takes raw; keep envelopes small")
-        der = self._client.sign(
-            KeyId=self._key, Message=raw, MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256"
-        )["Signature"]
+        # sign with the key `kid` names, not the alias: the two cannot part during a rotation
+        der = self._client.sign(KeyId=kid, Message=raw, MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256")[
+            "Signature"
+        ]
         r, s = decode_dss_signature(der)
         return f"{signing_input}.{b64url(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"

@@ -62,12 +62,10 @@ class DeadlineService:
         if light is working_days.Light.RED and not case.clock.overdue:
             outcome = record(case, "deadline_overdue", GATEWAY, now, details)
             outcome.case.clock.overdue = outcome.case.clock.warned = True
-            report.overdue += 1
         elif light is not working_days.Light.GREEN and not case.clock.warned:
             left = working_days.working_days_left(calendar, today, deadline.due)
             outcome = record(case, "deadline_warning", GATEWAY, now, {**details, "days_left": left})
             outcome.case.clock.warned = True
-            report.warned += 1
         else:
             return
         try:
@@ -75,7 +73,11 @@ class DeadlineService:
         except Conflict:
             report.conflicts += 1  # a clerk acted meanwhile; the next sweep sees the new state
             return
-        if outcome.event["act"] == "deadline_overdue" and case.joint is not None:
+        if outcome.event["act"] == "deadline_warning":
+            report.warned += 1
+            return
+        report.overdue += 1
+        if case.joint is not None:
             self._escalate(case, now)
 
     def _escalate(self, part: Case, now: Any) -> None:

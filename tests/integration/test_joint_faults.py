@@ -545,3 +545,24 @@ def test_reset_builds_the_coordinator_again_on_the_new_case_service(clean_aws: N
     container.joint()
     container.reset()
     assert container.joint()._cases is container.cases()
+
+
+def test_an_overdue_part_is_escalated_to_the_lead_once(
+    applicant: Party, lead: Party, guangxi: PartnerProvince, clock: FakeClock
+) -> None:
+    """督办: the sweep marks a part overdue and the joint case it belongs to records it, once."""
+    from datetime import date, datetime, timedelta
+
+    from chalicelib.domain.clock import BEIJING
+    from chalicelib.events import handlers
+
+    number, local = accept_joint_case(applicant, lead)
+    ok(lead.post(f"/v1/authority/cases/{local}/accept", {}))
+    due = date.fromisoformat(case_doc(local)["clock"]["promised_due"])
+    later = datetime.combine(due + timedelta(days=7), datetime.min.time(), tzinfo=BEIJING)
+    # the part, and the joint case's own clock (a sweep that raced the escalation comes back next time)
+    sweeps = [handlers.sweep_deadlines(later) for _ in range(3)]
+    assert sum(s["overdue"] for s in sweeps) == 2, (sweeps, acts(number), acts(local))
+    assert acts(number).count("deadline_overdue") == 1
+    assert acts(number).count("part_overdue") == 1, acts(number)
+    assert "deadline_overdue" in acts(local)
