@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,16 @@ def seed_items() -> list[dict[str, Any]]:
     return list(data["items"])
 
 
+def deployment_data_stack() -> str:
+    """The data resources the deployed stack of the province has (the merge template built from
+    infra/template.yaml for `chalice package`), so integration tests run against what deploys."""
+    from infra import provinces
+    from infra.merge import data_stack
+    from infra.package import app_functions
+
+    return json.dumps(data_stack(provinces.load(PROVINCE), app_functions()))
+
+
 @pytest.fixture(scope="session")
 def aws() -> Iterator[None]:
     """moto for the whole session, with the stack built by CloudFormation from the template."""
@@ -46,8 +57,9 @@ def aws() -> Iterator[None]:
 
     from infra.local.resources import create_province_stack
 
-    with mock_aws():
-        create_province_stack(PROVINCE, PREFIX, region="cn-north-1")
+    with mock_aws(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # moto notes each type it does not model (alarms, metric filters)
+        create_province_stack(PROVINCE, PREFIX, region="cn-north-1", template_body=deployment_data_stack())
         yield
 
 

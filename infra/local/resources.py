@@ -63,12 +63,14 @@ def _resolve(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
-def create_province_stack(province: str, prefix: str, region: str) -> dict[str, str]:
-    """Create the stack `prefix` and return its outputs."""
+def create_province_stack(
+    province: str, prefix: str, region: str, template_body: str | None = None
+) -> dict[str, str]:
+    """Create the stack `prefix` (from infra/template.yaml, or the given body) and return its outputs."""
     cloudformation = boto3.client("cloudformation", region_name=region)
     cloudformation.create_stack(
         StackName=prefix,
-        TemplateBody=TEMPLATE.read_text(encoding="utf-8"),
+        TemplateBody=template_body or TEMPLATE.read_text(encoding="utf-8"),
         Parameters=[
             {"ParameterKey": "ResourcePrefix", "ParameterValue": prefix},
             {"ParameterKey": "ProvinceCode", "ParameterValue": province},

@@ -253,3 +253,11 @@ def build(province: ProvinceStage, functions: list[AppFunction]) -> dict[str, An
         "Resources": out,
         "Outputs": {**data.get("Outputs", {}), "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}}},
     }
+
+
+def data_stack(province: ProvinceStage, functions: list[AppFunction]) -> dict[str, Any]:
+    """The deployment's data resources as a stack of their own: the merge template's resources that
+    are whole (the others patch the functions `chalice package` adds), for moto's CloudFormation and
+    the integration tests that run against what it creates. Its outputs name data resources only."""
+    merged = build(province, functions)
+    return {**merged, "Resources": {k: v for k, v in merged["Resources"].items() if "Type" in v}}
