@@ -60,3 +60,19 @@ def partition_docs(table: str, pk: str, prefix: str | None = None) -> list[dict[
     import json
 
     return [json.loads(item["doc"]["S"]) for item in partition_items(table, pk, prefix)]
+
+
+def due_in_outbox(
+    table: str, kind: str, until: str, limit: int, *, inclusive: bool = True
+) -> list[dict[str, Any]]:
+    """The documents waiting in the sparse outbox index under `kind` whose time has come."""
+    import json
+
+    page = client("dynamodb").query(
+        TableName=table,
+        IndexName="outbox-index",
+        KeyConditionExpression=f"outbox = :kind AND outbox_at {'<=' if inclusive else '<'} :until",
+        ExpressionAttributeValues={":kind": {"S": kind}, ":until": {"S": until}},
+        Limit=limit,
+    )
+    return [json.loads(item["doc"]["S"]) for item in page["Items"]]

@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.adapters.aws import client, partition_docs, partition_items, transact
+from chalicelib.adapters.aws import client, due_in_outbox, partition_docs, partition_items, transact
 from chalicelib.domain.errors import BadRequest
 from chalicelib.services.case_book import CaseRecord, Page
 
@@ -215,14 +215,7 @@ class DynamoCaseStore:
     # — outbox and notices —
 
     def pending_outbox(self, older_than: str, limit: int) -> list[dict[str, Any]]:
-        page = client("dynamodb").query(
-            TableName=self._table,
-            IndexName="outbox-index",
-            KeyConditionExpression="outbox = :p AND outbox_at < :t",
-            ExpressionAttributeValues={":p": _s("PENDING"), ":t": _s(older_than)},
-            Limit=limit,
-        )
-        return [json.loads(i["doc"]["S"]) for i in page["Items"]]
+        return due_in_outbox(self._table, "PENDING", older_than, limit, inclusive=False)
 
     def deliver_notice(self, notice: dict[str, Any]) -> None:
         """Store the notice for its recipient (once) and clear its outbox record, together."""
@@ -275,14 +268,7 @@ class DynamoCaseStore:
         return {"Delete": {"TableName": self._table, "Key": {"pk": case_pk(parent), "sk": _s("COORD")}}}
 
     def coordination_due(self, now: str, limit: int) -> list[str]:
-        page = client("dynamodb").query(
-            TableName=self._table,
-            IndexName="outbox-index",
-            KeyConditionExpression="outbox = :p AND outbox_at <= :t",
-            ExpressionAttributeValues={":p": _s("XCOORD"), ":t": _s(now)},
-            Limit=limit,
-        )
-        return [json.loads(i["doc"]["S"])["case"] for i in page["Items"]]
+        return [str(doc["case"]) for doc in due_in_outbox(self._table, "XCOORD", now, limit)]
 
     # — shipments (资料寄递) —
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.adapters.aws import client, partition_docs
+from chalicelib.adapters.aws import client, due_in_outbox, partition_docs
 
 OUTBOUND_PENDING = "XPENDING"
 
@@ -113,11 +113,4 @@ class DynamoMessageStore:
         return None if item is None else dict(json.loads(item["doc"]["S"]))
 
     def due_outbound(self, now: str, limit: int) -> list[dict[str, Any]]:
-        page = client("dynamodb").query(
-            TableName=self._table,
-            IndexName="outbox-index",
-            KeyConditionExpression="outbox = :p AND outbox_at <= :t",
-            ExpressionAttributeValues={":p": _s(OUTBOUND_PENDING), ":t": _s(now)},
-            Limit=limit,
-        )
-        return [json.loads(i["doc"]["S"]) for i in page["Items"]]
+        return due_in_outbox(self._table, OUTBOUND_PENDING, now, limit)

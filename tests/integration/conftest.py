@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.case_helpers import Party
+from tests.exchange_helpers import PartnerProvince
+from tests.integration.case_helpers import Party, ok
 
 
 @pytest.fixture
@@ -27,3 +28,16 @@ def applicant(client: Any, stage: None) -> Party:
 @pytest.fixture
 def clerk(client: Any, stage: None) -> Party:
     return Party(client, "authority_clerk")
+
+
+@pytest.fixture
+def operator(client: Any, stage: None) -> Party:
+    return Party(client, "operator")
+
+
+@pytest.fixture
+def guangxi(operator: Party) -> PartnerProvince:
+    """广西 450000, a partner province played in-process, registered with the gateway under test."""
+    partner = PartnerProvince("450000")
+    ok(operator.put("/v1/ops/partners/450000", partner.registration()))
+    return partner

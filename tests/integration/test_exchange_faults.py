@@ -132,18 +132,6 @@ def relay() -> int:
 
 
 @pytest.fixture
-def operator(client: Any, stage: None) -> Party:
-    return Party(client, "operator")
-
-
-@pytest.fixture
-def guangxi(operator: Party) -> PartnerProvince:
-    partner = PartnerProvince(PARTNER)
-    ok(operator.put(f"/v1/ops/partners/{PARTNER}", partner.registration()))
-    return partner
-
-
-@pytest.fixture
 def queues(clean_aws: None) -> dict[str, Queue]:
     """The exchange queues, empty (they live for the whole session, unlike the tables)."""
     found = {

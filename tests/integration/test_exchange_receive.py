@@ -21,18 +21,6 @@ INBOUND = "tongban-430000-inbound.fifo"
 PAYLOAD = {"item_code": "KSTB-SJ-001", "note": "测试"}
 
 
-@pytest.fixture
-def operator(client: Any, clean_aws: None) -> Party:
-    return Party(client, "operator")
-
-
-@pytest.fixture
-def guangxi(operator: Party) -> PartnerProvince:
-    partner = PartnerProvince("450000")
-    ok(operator.put("/v1/ops/partners/450000", partner.registration()))
-    return partner
-
-
 def post(client: Any, message: dict[str, Any]) -> Any:
     return client.http.post(
         "/v1/exchange/messages",

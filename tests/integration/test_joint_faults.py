@@ -116,21 +116,9 @@ def received_status(mid: str) -> str:
 
 
 @pytest.fixture
-def operator(client: Any, stage: None) -> Party:
-    return Party(client, "operator")
-
-
-@pytest.fixture
 def lead(client: Any, stage: None) -> Party:
     """The clerk of 长沙市公安局 (A-430000-01): the joint case's lead clerk and the local part's."""
     return Party(client, "authority_clerk")
-
-
-@pytest.fixture
-def guangxi(operator: Party) -> PartnerProvince:
-    partner = PartnerProvince(PARTNER)
-    ok(operator.put(f"/v1/ops/partners/{PARTNER}", partner.registration()))
-    return partner
 
 
 @pytest.fixture

@@ -18,13 +18,6 @@ FORM = {"purpose": "就业", "using_entity": "测试公司", "query_scope": "户
 
 
 @pytest.fixture
-def guangxi(client: Any, stage: None) -> PartnerProvince:
-    partner = PartnerProvince("450000")
-    ok(Party(client, "operator").put("/v1/ops/partners/450000", partner.registration()))
-    return partner
-
-
-@pytest.fixture
 def window(client: Any, stage: None) -> Party:
     return Party(client, "window_clerk")
 
