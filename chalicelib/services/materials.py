@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from chalicelib.domain import personal
@@ -22,6 +23,7 @@ from chalicelib.services.cases import GATEWAY, CaseService, by_of, is_handling_c
 from chalicelib.services.licences import LicenceProvider, TrustLevel
 
 MAX_FILES_PER_SLOT = 10
+ADDITION_ATTEMPTS = 3
 UPLOAD_TICKET_SECONDS = 300
 DOWNLOAD_SECONDS = 300
 RESULT_TYPES = ("application/pdf",)
@@ -66,7 +68,16 @@ class MaterialService:
     def request_upload(
         self, principal: Principal, number: str, slot_code: str, body: dict[str, Any]
     ) -> dict[str, Any]:
-        """An upload ticket for one file of a slot (applicant) or of the result (clerk)."""
+        """An upload ticket for one file of a slot (applicant) or of the result (clerk).
+
+        Adding a file only adds: if the gateway's own check of an earlier file committed meanwhile
+        (a race the applicant cannot see), the addition is made again on the fresh case.
+        """
+        return _again_on_a_race(lambda: self._request_upload(principal, number, slot_code, body))
+
+    def _request_upload(
+        self, principal: Principal, number: str, slot_code: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
         case, slot = self._slot_for_upload(principal, number, slot_code)
         content_type = body["content_type"]
         errors = []
@@ -211,6 +222,12 @@ class MaterialService:
     def attach_licence(
         self, principal: Principal, number: str, slot_code: str, reference: str
     ) -> dict[str, Any]:
+        """电子证照 instead of an upload (an addition, made again if the gateway's check raced it)."""
+        return _again_on_a_race(lambda: self._attach_licence(principal, number, slot_code, reference))
+
+    def _attach_licence(
+        self, principal: Principal, number: str, slot_code: str, reference: str
+    ) -> dict[str, Any]:
         """电子证照 instead of an upload: the applicant's own licence, of the slot's type, valid today."""
         case, slot = self._slot_for_upload(principal, number, slot_code)
         if slot.elicence_type is None:
@@ -271,3 +288,14 @@ class MaterialService:
         if case.result.file_id is not None:
             answer["download"] = self._download_link(case, case.result.file_id)
         return answer
+
+
+def _again_on_a_race(add: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run an addition to a case; when another write committed first, run it again on the fresh case."""
+    for attempt in range(ADDITION_ATTEMPTS):
+        try:
+            return add()
+        except Conflict as conflict:
+            if conflict.code != "concurrent_modification" or attempt == ADDITION_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")

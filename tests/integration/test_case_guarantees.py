@@ -171,6 +171,16 @@ def test_two_concurrent_decisions_one_wins(
         return case
 
     monkeypatch.setattr(service.book, "load", load_then_wait)
+    # In-process moto is not thread-safe: the two transactions reach it one after the other, as they
+    # reach DynamoDB, which serialises them; both were built on the same version read above.
+    writing = threading.Lock()
+    commit = service.book.store.commit_many
+
+    def one_at_a_time(*args: Any, **kwargs: Any) -> None:
+        with writing:
+            commit(*args, **kwargs)
+
+    monkeypatch.setattr(service.book.store, "commit_many", one_at_a_time)
     who = Principal(
         subject="dev-authority-clerk-1",
         role=Role.AUTHORITY_CLERK,
@@ -264,3 +274,32 @@ def test_one_idempotency_key_on_two_cases_acts_on_each(applicant: Party) -> None
     ]
     assert tickets[0]["file_id"] != tickets[1]["file_id"]
     assert all(len(stored(n)["files"]) == 1 for n in numbers)
+
+
+def test_an_upload_ticket_racing_the_gateways_own_check_is_made_on_the_fresh_case(
+    applicant: Party, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bucket's notice verified an earlier file while the applicant asked for the next ticket:
+    the applicant does not see the race, and nothing is lost from either write."""
+    from chalicelib import container
+    from chalicelib.domain.errors import Conflict
+
+    number = draft(applicant, "KSTB-SJ-001", SJ_FORM)["number"]
+    give(applicant, number, "business_licence")
+    book = container.cases().book
+    original = book.save
+    raced = {"once": False}
+
+    def save_after_a_race(*args: Any, **kwargs: Any) -> Any:
+        if not raced["once"]:
+            raced["once"] = True
+            raise Conflict("concurrent_modification")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(book, "save", save_after_a_race)
+    body = {"filename": "b.pdf", "content_type": "application/pdf", "size": len(PDF), "sha256": "d" * 64}
+    ticket = ok(applicant.post(f"/v1/cases/{number}/materials/application_form/uploads", body), 201)
+    assert raced["once"]
+    files = stored(number)["files"]
+    assert [f["status"] for f in files] == ["verified", "pending"]
+    assert files[1]["file_id"] == ticket["file_id"]
