@@ -24,11 +24,20 @@ class IdentityCheckIn(_In):
     document: Short
 
 
+class AppAccountIn(_In):
+    """The applicant's account in the province's app (from the QR code the app shows), so the case
+    and its notices — a 补正 request too — also reach the applicant there."""
+
+    issuer: Annotated[str, Field(min_length=8, max_length=200, pattern=r"^https://")]
+    subject: Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class IntakeRequest(_In):
     item_code: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$")]
     province: Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")]  # the handling province
     applicant: ApplicantIn
     identity_check: IdentityCheckIn
+    app_account: AppAccountIn | None = None
     form: dict[str, object] = Field(default_factory=dict)
 
 

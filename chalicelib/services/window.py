@@ -53,9 +53,17 @@ class WindowService:
         now = self._cases.now()
         identity = IdentityCheck(at=now, by=principal.subject, **body["identity_check"])
         data = body["applicant"]
-        # The applicant is not logged in here: an opaque subject keyed to the ID number, never the number.
-        subject = "intake:" + personal.holder_key(data["id_number"])[:32]
-        applicant = self._cases.applicant_of(data, issuer=f"window:{principal.window}", subject=subject)
+        account = body.get("app_account")
+        if account is not None:
+            # the applicant showed their app: the case and its notices reach them there too
+            issuer, subject = account["issuer"], account["subject"]
+        else:
+            # not logged in here: an opaque subject keyed to the ID number, never the number itself
+            issuer, subject = (
+                f"window:{principal.window}",
+                "intake:" + personal.holder_key(data["id_number"])[:32],
+            )
+        applicant = self._cases.applicant_of(data, issuer=issuer, subject=subject)
         intake = Intake(window=principal.window or "", province=principal.province or "", identity=identity)
         return self._cases.open(
             principal, body, applicant, mode=Mode.PROXY_INTAKE, channel=Channel.WINDOW, intake=intake

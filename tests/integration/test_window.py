@@ -171,3 +171,26 @@ def _sj() -> dict[str, str]:
         "production_address": "长沙市",
         "procedure": "一般程序",
     }
+
+
+def test_an_intake_with_the_applicants_app_account_shows_in_their_app(
+    client: Any, window: Party, guangxi: PartnerProvince
+) -> None:
+    from tests.conftest import ISSUER
+
+    person = APPLICANTS["dev-applicant-1"]
+    body = {
+        "item_code": "KSTB-GA-002",
+        "province": "450000",
+        "applicant": {"name": person["name"], "id_number": person["id_number"], "phone": person["phone"]},
+        "identity_check": {"method": "id_card_reader", "document": "居民身份证"},
+        "app_account": {"issuer": ISSUER.issuer_config()["issuer"], "subject": "dev-applicant-1"},
+        "form": FORM,
+    }
+    number = ok(window.post("/v1/window/intakes", body), 201)["number"]
+    applicant = Party(client, "applicant")
+    assert [c["number"] for c in ok(applicant.get("/v1/cases"))["items"]] == [number]
+    mine = ok(applicant.get(f"/v1/cases/{number}"))
+    assert mine["applicant"]["id_number"] == person["id_number"]  # their own case: unmasked
+    assert ok(window.get(f"/v1/cases/{number}"))["applicant"]["id_number"] != person["id_number"]
+    assert [c["number"] for c in ok(window.get("/v1/window/cases"))["items"]] == [number]
