@@ -127,6 +127,7 @@ def play_partner(code: str) -> tuple[Any, list[dict[str, Any]]]:
     from chalicelib.domain.clock import BEIJING, rfc3339
     from chalicelib.domain.envelope import RECEIPT_TYPE
     from chalicelib.domain.identity import Principal, Role
+    from chalicelib.services.exchange import unverified_claims
 
     kms = boto3.client("kms")
     key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
@@ -141,7 +142,7 @@ def play_partner(code: str) -> tuple[Any, list[dict[str, Any]]]:
 
     class FakePartner:
         def post(self, url: str, body: dict[str, Any]) -> Any:
-            claims = json.loads(_segment(body["envelope"]))
+            claims = unverified_claims(body["envelope"])
             sent.append(claims)
             receipt = {
                 "receipt_for": claims["id"],
@@ -168,13 +169,6 @@ def hooked_meter() -> Meter:
         events.register("before-call.*.*", meter.before)
         events.register("after-call.*.*", meter.after)
     return meter
-
-
-def _segment(token: str) -> str:
-    import base64
-
-    part = token.split(".")[1]
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode("utf-8")
 
 
 def drain(handler: Any, suffix: str) -> None:

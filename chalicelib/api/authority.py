@@ -9,13 +9,11 @@ from chalice.app import Blueprint
 from chalicelib import container
 from chalicelib.api.applicant import (
     CASE_PROBLEMS,
-    NUMBER,
     PAGING,
     STATES,
     case_number,
     cursor_of,
     lines,
-    path_part,
     start_key,
     view,
 )
@@ -210,5 +208,4 @@ endpoint(
     problems=(*CASE_PROBLEMS, "rectification_not_found", "rectification_closed"),
 )
 def follow_up(call: Call) -> dict[str, Any]:
-    number = path_part(call, "number", NUMBER, "case_not_found")
-    return container.ratings().follow_up(call.actor, number, call.body.model_dump(mode="json"))
+    return container.ratings().follow_up(call.actor, case_number(call), call.body.model_dump(mode="json"))

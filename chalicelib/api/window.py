@@ -12,6 +12,7 @@ from chalicelib import container
 from chalicelib.api.applicant import (
     CASE_PROBLEMS,
     PAGING,
+    SLOT,
     STATES,
     case_number,
     cursor_of,
@@ -101,8 +102,6 @@ def record_consent(call: Call) -> dict[str, Any]:
     problems=(*CASE_PROBLEMS, "material_slot_not_found", "upload_not_allowed", "case_not_editable"),
 )
 def window_upload(call: Call) -> Reply:
-    from chalicelib.api.applicant import SLOT
-
     slot = path_part(call, "slot", SLOT, "material_slot_not_found")
     ticket = container.materials().request_upload(
         call.actor, case_number(call), slot, call.body.model_dump(mode="json")

@@ -345,9 +345,7 @@ def _deliver(case: Case, ctx: Context) -> dict[str, Any]:
 
 def _withdraw(case: Case, ctx: Context) -> dict[str, Any]:
     case.withdrawal_reason = ctx.params.get("reason")
-    for pause in case.clock.pauses:
-        if pause.end is None:
-            pause.end = ctx.today
+    _close_pause(case, None, ctx.today)  # every open pause: the clock ends here
     return {"reason": case.withdrawal_reason}
 
 
@@ -382,9 +380,10 @@ RULES: dict[Act, Callable[[Case, Context], dict[str, Any] | None]] = {
 }
 
 
-def _close_pause(case: Case, kind: str, today: date) -> None:
+def _close_pause(case: Case, kind: str | None, today: date) -> None:
+    """End the open pauses of `kind` (all kinds when None)."""
     for pause in case.clock.pauses:
-        if pause.kind == kind and pause.end is None:
+        if (kind is None or pause.kind == kind) and pause.end is None:
             pause.end = today
 
 

@@ -125,8 +125,7 @@ class JointCoordinator:
         parent = self._cases.book.load(number)
         unmark = self._cases.book.store.coordination_unmark(number)
         if parent.mode is not Mode.JOINT or parent.joint is not None or parent.state in FINAL:
-            self._cases.book.store.commit_many([], extra=[unmark])
-            return []
+            return self._nothing_due(unmark)
         now = self._cases.now()
         subs = {p.key: self._cases.book.load(p.case_number) for p in parent.parts if p.case_number}
         steps: list[Outcome] = []
@@ -178,8 +177,7 @@ class JointCoordinator:
             current = steps[-1].case
         sides = [unmark, *(self._outbound.item(m) for m in messages)] if self._outbound else [unmark]
         if not steps and not changes:
-            self._cases.book.store.commit_many([], extra=[unmark])
-            return []
+            return self._nothing_due(unmark)
         try:
             self._cases.book.save_many([Change(parent, steps), *changes], extra=sides)
         except Conflict:
@@ -188,6 +186,11 @@ class JointCoordinator:
             if self._outbound is not None:
                 self._outbound.enqueue(message)
         return done
+
+    def _nothing_due(self, unmark: dict[str, Any]) -> list[str]:
+        """Nothing to change: only the coordination mark goes."""
+        self._cases.book.store.commit_many([], extra=[unmark])
+        return []
 
     def _act(self, case: Case, act: Act, by: By, at: datetime, params: dict[str, Any]) -> Outcome:
         return perform(case, act, by, Context(at=at, calendar=self._cases.book.calendar(), params=params))

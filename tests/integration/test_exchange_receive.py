@@ -13,6 +13,7 @@ import pytest
 
 from chalicelib.domain.clock import BEIJING
 from chalicelib.domain.envelope import RECEIPT_TYPE
+from chalicelib.services.exchange import unverified_claims
 from chalicelib.services.jws import verify_jws
 from tests.exchange_helpers import PartnerProvince
 from tests.integration.case_helpers import Party, ok
@@ -48,7 +49,7 @@ def test_a_good_message_gets_a_signed_receipt_and_is_queued_per_case(
     answer = ok(post(client, message))
     jwks = ok(client.http.get("/v1/exchange/jwks"))
     receipt = verify_jws(answer["receipt"], jwks, RECEIPT_TYPE)
-    claims = _claims(message["envelope"])
+    claims = unverified_claims(message["envelope"])
     assert receipt["receipt_for"] == claims["id"] == answer["message_id"]
     assert (receipt["from"], receipt["to"], receipt["payload_sha256"]) == (
         "430000",
@@ -66,7 +67,7 @@ def test_a_replayed_message_gets_the_same_receipt_and_is_not_queued_twice(
 ) -> None:
     inbound_messages()
     first = guangxi.message(PAYLOAD)
-    message_id = _claims(first["envelope"])["id"]
+    message_id = unverified_claims(first["envelope"])["id"]
     again = guangxi.message(PAYLOAD, message_id=message_id)  # a retry: signed anew, same id and payload
     assert again["envelope"] != first["envelope"]
     receipts = [ok(post(client, m))["receipt"] for m in (first, again, first)]
@@ -77,7 +78,9 @@ def test_a_replayed_message_gets_the_same_receipt_and_is_not_queued_twice(
 def test_the_same_id_with_other_content_is_refused(client: Any, guangxi: PartnerProvince) -> None:
     first = guangxi.message(PAYLOAD)
     ok(post(client, first))
-    other = guangxi.message({**PAYLOAD, "note": "改过"}, message_id=_claims(first["envelope"])["id"])
+    other = guangxi.message(
+        {**PAYLOAD, "note": "改过"}, message_id=unverified_claims(first["envelope"])["id"]
+    )
     assert _refused(post(client, other)) == (409, "message_id_reused")
 
 
@@ -174,11 +177,6 @@ def test_registering_needs_https_and_valid_keys(operator: Party) -> None:
     assert _refused(bad_url) == (422, "validation_failed")
     ourselves = operator.put("/v1/ops/partners/430000", partner.registration())
     assert _refused(ourselves) == (422, "validation_failed")
-
-
-def _claims(token: str) -> dict[str, Any]:
-    part = token.split(".")[1]
-    return dict(json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))))
 
 
 def _refused(response: Any) -> tuple[int, str]:
