@@ -18,7 +18,9 @@ import pytest
 
 from tests.conftest import ROOT
 
-OFFSET, MOTO_PORT = 12000, 24566
+# E2E_PORT_OFFSET moves the whole stack, so that two checkouts can run their end-to-end tests at once.
+OFFSET = int(os.environ.get("E2E_PORT_OFFSET", "12000"))
+MOTO_PORT = OFFSET + 12566
 
 
 @pytest.fixture(scope="session")
