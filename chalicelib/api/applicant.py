@@ -14,7 +14,8 @@ from chalice.app import Blueprint
 from chalicelib import container
 from chalicelib.api.endpoint import Call, QueryParam, Reply, endpoint
 from chalicelib.api.http import HttpProblem, decode_cursor, encode_cursor
-from chalicelib.domain.case_states import Act, Actor, CaseState
+from chalicelib.api.messages import ZH
+from chalicelib.domain.case_states import Act, CaseState
 from chalicelib.domain.clock import beijing_date
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.identity import Principal, Role
@@ -67,17 +68,20 @@ def cursor_of(last_key: dict[str, Any] | None) -> str | None:
     return encode_cursor(last_key) if last_key else None
 
 
-def actor_of(principal: Principal, case: Case) -> Actor | None:
-    from chalicelib.services.cases import is_handling_clerk, is_owner
+def seat_of(principal: Principal, case: Case) -> Role | None:
+    """The caller's seat at this case: its applicant, its intake window, its handling clerk."""
+    from chalicelib.services.cases import is_handling_clerk, is_owner, is_window_of
 
     if is_owner(principal, case):
-        return Actor.APPLICANT
+        return Role.APPLICANT
+    if is_window_of(principal, case):
+        return Role.WINDOW_CLERK
     if is_handling_clerk(principal, case):
-        return Actor.CLERK
+        return Role.AUTHORITY_CLERK
     return None
 
 
-def view(principal: Principal, case: Case) -> dict[str, Any]:
+def view(principal: Principal, case: Case, lang: str = ZH) -> dict[str, Any]:
     """The case as `principal` may see it (services import on first use: ADR 0002)."""
     from chalicelib.services.case_views import case_view
     from chalicelib.services.cases import is_owner
@@ -86,19 +90,20 @@ def view(principal: Principal, case: Case) -> dict[str, Any]:
     return case_view(
         case,
         owner=is_owner(principal, case),
-        actor=actor_of(principal, case),
+        role=seat_of(principal, case),
         calendar=cases.book.calendar(),
         today=beijing_date(cases.now()),
+        lang=lang,
     )
 
 
-def lines(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def lines(docs: list[dict[str, Any]], lang: str = ZH) -> list[dict[str, Any]]:
     from chalicelib.domain.case import Case
     from chalicelib.services.case_views import compact
 
     cases = container.cases()
     calendar, today = cases.book.calendar(), beijing_date(cases.now())
-    return [compact(Case.model_validate(doc), calendar, today) for doc in docs]
+    return [compact(Case.model_validate(doc), calendar, today, lang) for doc in docs]
 
 
 @endpoint(
@@ -123,7 +128,7 @@ def lines(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 )
 def open_draft(call: Call) -> Reply:
     case = container.cases().open_draft(call.actor, call.body.model_dump(mode="json"))
-    return Reply(view(call.actor, case), 201, {"Location": f"/v1/cases/{case.number}"})
+    return Reply(view(call.actor, case, call.lang), 201, {"Location": f"/v1/cases/{case.number}"})
 
 
 @endpoint(
@@ -140,7 +145,7 @@ def open_draft(call: Call) -> Reply:
 def my_cases(call: Call) -> dict[str, Any]:
     cases = container.cases()
     page = cases.book.store.by_owner(cases.owner_of(call.actor), call.query["limit"], start_key(call))
-    return {"items": lines(page.items), "next_cursor": cursor_of(page.last_key)}
+    return {"items": lines(page.items, call.lang), "next_cursor": cursor_of(page.last_key)}
 
 
 @endpoint(
@@ -155,7 +160,7 @@ def my_cases(call: Call) -> dict[str, Any]:
     problems=CASE_PROBLEMS,
 )
 def get_case(call: Call) -> dict[str, Any]:
-    return view(call.actor, container.cases().readable(call.actor, case_number(call)))
+    return view(call.actor, container.cases().readable(call.actor, case_number(call)), call.lang)
 
 
 @endpoint(
@@ -171,14 +176,14 @@ def get_case(call: Call) -> dict[str, Any]:
 )
 def update_form(call: Call) -> dict[str, Any]:
     case = container.cases().update_form(call.actor, case_number(call), call.body.form)
-    return view(call.actor, case)
+    return view(call.actor, case, call.lang)
 
 
 def _applicant_act(act: Act, path: str, summary: str, request: str | None, problems: tuple[str, ...]) -> None:
     def handler(call: Call) -> dict[str, Any]:
         params = call.body.model_dump(mode="json") if call.body is not None else {}
         case = container.cases().act(call.actor, case_number(call), act, params)
-        return view(call.actor, case)
+        return view(call.actor, case, call.lang)
 
     handler.__name__ = act.value
     # A window clerk acts for the applicant of a case the window took in (代办), except submitting:
@@ -213,6 +218,13 @@ _applicant_act(
 )
 _applicant_act(
     Act.WITHDRAW, "withdraw", "Withdraw the application (撤回), before a decision", C + "WithdrawRequest", ()
+)
+_applicant_act(
+    Act.DISCARD,
+    "discard",
+    "Discard a draft (删除草稿): it stays listed as discarded, with its timeline",
+    C + "WithdrawRequest",
+    (),
 )
 
 
@@ -323,7 +335,7 @@ def get_result(call: Call) -> dict[str, Any]:
 )
 def rate_case(call: Call) -> Reply:
     case = container.ratings().rate(call.actor, case_number(call), call.body.model_dump(mode="json"))
-    return Reply(view(call.actor, case), 201)
+    return Reply(view(call.actor, case, call.lang), 201)
 
 
 @endpoint(
@@ -337,7 +349,9 @@ def rate_case(call: Call) -> Reply:
     problems=CASE_PROBLEMS,
 )
 def get_timeline(call: Call) -> dict[str, Any]:
-    return {"events": container.cases().timeline(call.actor, case_number(call))}
+    from chalicelib.services.case_views import timeline_view
+
+    return {"events": timeline_view(container.cases().timeline(call.actor, case_number(call)), call.lang)}
 
 
 @endpoint(
@@ -374,8 +388,11 @@ def verify_audit(call: Call) -> dict[str, Any]:
 )
 def my_notices(call: Call) -> dict[str, Any]:
     cases = container.cases()
+    from chalicelib.domain.case_acts import render_notice
+
     page = container.notices().for_recipient(cases.owner_of(call.actor), call.query["limit"], start_key(call))
-    return {"items": page.items, "next_cursor": cursor_of(page.last_key)}
+    items = [render_notice(notice, call.lang) for notice in page.items]
+    return {"items": items, "next_cursor": cursor_of(page.last_key)}
 
 
 STATES = tuple(s.value for s in CaseState)

@@ -51,7 +51,7 @@ def inbox(call: Call) -> dict[str, Any]:
         due_before=call.query.get("due_before"),
         state=call.query.get("state"),
     )
-    return {"items": lines(page.items), "next_cursor": cursor_of(page.last_key)}
+    return {"items": lines(page.items, call.lang), "next_cursor": cursor_of(page.last_key)}
 
 
 CLERK_ACTS: list[tuple[Act, str, str, str | None, tuple[str, ...]]] = [
@@ -111,7 +111,7 @@ def _clerk_act(act: Act, path: str, summary: str, request: str | None, problems:
     def handler(call: Call) -> dict[str, Any]:
         params = call.body.model_dump(mode="json") if call.body is not None else {}
         case = container.cases().act(call.actor, case_number(call), act, params)
-        return view(call.actor, case)
+        return view(call.actor, case, call.lang)
 
     handler.__name__ = f"clerk_{act.value}"
     endpoint(

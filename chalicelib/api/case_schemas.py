@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain.case import (
+    AnswerRef,
     CaseExchange,
     Decision,
     Intake,
@@ -24,7 +25,7 @@ from chalicelib.domain.case import (
     SuspensionProcedure,
     VideoSession,
 )
-from chalicelib.domain.case_states import Act, CaseState
+from chalicelib.domain.case_states import CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -179,6 +180,12 @@ class FileOut(_Out):
     trust_level: Literal["A", "B", "C", "D"]
     created_at: datetime
     checked_at: datetime | None = None
+    superseded_by: str | None = Field(
+        default=None, description="the later verified file of the slot that replaces this one"
+    )
+    answers: AnswerRef | None = Field(
+        default=None, description="the 补正 item (round, index) this file answers"
+    )
 
 
 class MaterialOut(_Out):
@@ -231,6 +238,7 @@ class CaseDetail(_Out):
     immediate: bool
     allows_deferred_acceptance: bool
     allows_commitment: bool
+    result_delivery: list[Delivery] = Field(description="出件方式: how the item version delivers results")
     mode: Mode
     origin_province: str
     handler: HandlerOut
@@ -246,6 +254,10 @@ class CaseDetail(_Out):
     clock: ClockOut
     return_reasons: list[str]
     supplement: Supplement | None
+    supplement_rounds: int = Field(
+        description="补正 requests made on the case (一次性告知: a further one only for what an answer "
+        "got wrong)"
+    )
     deferred: list[str]
     deferred_commitment: str | None
     refusal: Refusal | None
@@ -260,7 +272,16 @@ class CaseDetail(_Out):
     joint: JointLink | None
     video_sessions: list[VideoSession]
     progress: Progress
-    allowed_acts: list[Act]
+    allowed_acts: list[str] = Field(
+        description=(
+            "What the caller may do now, by route name: an act of the state table (submit, accept, "
+            "…, discard), rate (好差评), or at the intake window dispatch and handover; exactly "
+            "those the gateway would not refuse with 409"
+        )
+    )
+    act_labels: dict[str, str] = Field(
+        description="a button label for each allowed act, in the reader's language"
+    )
     revision: int
     materials: list[MaterialOut]
     result_files: list[FileOut]
@@ -315,6 +336,7 @@ class TimelineEvent(_Out):
     details: dict[str, Any]
     prev_hash: str
     hash: str
+    description: str = Field(description="what the event was, in the reader's language")
 
 
 class Timeline(_Out):
@@ -335,6 +357,7 @@ class Notice(_Out):
     recipient: str
     act: str
     state: CaseState
+    item_name: str
     title: str
     next_step: str
     at: datetime

@@ -88,6 +88,17 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
     "too_many_files": (409, "该材料的文件数已达上限", "This material has the most files allowed"),
     "not_yet_accepted": (409, "办件尚未受理", "The case has not been accepted yet"),
     "not_an_immediate_item": (409, "该事项不是即办件", "The item is not an immediate item"),
+    "already_accepted": (409, "办件已受理，不能再次受理或不予受理", "The case has been accepted already"),
+    "supplement_not_one_time": (
+        422,
+        "一次性告知：再次补正只能针对补正答复本身的问题",
+        "A further supplement request may name only what the previous answer got wrong",
+    ),
+    "delivery_not_offered": (
+        422,
+        "该事项不提供此出件方式",
+        "The item does not offer this way of delivering its result",
+    ),
     "deferred_acceptance_not_allowed": (
         409,
         "该事项不适用容缺受理",
@@ -175,6 +186,11 @@ FIELD_MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "not_deferrable": ("该材料不可容缺", "Cannot be deferred"),
     "unknown_material": ("该事项没有此材料", "Unknown material"),
     "not_verified": ("文件尚未通过校验", "Not verified"),
+    "not_in_previous_answer": (
+        "不在上次补正清单或补正答复之内",
+        "Neither on the previous list nor introduced by the answer",
+    ),
+    "not_offered_by_item": ("该事项不提供此方式", "Not offered by the item"),
     "id_number_format": ("身份证号码须为 18 位", "ID number must be 18 characters"),
     "id_number_check_digit": ("身份证号码校验位不正确", "ID number check digit is wrong"),
     "id_number_region": ("身份证号码地区码不正确", "ID number region code is wrong"),

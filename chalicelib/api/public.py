@@ -43,6 +43,11 @@ def item_code(call: Call) -> str:
         QueryParam("q", "keyword in Chinese: name, alias, department or code", max_length=50),
         QueryParam("department", "department name or part of it", max_length=50),
         QueryParam("province", "handling province (GB/T 2260 code)", pattern=PROVINCE_CODE_PATTERN),
+        QueryParam(
+            "immediate",
+            "true: only 即办件 (handled on the spot); false: only the others",
+            enum=("true", "false"),
+        ),
         QueryParam("limit", "page size", kind="integer", minimum=1, maximum=100, default=20),
         QueryParam("cursor", "next_cursor of the previous page", max_length=500),
     ),
@@ -59,6 +64,7 @@ def list_items(call: Call) -> dict[str, Any]:
         keyword=q.get("q"),
         department=q.get("department"),
         province=q.get("province"),
+        immediate=None if "immediate" not in q else q["immediate"] == "true",
         limit=q["limit"],
         after=after,
     )

@@ -53,7 +53,7 @@ SESSION_ID = re.compile(r"^[0-9A-Za-z\-]{8,64}$")
 )
 def open_intake(call: Call) -> Reply:
     case = container.window().open_intake(call.actor, call.body.model_dump(mode="json"))
-    return Reply(view(call.actor, case), 201, {"Location": f"/v1/cases/{case.number}"})
+    return Reply(view(call.actor, case, call.lang), 201, {"Location": f"/v1/cases/{case.number}"})
 
 
 @endpoint(
@@ -69,7 +69,7 @@ def open_intake(call: Call) -> Reply:
 )
 def window_queue(call: Call) -> dict[str, Any]:
     page = container.window().queue(call.actor, call.query["limit"], start_key(call), call.query.get("state"))
-    return {"items": lines(page.items), "next_cursor": cursor_of(page.last_key)}
+    return {"items": lines(page.items, call.lang), "next_cursor": cursor_of(page.last_key)}
 
 
 @endpoint(
@@ -85,7 +85,9 @@ def window_queue(call: Call) -> dict[str, Any]:
 )
 def record_consent(call: Call) -> dict[str, Any]:
     return view(
-        call.actor, container.window().record_consent(call.actor, case_number(call), call.body.model_dump())
+        call.actor,
+        container.window().record_consent(call.actor, case_number(call), call.body.model_dump()),
+        call.lang,
     )
 
 
@@ -123,7 +125,7 @@ def window_upload(call: Call) -> Reply:
 def check_original(call: Call) -> dict[str, Any]:
     file_id = path_part(call, "file_id", FILE_ID, "file_not_found")
     case = container.window().check_original(call.actor, case_number(call), file_id, call.body.model_dump())
-    return view(call.actor, case)
+    return view(call.actor, case, call.lang)
 
 
 @endpoint(
@@ -171,7 +173,7 @@ def receipt_page(call: Call) -> Reply:
     ),
 )
 def dispatch(call: Call) -> dict[str, Any]:
-    return view(call.actor, container.window().dispatch(call.actor, case_number(call)))
+    return view(call.actor, container.window().dispatch(call.actor, case_number(call)), call.lang)
 
 
 @endpoint(
@@ -187,7 +189,9 @@ def dispatch(call: Call) -> dict[str, Any]:
 )
 def hand_over(call: Call) -> dict[str, Any]:
     return view(
-        call.actor, container.window().hand_over(call.actor, case_number(call), call.body.model_dump())
+        call.actor,
+        container.window().hand_over(call.actor, case_number(call), call.body.model_dump()),
+        call.lang,
     )
 
 

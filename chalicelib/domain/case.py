@@ -90,8 +90,20 @@ class Slot(_Model):
     max_bytes: int
 
 
+class AnswerRef(_Model):
+    """Which 补正 item a file answers: the round (1 for the first request) and the item's index."""
+
+    round: int
+    item: int
+
+
 class MaterialFile(_Model):
-    """One file (or e-licence reference) given for a slot, with its trust level (A–D)."""
+    """One file (or e-licence reference) given for a slot, with its trust level (A–D).
+
+    A file replaced by a later verified one of its slot — a rejected upload, or what a 补正 asked
+    to redo — names its replacement in `superseded_by`; a file given to answer a 补正 item names
+    that item in `answers`.
+    """
 
     file_id: str
     slot: str
@@ -106,6 +118,8 @@ class MaterialFile(_Model):
     trust_level: str
     created_at: datetime
     checked_at: datetime | None = None
+    superseded_by: str | None = None
+    answers: AnswerRef | None = None
 
 
 class Pause(_Model):
@@ -141,11 +155,18 @@ class SupplementItem(_Model):
 
 
 class Supplement(_Model):
+    """A 补正 request (一次性告知) and what its answer touched: the slots given fresh verified files
+    and the form fields changed while it was open. A later round may name only those, or the
+    items of this one (what the answer itself got wrong)."""
+
     requested_at: datetime
     before_acceptance: bool
     items: list[SupplementItem]
+    round: int = 1
     answered_at: datetime | None = None
     note: str | None = None
+    answered_materials: list[str] = Field(default_factory=list)
+    changed_fields: list[str] = Field(default_factory=list)
 
 
 class Refusal(_Model):
@@ -301,6 +322,7 @@ class Case(_Model):
     immediate: bool
     allows_deferred_acceptance: bool
     allows_commitment: bool
+    result_delivery: list[Delivery] = Field(default_factory=list)  # 出件方式 of the item version
     mode: Mode
     origin_province: str
     handler: Handler
@@ -318,6 +340,7 @@ class Case(_Model):
     clock: CaseClock
     return_reasons: list[str] = Field(default_factory=list)  # 预审退回意见
     supplement: Supplement | None = None
+    supplement_rounds: int = 0  # 补正 requests made on the case
     deferred: list[str] = Field(default_factory=list)  # 容缺: slots accepted missing
     deferred_commitment: str | None = None
     refusal: Refusal | None = None

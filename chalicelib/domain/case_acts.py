@@ -14,10 +14,12 @@ from typing import Any
 
 from chalicelib.domain import working_days
 from chalicelib.domain.case import (
+    AnswerRef,
     Case,
     CaseClock,
     Decision,
     FileStatus,
+    MaterialFile,
     Pause,
     Rating,
     RatingLevel,
@@ -29,18 +31,22 @@ from chalicelib.domain.case import (
     SuspensionProcedure,
 )
 from chalicelib.domain.case_states import (
-    PLAIN,
     RATEABLE,
     RESULT_SLOT,
+    TRANSITIONS,
     Act,
     Actor,
     CaseState,
+    act_label,
     actor_of,
+    allowed_acts,
     next_state,
+    plain,
 )
 from chalicelib.domain.catalog_terms import Delivery
 from chalicelib.domain.clock import beijing_date, rfc3339
 from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.identity import Role
 
 COMMITMENT_VERIFICATION_DAYS = 30  # 告知承诺制: 事后核查 within this many working days of approval
 NOTIFIED_ACTS = frozenset(
@@ -108,22 +114,83 @@ def _event(
 
 
 def notice_for(case: Case, event: dict[str, Any]) -> dict[str, Any]:
-    """The applicant's notice of an event: plain Chinese, no personal data, a stable id."""
-    meaning, next_step = ACT_NOTICES.get(event["act"], PLAIN[case.state])
+    """The applicant's notice of an event: plain Chinese, no personal data, a stable id. It keeps
+    the act, state and item name, so `render_notice` can give it in English when asked."""
+    meaning, next_step = ACT_NOTICES.get(event["act"], plain(case.state, "zh"))
     return {
         "id": f"{case.number}:{event['seq']}",
         "case": case.number,
         "recipient": owner_key(case.applicant.issuer, case.applicant.subject),
         "act": event["act"],
         "state": case.state.value,
+        "item_name": case.item_name,
         "title": f"{case.item_name}：{meaning}",
         "next_step": next_step,
         "at": event["at"],
     }
 
 
+def render_notice(notice: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A stored notice in the reader's language: its texts come again from its act and state."""
+    item_name = notice.get("item_name") or str(notice["title"]).split("：", 1)[0]
+    texts = ACT_NOTICES_EN if lang == "en" else ACT_NOTICES
+    try:
+        meaning, next_step = texts.get(notice["act"]) or plain(CaseState(notice["state"]), lang)
+    except ValueError:
+        return {**notice, "item_name": item_name}
+    separator = ": " if lang == "en" else "："
+    return {
+        **notice,
+        "item_name": item_name,
+        "title": f"{item_name}{separator}{meaning}",
+        "next_step": next_step,
+    }
+
+
 # Notices of acts that leave the state as it was but need the applicant (else: the state's text).
 ACT_NOTICES = {"material_rejected": ("材料未通过校验", "按原因重新上传该材料")}
+ACT_NOTICES_EN = {
+    "material_rejected": ("A material did not pass the check", "Upload it again as the reason says")
+}
+
+# Timeline events that are not acts of the state table: (中文, English).
+EVENT_TEXTS: dict[str, tuple[str, str]] = {
+    "open": ("创建草稿", "Draft opened"),
+    "open_from_partner": ("收到伙伴省份转来的申请", "Case received from a partner province"),
+    "open_part": ("联办分件开始办理", "Joint part started"),
+    "update_form": ("修改申请表", "Form updated"),
+    "material_given": ("提交材料", "Material given"),
+    "material_verified": ("材料通过校验", "Material verified"),
+    "material_rejected": ("材料未通过校验", "Material rejected"),
+    "licence_attached": ("使用电子证照", "E-licence given"),
+    "rate": ("评价办理", "Handling rated"),
+    "rectification_closed": ("整改回访办结", "Rectification closed"),
+    "consent_recorded": ("记录服务同意书", "Consent recorded"),
+    "original_checked": ("原件核验", "Original checked"),
+    "receipt_issued": ("出具收件告知单", "Receipt issued"),
+    "shipment_recorded": ("登记寄递", "Shipment recorded"),
+    "shipment_event": ("寄递状态更新", "Shipment status updated"),
+    "deadline_warning": ("办理时限预警", "Time limit warning"),
+    "deadline_overdue": ("办理超期", "Time limit passed"),
+    "deadline_recomputed": ("工作日历发布，重算期限", "Due dates recomputed on a new calendar"),
+    "part_overdue": ("联办分件超期", "A joint part is overdue"),
+    "parts_updated": ("联办分件进度更新", "Joint parts updated"),
+    "video_scheduled": ("预约视频会商", "Video session scheduled"),
+    "video_joined": ("加入视频会商", "Video session joined"),
+    "video_ended": ("视频会商结束", "Video session ended"),
+}
+
+
+def describe_event(act: str, lang: str) -> str:
+    """What a timeline event was, for display; a partner's act reads as that act at the partner."""
+    if act.startswith("partner_"):
+        inner = describe_event(act.removeprefix("partner_"), lang)
+        return f"Partner province: {inner}" if lang == "en" else f"伙伴省份：{inner}"
+    texts = EVENT_TEXTS.get(act)
+    if texts is not None:
+        return texts[1] if lang == "en" else texts[0]
+    label = act_label(act, lang)
+    return act.replace("_", " ").capitalize() if label == act and lang == "en" else label
 
 
 def owner_key(issuer: str, subject: str) -> str:
@@ -137,14 +204,30 @@ def perform(case: Case, act: Act, by: By, ctx: Context) -> Outcome:
     before = case.state
     approved = bool(ctx.params.get("approved", True))
     target = next_state(before, act, approved=approved)
+    refused = blocked(case, act)
+    if refused is not None:
+        raise refused
     changed = case.model_copy(deep=True)
     details = RULES[act](changed, ctx) or {}
     changed.state = target
     changed.updated_at = ctx.at
-    refresh_clock(changed, ctx.calendar)
+    refresh_clock(changed, ctx.calendar, ctx.today)
     event = _event(changed, act.value, by, ctx.at, before, details)
     notice = notice_for(changed, event) if act in NOTIFIED_ACTS else None
     return Outcome(changed, event, notice)
+
+
+def blocked(case: Case, act: Act) -> Conflict | None:
+    """The 409 `act` meets on this case beyond the state table: the guards that read the case's
+    data. `perform` raises it and `offered_acts` leaves such an act out, so the two agree."""
+    if act in (Act.ACCEPT, Act.REFUSE, Act.ACCEPT_AND_DECIDE) and case.accepted_at is not None:
+        # 受理 happens once: a 补正 answered after acceptance goes back to review, not to 受理
+        return Conflict("already_accepted", act=act.value, state=case.state.value)
+    if act is Act.ACCEPT_AND_DECIDE and not case.immediate:
+        return Conflict("not_an_immediate_item", state=case.state.value)
+    if act is Act.START_REVIEW and case.accepted_at is None:
+        return Conflict("not_yet_accepted", state=case.state.value)
+    return None
 
 
 # — per-act rules; each mutates the copy and returns the event's details —
@@ -222,10 +305,38 @@ def _request_supplement(case: Case, ctx: Context) -> dict[str, Any]:
         raise InvalidInput(
             "validation_failed", errors=[{"field": f"items.{m}", "code": "unknown_material"} for m in unknown]
         )
-    case.supplement = Supplement(requested_at=ctx.at, before_acceptance=case.accepted_at is None, items=items)
+    if case.supplement is not None:
+        _only_what_the_answer_got_wrong(case.supplement, items)
+    case.supplement_rounds += 1
+    case.supplement = Supplement(
+        requested_at=ctx.at,
+        before_acceptance=case.accepted_at is None,
+        items=items,
+        round=case.supplement_rounds,
+    )
     if case.clock.started_on is not None:
         case.clock.pauses.append(Pause(kind="supplement", start=ctx.today))
-    return {"items": [i.model_dump(exclude_none=True) for i in items]}
+    return {"round": case.supplement_rounds, "items": [i.model_dump(exclude_none=True) for i in items]}
+
+
+def _only_what_the_answer_got_wrong(previous: Supplement, items: list[SupplementItem]) -> None:
+    """一次性告知: everything missing is told at once, so a further 补正 may name only what the
+    previous answer itself got wrong — an item of the previous list again, or a material or form
+    field the answer introduced. Anything else should have been in the first list."""
+    materials = {i.material for i in previous.items if i.material} | set(previous.answered_materials)
+    fields = {_form_key(i.field) for i in previous.items if i.field} | set(previous.changed_fields)
+    beyond = [
+        n
+        for n, item in enumerate(items)
+        if (item.material is None and item.field is None)
+        or (item.material is not None and item.material not in materials)
+        or (item.field is not None and _form_key(item.field) not in fields)
+    ]
+    if beyond:
+        raise InvalidInput(
+            "supplement_not_one_time",
+            errors=[{"field": f"items.{n}", "code": "not_in_previous_answer"} for n in beyond],
+        )
 
 
 def _answer_supplement(case: Case, ctx: Context) -> dict[str, Any]:
@@ -242,13 +353,41 @@ def _answer_supplement(case: Case, ctx: Context) -> dict[str, Any]:
         )
     request.answered_at = ctx.at
     request.note = ctx.params.get("note")
+    request.answered_materials = sorted(fresh)
+    _mark_answers(case, request)
     _close_pause(case, "supplement", ctx.today)
-    return {"note": request.note}
+    return {"note": request.note, "materials": request.answered_materials or None}
+
+
+def _form_key(field: str) -> str:
+    """A 补正 item names a form field as `form.<key>` or `<key>`; both are the key."""
+    return field.removeprefix("form.")
+
+
+def _mark_answers(case: Case, request: Supplement) -> None:
+    """Each fresh verified file answers the 补正 item naming its slot; every older file of that
+    slot (rejected uploads, the material the request asked to redo) is superseded by it."""
+    for n, item in enumerate(request.items):
+        if item.material is None:
+            continue
+        answers = [
+            f
+            for f in case.files
+            if f.slot == item.material
+            and f.status is FileStatus.VERIFIED
+            and f.created_at >= request.requested_at
+        ]
+        if not answers:
+            continue
+        latest = max(answers, key=lambda f: f.created_at)
+        for file in answers:
+            file.answers = AnswerRef(round=request.round, item=n)
+        for file in case.files:
+            if file.slot == item.material and file not in answers and not file.superseded_by:
+                file.superseded_by = latest.file_id
 
 
 def _start_review(case: Case, ctx: Context) -> dict[str, Any]:
-    if case.accepted_at is None:
-        raise Conflict("not_yet_accepted", state=case.state.value)
     return {}
 
 
@@ -298,14 +437,18 @@ def _decide(case: Case, ctx: Context) -> dict[str, Any]:
 
 
 def _accept_and_decide(case: Case, ctx: Context) -> dict[str, Any]:
-    if not case.immediate:
-        raise Conflict("not_an_immediate_item", state=case.state.value)
     _accept(case, ctx)
     return _decide(case, ctx)
 
 
 def _issue_result(case: Case, ctx: Context) -> dict[str, Any]:
     delivery = Delivery(ctx.params["delivery"])
+    if case.result_delivery and delivery not in case.result_delivery:
+        # 出件方式 are the item version's: a result offered electronically only is not mailed
+        raise InvalidInput(
+            "delivery_not_offered",
+            errors=[{"field": "delivery", "code": "not_offered_by_item"}],
+        )
     p = ctx.params
     as_licence = delivery is Delivery.ELECTRONIC and bool(p.get("licence_type"))
     if delivery is Delivery.ELECTRONIC and not as_licence:
@@ -349,6 +492,11 @@ def _withdraw(case: Case, ctx: Context) -> dict[str, Any]:
     return {"reason": case.withdrawal_reason}
 
 
+def _discard(case: Case, ctx: Context) -> dict[str, Any]:
+    case.closed_at = ctx.at
+    return {"reason": ctx.params.get("reason")}
+
+
 def _close(case: Case, ctx: Context) -> dict[str, Any]:
     case.closed_at = ctx.at
     return {}
@@ -377,6 +525,7 @@ RULES: dict[Act, Callable[[Case, Context], dict[str, Any] | None]] = {
     Act.WITHDRAW: _withdraw,
     Act.CLOSE: _close,
     Act.CANCEL: _cancel,
+    Act.DISCARD: _discard,
 }
 
 
@@ -387,23 +536,47 @@ def _close_pause(case: Case, kind: str | None, today: date) -> None:
             pause.end = today
 
 
+def supersede_rejected(case: Case, verified: MaterialFile) -> None:
+    """A file verified in a slot replaces the rejected uploads before it (they stay, marked)."""
+    for file in case.files:
+        if (
+            file.slot == verified.slot
+            and file.status is FileStatus.REJECTED
+            and file.created_at <= verified.created_at
+            and file.superseded_by is None
+        ):
+            file.superseded_by = verified.file_id
+
+
 # — the clock —
 
 
-def refresh_clock(case: Case, calendar: working_days.WorkingCalendar) -> None:
-    """Recompute due dates from the start, the limits and the pauses (补正, 特别程序)."""
+def refresh_clock(case: Case, calendar: working_days.WorkingCalendar, today: date) -> None:
+    """Recompute due dates from the start, the limits and the pauses (补正, 特别程序).
+
+    While the clock is stopped the last due dates stay as they were, and so do their provisional
+    flags (a date guessed from an unpublished calendar stays marked as a guess). `used_days` are
+    the working days counted up to `today`: none on the day of 受理 (the day the period starts is
+    not counted), none during a pause.
+    """
     clock = case.clock
     if clock.started_on is None:
         return
     pauses = [working_days.Pause(p.start, p.end) for p in clock.pauses]
     promised = working_days.compute_deadline(calendar, clock.started_on, clock.promised_days, pauses)
     statutory = working_days.compute_deadline(calendar, clock.started_on, clock.statutory_days, pauses)
-    clock.used_days = promised.used_working_days
+    clock.used_days = working_days.working_days_used(
+        calendar, clock.started_on, today, clock.promised_days, pauses
+    )
+    years = set(promised.provisional_years) | set(statutory.provisional_years)
     if not promised.paused:
         clock.promised_due = promised.due
         clock.statutory_due = statutory.due
-    clock.provisional = promised.provisional or statutory.provisional
-    clock.provisional_years = sorted(set(promised.provisional_years) | set(statutory.provisional_years))
+    elif clock.promised_due is not None:
+        # the kept dates keep their flags, until the guessed year is published
+        years |= {y for y in clock.provisional_years if not calendar.is_published(y)}
+    clock.provisional = bool(years)
+    clock.provisional_years = sorted(years)
 
 
 def deadline_of(clock: CaseClock) -> working_days.Deadline | None:
@@ -445,3 +618,37 @@ def record(case: Case, act: str, by: By, at: datetime, details: dict[str, Any]) 
     changed = case.model_copy(deep=True)
     changed.updated_at = at
     return Outcome(changed, _event(changed, act, by, at, case.state, details))
+
+
+# — what a caller is offered —
+
+RATE, DISPATCH, HANDOVER = "rate", "dispatch", "handover"
+
+
+def offered_acts(case: Case, role: Role | None) -> list[str]:
+    """The acts `role` may perform on `case` now, by the names of their routes: exactly those the
+    gateway would not refuse with a 409 (a body may still be invalid, a 补正 answer incomplete).
+
+    `role` is the caller's seat at this case: its applicant, the window that took it in (acting
+    for the applicant: 代办, 递交 as `dispatch`, 出件 as `handover`), or the handling clerk.
+    """
+    if role is Role.AUTHORITY_CLERK:
+        acts = [a for a in allowed_acts(case.state, Actor.CLERK) if a is not Act.CANCEL]
+        return [a.value for a in acts if blocked(case, a) is None]
+    if role is Role.APPLICANT:
+        offered = [a.value for a in allowed_acts(case.state, Actor.APPLICANT) if blocked(case, a) is None]
+        if case.state in RATEABLE and case.rating is None:
+            offered.append(RATE)
+        return offered
+    if role is Role.WINDOW_CLERK:
+        offered = []
+        for act in allowed_acts(case.state, Actor.APPLICANT):
+            if act is Act.SUBMIT:
+                if case.intake is not None and case.intake.consent is not None:
+                    offered.append(DISPATCH)
+            elif blocked(case, act) is None:
+                offered.append(act.value)
+        if (case.state, Act.DELIVER) in TRANSITIONS:
+            offered.append(HANDOVER)
+        return offered
+    return []

@@ -121,7 +121,13 @@ def mirror(case: Case, kind: MessageType, payload: dict[str, Any], sender: str, 
         copy.refusal = Refusal.model_validate(payload["refusal"])
     elif act is Act.REQUEST_SUPPLEMENT:
         items = [SupplementItem.model_validate(i) for i in payload["supplement"]["items"]]
-        copy.supplement = Supplement(requested_at=at, before_acceptance=copy.accepted_at is None, items=items)
+        copy.supplement_rounds += 1
+        copy.supplement = Supplement(
+            requested_at=at,
+            before_acceptance=copy.accepted_at is None,
+            items=items,
+            round=copy.supplement_rounds,
+        )
         outcome.event["details"]["items"] = payload["supplement"]["items"]
     elif act is Act.SUSPEND:
         suspension = payload["suspension"]

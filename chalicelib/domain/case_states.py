@@ -31,6 +31,7 @@ class CaseState(StrEnum):
     DELIVERED = "delivered"  # 已送达
     WITHDRAWN = "withdrawn"  # 已撤回
     CLOSED = "closed"  # 已办结归档
+    DISCARDED = "discarded"  # 草稿已删除: a draft the applicant gave up, never submitted
 
 
 class Act(StrEnum):
@@ -51,6 +52,7 @@ class Act(StrEnum):
     WITHDRAW = "withdraw"  # 撤回申请
     CLOSE = "close"  # 办结归档
     CANCEL = "cancel"  # 联办撤销: a joint case's part undone because another part was refused
+    DISCARD = "discard"  # 删除草稿: the applicant gives up a draft
 
 
 class Actor(StrEnum):
@@ -64,6 +66,7 @@ S, A = CaseState, Act
 # branch and `decision_state` picks the other.
 TRANSITIONS: dict[tuple[CaseState, Act], CaseState] = {
     (S.DRAFT, A.SUBMIT): S.SUBMITTED,
+    (S.DRAFT, A.DISCARD): S.DISCARDED,
     (S.PRE_REVIEW_RETURNED, A.SUBMIT): S.SUBMITTED,
     (S.SUBMITTED, A.PASS_PRE_REVIEW): S.PRE_REVIEW_PASSED,
     (S.SUBMITTED, A.RETURN_PRE_REVIEW): S.PRE_REVIEW_RETURNED,
@@ -116,13 +119,14 @@ WHO: dict[Act, Actor] = {
     A.SUBMIT: Actor.APPLICANT,
     A.ANSWER_SUPPLEMENT: Actor.APPLICANT,
     A.WITHDRAW: Actor.APPLICANT,
+    A.DISCARD: Actor.APPLICANT,
     A.DELIVER: Actor.GATEWAY,  # or the clerk, for mail and window pick-up
 }
 
 # States where the time-limit clock runs (受理 started it; 补正 and 特别程序 stop it).
 CLOCK_RUNNING = frozenset({S.ACCEPTED, S.UNDER_REVIEW, S.SUPPLEMENTED})
 DECIDED = frozenset({S.APPROVED, S.DENIED, S.RESULT_ISSUED, S.DELIVERED})
-FINAL = frozenset({S.NOT_ACCEPTED, S.WITHDRAWN, S.CLOSED})
+FINAL = frozenset({S.NOT_ACCEPTED, S.WITHDRAWN, S.CLOSED, S.DISCARDED})
 # States after which the applicant may rate the handling (好差评).
 RATEABLE = frozenset({S.NOT_ACCEPTED, S.DENIED, S.APPROVED, S.RESULT_ISSUED, S.DELIVERED, S.CLOSED})
 # States in which the applicant may still change form data and materials.
@@ -156,7 +160,7 @@ def next_state(state: CaseState, act: Act, *, approved: bool = True) -> CaseStat
     return target
 
 
-# Plain Chinese for small screens: what the state means and what happens next.
+# Plain words for small screens: what the state means and what happens next (PLAIN_EN in English).
 PLAIN: dict[CaseState, tuple[str, str]] = {
     S.DRAFT: ("草稿，尚未提交", "填写表单、上传材料后提交"),
     S.SUBMITTED: ("已提交，等待预审", "等待工作人员预审"),
@@ -174,4 +178,63 @@ PLAIN: dict[CaseState, tuple[str, str]] = {
     S.DELIVERED: ("已送达", "评价本次办理"),
     S.WITHDRAWN: ("已撤回", "无需操作"),
     S.CLOSED: ("已办结", "无需操作"),
+    S.DISCARDED: ("草稿已删除", "无需操作"),
 }
+PLAIN_EN: dict[CaseState, tuple[str, str]] = {
+    S.DRAFT: ("Draft, not submitted yet", "Fill in the form, upload the materials, then submit"),
+    S.SUBMITTED: ("Submitted, awaiting pre-review", "A clerk will pre-review the application"),
+    S.PRE_REVIEW_RETURNED: ("Returned at pre-review", "Correct what the clerk noted and submit again"),
+    S.PRE_REVIEW_PASSED: ("Passed pre-review, awaiting acceptance", "The authority will accept the case"),
+    S.ACCEPTED: ("Accepted", "Awaiting review"),
+    S.NOT_ACCEPTED: ("Not accepted", "Read the reason and its legal basis"),
+    S.SUPPLEMENT_REQUESTED: ("Materials to supplement", "Supply everything on the one-time list"),
+    S.SUPPLEMENTED: ("Supplemented, awaiting the authority", "The authority will handle what you supplied"),
+    S.UNDER_REVIEW: ("Under review", "Awaiting the decision"),
+    S.SUSPENDED: ("In a special procedure, the time limit is paused", "Awaiting the end of the procedure"),
+    S.APPROVED: ("Approved, result being prepared", "Awaiting the result"),
+    S.DENIED: ("Denied", "Read the reasons; the written decision follows"),
+    S.RESULT_ISSUED: ("Result issued", "Download or sign for the result"),
+    S.DELIVERED: ("Delivered", "Rate the handling"),
+    S.WITHDRAWN: ("Withdrawn", "Nothing to do"),
+    S.CLOSED: ("Closed", "Nothing to do"),
+    S.DISCARDED: ("Draft discarded", "Nothing to do"),
+}
+
+
+def plain(state: CaseState, lang: str) -> tuple[str, str]:
+    """What `state` means and what happens next, in Chinese or (lang "en") English."""
+    return (PLAIN_EN if lang == "en" else PLAIN)[state]
+
+
+# What a client may offer as a button: the acts of the table (by their route's name) and those
+# beside it — 好差评 (rate), and the window's 递交 (dispatch) and 出件 (handover). (中文, English)
+ACT_LABELS: dict[str, tuple[str, str]] = {
+    A.SUBMIT: ("提交申请", "Submit"),
+    A.PASS_PRE_REVIEW: ("预审通过", "Pass pre-review"),
+    A.RETURN_PRE_REVIEW: ("预审退回", "Return at pre-review"),
+    A.ACCEPT: ("受理", "Accept"),
+    A.REFUSE: ("不予受理", "Refuse to accept"),
+    A.REQUEST_SUPPLEMENT: ("一次性告知补正", "Request a supplement"),
+    A.ANSWER_SUPPLEMENT: ("提交补正材料", "Answer the supplement request"),
+    A.START_REVIEW: ("审核", "Start the review"),
+    A.SUSPEND: ("进入特别程序", "Start a special procedure"),
+    A.RESUME: ("结束特别程序", "End the special procedure"),
+    A.DECIDE: ("作出决定", "Decide"),
+    A.ACCEPT_AND_DECIDE: ("即办：受理并办结", "Accept and decide at once"),
+    A.ISSUE_RESULT: ("出具办理结果", "Issue the result"),
+    A.DELIVER: ("登记送达", "Record delivery"),
+    A.WITHDRAW: ("撤回申请", "Withdraw"),
+    A.CLOSE: ("办结归档", "Close"),
+    A.CANCEL: ("联办撤销", "Cancel the part"),
+    A.DISCARD: ("删除草稿", "Discard the draft"),
+    "rate": ("评价", "Rate the handling"),
+    "dispatch": ("递交至办理地", "Dispatch to the handling province"),
+    "handover": ("窗口出件", "Hand over the result"),
+}
+
+
+def act_label(act: str, lang: str) -> str:
+    texts = ACT_LABELS.get(act)
+    if texts is None:
+        return act
+    return texts[1] if lang == "en" else texts[0]

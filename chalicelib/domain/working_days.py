@@ -40,6 +40,7 @@ __all__ = [
     "compute_deadline",
     "light",
     "working_days_left",
+    "working_days_used",
 ]
 
 _YELLOW_PERCENT = 20  # yellow when at most 20 % of the limit is left …
@@ -256,6 +257,28 @@ def compute_deadline(
     touched.update(calendar.unpublished_years(cursor, due))
     years = tuple(sorted(touched))
     return Deadline(due, bool(years), years, False, limit_days, limit_days)
+
+
+def working_days_used(
+    calendar: WorkingCalendar, started: date, today: date, limit_days: int, pauses: Sequence[Pause] = ()
+) -> int:
+    """Working days of a limit counted from ``started`` through ``today``, at most ``limit_days``.
+
+    The start day is not counted, so it is 0 on the day the clock starts; the days a pause covers
+    (after its start, through its end or through ``today`` while it is open) are not counted.
+    """
+    ordered = _ordered_pauses(started, pauses)
+    used = 0
+    cursor = started
+    for pause in ordered:
+        if pause.start >= today:
+            break
+        used += calendar.count_working_days(cursor, pause.start)
+        if pause.end is None or pause.end >= today:
+            return min(used, limit_days)
+        cursor = pause.end
+    used += calendar.count_working_days(cursor, today)
+    return min(used, limit_days)
 
 
 def working_days_left(calendar: WorkingCalendar, today: date, due: date) -> int:

@@ -1,5 +1,9 @@
 """How a case is shown: full to its applicant, masked to everyone else; a compact line for lists;
-a progress card for small screens (state in plain Chinese, next step, due date, days left, light)."""
+a progress card for small screens (state in plain words, next step, due date, days left, light).
+
+Texts meant for display come in the reader's language (`lang`: zh, or en on request); data — item
+and authority names, what people wrote — is shown as it was given.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,15 @@ from typing import Any
 
 from chalicelib.domain import personal, working_days
 from chalicelib.domain.case import Case, Part
-from chalicelib.domain.case_acts import deadline_of
-from chalicelib.domain.case_states import PLAIN, Actor, allowed_acts
+from chalicelib.domain.case_acts import deadline_of, describe_event, offered_acts
+from chalicelib.domain.case_states import act_label, plain
+from chalicelib.domain.identity import Role
 
 
-def progress(case: Case, calendar: working_days.WorkingCalendar, today: date) -> dict[str, Any]:
-    meaning, next_step = PLAIN[case.state]
+def progress(
+    case: Case, calendar: working_days.WorkingCalendar, today: date, lang: str = "zh"
+) -> dict[str, Any]:
+    meaning, next_step = plain(case.state, lang)
     card: dict[str, Any] = {
         "state": case.state.value,
         "state_text": meaning,
@@ -49,12 +56,26 @@ def applicant_view(case: Case, *, owner: bool) -> dict[str, Any]:
 
 
 def case_view(
-    case: Case, *, owner: bool, actor: Actor | None, calendar: working_days.WorkingCalendar, today: date
+    case: Case,
+    *,
+    owner: bool,
+    role: Role | None,
+    calendar: working_days.WorkingCalendar,
+    today: date,
+    lang: str = "zh",
 ) -> dict[str, Any]:
+    """The case for a reader whose seat at it is `role` (None: a reader who may not act)."""
     doc = case.model_dump(mode="json", exclude={"applicant", "version", "seq", "last_hash"})
     doc["applicant"] = applicant_view(case, owner=owner)
-    doc["progress"] = progress(case, calendar, today)
-    doc["allowed_acts"] = [a.value for a in allowed_acts(case.state, actor)] if actor else []
+    doc["progress"] = progress(case, calendar, today, lang)
+    acts = offered_acts(case, role)
+    doc["allowed_acts"] = acts
+    doc["act_labels"] = {act: act_label(act, lang) for act in acts}
+    if case.clock.started_on is not None and case.decided_at is None:
+        pauses = [working_days.Pause(p.start, p.end) for p in case.clock.pauses]
+        doc["clock"]["used_days"] = working_days.working_days_used(
+            calendar, case.clock.started_on, today, case.clock.promised_days, pauses
+        )
     doc["revision"] = case.version
     doc["materials"] = [
         {
@@ -76,8 +97,10 @@ def case_view(
     return doc
 
 
-def compact(case: Case, calendar: working_days.WorkingCalendar, today: date) -> dict[str, Any]:
-    card = progress(case, calendar, today)
+def compact(
+    case: Case, calendar: working_days.WorkingCalendar, today: date, lang: str = "zh"
+) -> dict[str, Any]:
+    card = progress(case, calendar, today, lang)
     return {
         "number": case.number,
         "item_code": case.item_code,
@@ -106,3 +129,8 @@ def _part_view(part: Part, calendar: working_days.WorkingCalendar, today: date) 
         )
         view["light"] = working_days.light(calendar, today, deadline).value
     return view
+
+
+def timeline_view(events: list[dict[str, Any]], lang: str = "zh") -> list[dict[str, Any]]:
+    """The timeline with what each event was, in the reader's language."""
+    return [{**event, "description": describe_event(str(event["act"]), lang)} for event in events]

@@ -202,6 +202,7 @@ class CaseService:
             immediate=item.get("immediate", False),
             allows_deferred_acceptance=item.get("allows_deferred_acceptance", False),
             allows_commitment=item.get("allows_commitment", False),
+            result_delivery=[Delivery(d) for d in (item.get("result") or {}).get("delivery", [])],
             mode=mode,
             origin_province=self._province,
             handler=Handler(
@@ -249,6 +250,11 @@ class CaseService:
         check_form(self._form_schema(case), form, partial=True)
         outcome = record(case, "update_form", by_of(principal), self._clock(), {"fields": sorted(form)})
         outcome.case.form = form
+        request = outcome.case.supplement
+        if case.state is CaseState.SUPPLEMENT_REQUESTED and request is not None:
+            # what the 补正 answer changes is all a further 补正 may come back to (一次性告知)
+            changed = {k for k in {*case.form, *form} if case.form.get(k) != form.get(k)}
+            request.changed_fields = sorted(set(request.changed_fields) | changed)
         return self.book.save(case, [outcome])
 
     def check_complete_form(self, case: Case) -> None:

@@ -108,10 +108,12 @@ class CatalogService:
         keyword: str | None = None,
         department: str | None = None,
         province: str | None = None,
+        immediate: bool | None = None,
         limit: int = 20,
         after: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """Available items matching the filters, by code, one page after `after`."""
+        """Available items matching the filters, by code, one page after `after`; `immediate`
+        True gives the published 即办件 list."""
         today = self._today()
         words = normalise(keyword) if keyword else ""
         dept = normalise(department) if department else ""
@@ -126,6 +128,8 @@ class CatalogService:
             if mode and mode not in entry["modes"]:
                 continue
             if province and province not in entry["provinces"]:
+                continue
+            if immediate is not None and bool(entry.get("immediate", False)) is not immediate:
                 continue
             if dept and dept not in normalise(entry["department"]):
                 continue

@@ -10,6 +10,7 @@ from typing import Any
 from chalicelib.domain import working_days
 from chalicelib.domain.case import Case
 from chalicelib.domain.case_acts import deadline_of, record, refresh_clock
+from chalicelib.domain.clock import beijing_date
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.services.case_book import DUE_PARTITION, provisional_partition
 from chalicelib.services.cases import GATEWAY, CaseService
@@ -103,7 +104,7 @@ class DeadlineService:
                 report.checked += 1
                 before = (case.clock.promised_due, case.clock.statutory_due)
                 outcome = record(case, "deadline_recomputed", GATEWAY, self._cases.now(), {"year": year})
-                refresh_clock(outcome.case, calendar)
+                refresh_clock(outcome.case, calendar, beijing_date(self._cases.now()))
                 clock = outcome.case.clock
                 outcome.event["details"].update(
                     {

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain import personal
 from chalicelib.domain.case import Case, FileStatus, MaterialFile, Slot
-from chalicelib.domain.case_acts import notice_for, record
+from chalicelib.domain.case_acts import notice_for, record, supersede_rejected
 from chalicelib.domain.case_states import EDITABLE, RESULT_SLOT, CaseState
 from chalicelib.domain.clock import beijing_date
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
@@ -204,6 +204,8 @@ class MaterialService:
         changed = outcome.case.file(file.file_id)
         assert changed is not None
         changed.status, changed.reason, changed.checked_at = status, verdict.reason, now
+        if status is FileStatus.VERIFIED:
+            supersede_rejected(outcome.case, changed)
         if status is FileStatus.REJECTED and file.slot != RESULT_SLOT:
             outcome.notice = notice_for(outcome.case, outcome.event)  # the applicant must upload again
         try:
