@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.integration.case_helpers import RS4_FORM, SJ_FORM, Party, draft, give
@@ -69,24 +69,26 @@ def _try(
     party: Party, number: str, routes: dict[str, str], name: str, case: dict[str, Any], approve: bool
 ) -> Any:
     base = "/v1/authority/cases" if routes is CLERK_ROUTES else "/v1/cases"
-    if name == "answer_supplement":
-        for item in case["supplement"]["items"]:
+    if name == "answer_supplement" and case["state"] == "supplement_requested":
+        for item in (case["supplement"] or {}).get("items", []):
             if item.get("material"):
                 give(party, number, item["material"])
     return party.post(f"{base}/{number}/{routes[name]}", _body(name, case, approve))
 
 
 @settings(
-    max_examples=5,
+    max_examples=4,
     deadline=None,
+    phases=(Phase.explicit, Phase.generate),  # each example drives a real case: no shrinking
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     item=st.sampled_from(sorted(ITEMS)),
     choices=st.lists(st.tuples(st.integers(0, 30), st.booleans()), min_size=1, max_size=6),
+    probes=st.lists(st.integers(0, 30), min_size=2, max_size=2),
 )
 def test_offered_acts_succeed_and_refused_acts_were_not_offered(
-    applicant: Party, clerk: Party, item: str, choices: list[tuple[int, bool]]
+    applicant: Party, clerk: Party, item: str, choices: list[tuple[int, bool]], probes: list[int]
 ) -> None:
     form, slots = ITEMS[item]
     number = str(draft(applicant, item, form)["number"])
@@ -99,11 +101,12 @@ def test_offered_acts_succeed_and_refused_acts_were_not_offered(
             case = json.loads(party.get(f"/v1/cases/{number}").body)
             offered = case["allowed_acts"]
             assert set(offered) <= set(routes), offered
-            for name in routes:
-                if name not in offered:
-                    refused = _try(party, number, routes, name, case, approve)
-                    assert refused.status_code == 409, (name, case["state"], refused.body)
-                    assert json.loads(refused.body)["code"] != "concurrent_modification"
+            # a few of the acts withheld, each with a valid body (the domain test tries them all)
+            withheld = [name for name in routes if name not in offered]
+            for name in sorted({withheld[p % len(withheld)] for p in probes}) if withheld else []:
+                refused = _try(party, number, routes, name, case, approve)
+                assert refused.status_code == 409, (name, case["state"], refused.body)
+                assert json.loads(refused.body)["code"] != "concurrent_modification"
             moves.extend((party, routes, name, case) for name in offered)
         if not moves:
             return
