@@ -106,7 +106,7 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int], int]:
             (Act.DECIDE, {"approved": True}),
             (
                 Act.ISSUE_RESULT,
-                {"delivery": "mail", "title": "失业登记", "carrier": "EMS", "tracking_number": "E1"},
+                {"delivery": "electronic", "title": "失业登记", "licence_type": "失业登记证明"},
             ),
         ):
             meter.reset()

@@ -202,7 +202,7 @@ class CaseService:
             immediate=item.get("immediate", False),
             allows_deferred_acceptance=item.get("allows_deferred_acceptance", False),
             allows_commitment=item.get("allows_commitment", False),
-            result_delivery=[Delivery(d) for d in (item.get("result") or {}).get("delivery", [])],
+            result_delivery=result_delivery_of(item),
             mode=mode,
             origin_province=self._province,
             handler=Handler(
@@ -409,6 +409,11 @@ class CaseService:
 
     def owner_of(self, principal: Principal) -> str:
         return owner_key(principal.issuer, principal.subject)
+
+
+def result_delivery_of(item: dict[str, Any]) -> list[Delivery]:
+    """出件方式: how an item version delivers its result, as the catalog publishes it."""
+    return [Delivery(d) for d in (item.get("result") or {}).get("delivery", [])]
 
 
 def slot_of(material: dict[str, Any]) -> Slot:

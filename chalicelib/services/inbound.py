@@ -20,7 +20,7 @@ from chalicelib.domain.clock import Clock, system_clock
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import NotFound
 from chalicelib.services.case_files import CaseFiles
-from chalicelib.services.cases import CaseService, slot_of
+from chalicelib.services.cases import CaseService, result_delivery_of, slot_of
 
 OPENING = (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED)
 
@@ -142,6 +142,7 @@ class InboundService:
             immediate=item.get("immediate", False),
             allows_deferred_acceptance=item.get("allows_deferred_acceptance", False),
             allows_commitment=item.get("allows_commitment", False),
+            result_delivery=result_delivery_of(item),
             mode=Mode.JOINT
             if payload.get("joint")
             else Mode.PROXY_INTAKE

@@ -84,7 +84,7 @@ def test_a_proxy_intake_from_identity_check_to_handover(stack: dict[str, Any]) -
     authority.post(
         f"/v1/authority/cases/{n}/issue-result",
         {
-            "delivery": "mail",
+            "delivery": "window_pickup",  # the item's way: sent to the window, handed over there
             "title": "无犯罪记录证明",
             "carrier": "中国邮政EMS",
             "tracking_number": "EMS0987654321",
