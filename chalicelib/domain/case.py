@@ -283,6 +283,19 @@ class JointLink(_Model):
     siblings: list[dict[str, str]] = Field(default_factory=list)
 
 
+class SyncIssue(_Model):
+    """不同步: a partner's message (or a part's start) this case could not take; shown to its clerks
+    and operators, alarmed on, and retried until it goes through."""
+
+    reason: str  # case_out_of_sync: the message found a state its table does not list; or the
+    # partner's refusal code (e.g. province_not_implemented: the part could not start there)
+    message_id: str | None = None
+    message_type: str
+    found_state: str | None = None
+    since: datetime
+    attempts: int = 1
+
+
 class CaseExchange(_Model):
     """A case handled across provinces: which side this gateway is, its counterpart, and the
     per-case message sequences (each side applies the other's messages in `seq` order)."""
@@ -330,6 +343,7 @@ class Case(_Model):
     intake: Intake | None = None
     parts: list[Part] = Field(default_factory=list)  # a joint case at its lead province
     joint: JointLink | None = None  # a part's case
+    out_of_sync: SyncIssue | None = None
     video_sessions: list[VideoSession] = Field(default_factory=list)
     # storage bookkeeping
     version: int = 0
