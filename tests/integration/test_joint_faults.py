@@ -231,7 +231,7 @@ def partner_acts(
     )
     origin = By(actor=Actor.APPLICANT, role="partner", subject=f"partner:{HERE}", province=HERE)
     calendar = container.working_calendar()
-    messages = []
+    messages: list[dict[str, Any]] = []
     for name, params in steps:
         act = Act(name)
         by = origin if act is Act.ANSWER_SUPPLEMENT else clerk
@@ -568,7 +568,7 @@ def test_an_overdue_part_is_escalated_to_the_lead_once(
 
 # — 补正 after acceptance (issue 11): every part message applies in every state its copy can be in —
 
-AFTER_ACCEPTANCE_SUPPLEMENT = [
+AFTER_ACCEPTANCE_SUPPLEMENT: list[tuple[str, dict[str, Any]]] = [
     ("accept", {}),
     ("start_review", {}),
     ("request_supplement", {"items": [{"field": "to_address", "reason": "迁入地址不完整"}]}),

@@ -112,7 +112,9 @@ def test_every_carried_message_in_every_state_of_the_handlers_case_does_what_its
 
 # — reachability: every state a message can find is in its table —
 
-HANDLER_ACTS = [a for a in Act if actor_of(a) is Actor.CLERK and a is not Act.CANCEL] + [Act.DELIVER]
+HANDLER_ACTS: list[Act] = [a for a in Act if actor_of(a) is Actor.CLERK and a is not Act.CANCEL] + [
+    Act.DELIVER
+]
 ORIGIN_ACTS = [Act.ANSWER_SUPPLEMENT, Act.WITHDRAW, Act.DELIVER, Act.CANCEL]  # the applicant's, the lead's
 Message = tuple[MessageType, Act, bool]  # type, the act it tells, approved
 QUEUE_BOUND = 3
@@ -133,29 +135,31 @@ def _mirror_table(message: Message) -> dict[CaseState, CaseState | None]:
     return MIRROR_ACCEPT_AND_DECIDE if act is Act.ACCEPT_AND_DECIDE else MIRROR_TABLE[kind]
 
 
-def reachable_deliveries() -> tuple[
-    set[tuple[MessageType, CaseState]], set[tuple[MessageType, CaseState]], int
-]:
+Found = set[tuple[MessageType, CaseState]]
+Walk = tuple[CaseState, CaseState, tuple[Message, ...], tuple[Message, ...]]  # here, copy, in flight
+
+
+def reachable_deliveries() -> tuple[Found, Found, int]:
     """Walk both sides from a forwarded case: each acts as its state table allows, each act that
     tells the other side queues a message, and messages arrive in order per direction (crossing
     the other direction's). Returns the (message, state found) pairs at the origin and at the
     handler that no table lists, and how many states were visited."""
-    start = (CaseState.SUBMITTED, CaseState.SUBMITTED, (), ())
+    start: Walk = (CaseState.SUBMITTED, CaseState.SUBMITTED, (), ())
     seen = {start}
-    todo: deque[tuple[CaseState, CaseState, tuple[Message, ...], tuple[Message, ...]]] = deque([start])
-    missing_origin: set[tuple[MessageType, CaseState]] = set()
-    missing_handler: set[tuple[MessageType, CaseState]] = set()
+    todo: deque[Walk] = deque([start])
+    missing_origin: Found = set()
+    missing_handler: Found = set()
     while todo:
         here, copy, to_origin, to_handler = todo.popleft()
-        nexts = []
+        nexts: list[Walk] = []
         for act, approved, target in _moves(here, HANDLER_ACTS):
             kind = OUTGOING.get((HANDLER, act))
-            queued = to_origin + ((kind, act, approved),) if kind else to_origin
+            queued = (*to_origin, (kind, act, approved)) if kind else to_origin
             if len(queued) <= QUEUE_BOUND:
                 nexts.append((target, copy, queued, to_handler))
         for act, approved, target in _moves(copy, ORIGIN_ACTS):
             kind = OUTGOING.get((ORIGIN, act))
-            queued = to_handler + ((kind, act, approved),) if kind else to_handler
+            queued = (*to_handler, (kind, act, approved)) if kind else to_handler
             if len(queued) <= QUEUE_BOUND:
                 nexts.append((here, target, to_origin, queued))
         if to_origin:
@@ -164,18 +168,18 @@ def reachable_deliveries() -> tuple[
             if copy not in table:
                 missing_origin.add((message[0], copy))
             else:
-                target = table[copy]
-                if target is CaseState.APPROVED and not message[2]:
-                    target = CaseState.DENIED
-                nexts.append((here, copy if target is None else target, rest, to_handler))
+                landed = table[copy]
+                if landed is CaseState.APPROVED and not message[2]:
+                    landed = CaseState.DENIED
+                nexts.append((here, copy if landed is None else landed, rest, to_handler))
         if to_handler:
             message, rest = to_handler[0], to_handler[1:]
             table = CARRY_TABLE[message[0]]
             if here not in table:
                 missing_handler.add((message[0], here))
             else:
-                target = table[here]
-                nexts.append((here if target is None else target, copy, to_origin, rest))
+                landed = table[here]
+                nexts.append((here if landed is None else landed, copy, to_origin, rest))
         for following in nexts:
             if following not in seen:
                 seen.add(following)
