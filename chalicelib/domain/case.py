@@ -251,8 +251,13 @@ class PartState(StrEnum):
     ACCEPTED = "accepted"
     SUPPLEMENT_REQUESTED = "supplement_requested"
     APPROVED = "approved"
-    REFUSED = "refused"
-    CANCELLED = "cancelled"
+    REFUSED = "refused"  # 不予受理 / 不予许可: ends the joint case
+    WITHDRAWN = "withdrawn"  # stopped while open because another part was refused
+    REVOKED = "revoked"  # 联办撤销: approved, then cancelled because another part was refused
+    NOT_STARTED = "not_started"  # never started: the joint case ended before its prerequisites
+
+
+STOPPED_PARTS = frozenset({PartState.WITHDRAWN, PartState.REVOKED, PartState.NOT_STARTED})
 
 
 class Part(_Model):
@@ -269,7 +274,11 @@ class Part(_Model):
     case_number: str | None = None  # the part's own case (at the lead: local, or the copy of a remote one)
     state: PartState = PartState.WAITING
     due: date | None = None
-    cancel_acknowledged: bool = False
+    cancel_acknowledged: bool = False  # a stopped part: its province confirmed (signed receipt) it stopped
+    stop_message: str | None = None  # the message that told its province to stop
+    out_of_sync: str | None = None  # its case's out-of-sync reason (e.g. it could not start there)
+    reasons: list[str] = Field(default_factory=list)  # a refused part: its reasons, as its province gave them
+    legal_basis: str | None = None
 
 
 class JointLink(_Model):
@@ -281,6 +290,7 @@ class JointLink(_Model):
     role: ShortText
     lead_province: str
     siblings: list[dict[str, str]] = Field(default_factory=list)
+    promised_days: int | None = None  # the part's own promised limit (承诺时限), not the whole item's
 
 
 class SyncIssue(_Model):

@@ -10,6 +10,7 @@ from chalicelib.domain import personal, working_days
 from chalicelib.domain.case import Case, Part
 from chalicelib.domain.case_acts import deadline_of
 from chalicelib.domain.case_states import PLAIN, Actor, allowed_acts
+from chalicelib.domain.joint import lead_acts
 
 
 def progress(case: Case, calendar: working_days.WorkingCalendar, today: date) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def case_view(
     doc = case.model_dump(mode="json", exclude={"applicant", "version", "seq", "last_hash"})
     doc["applicant"] = applicant_view(case, owner=owner)
     doc["progress"] = progress(case, calendar, today)
-    doc["allowed_acts"] = [a.value for a in allowed_acts(case.state, actor)] if actor else []
+    doc["allowed_acts"] = [a.value for a in lead_acts(case, allowed_acts(case.state, actor))] if actor else []
     doc["revision"] = case.version
     doc["materials"] = [
         {

@@ -238,6 +238,7 @@ class InboundService:
         if implementation is None:
             raise NotFound("province_not_implemented")
         dispatched = kind is MessageType.CASE_DISPATCHED
+        joint_days = (payload.get("joint") or {}).get("promised_days")  # a part's own promised days
         case = Case(
             number=number,
             item_code=item["code"],
@@ -271,7 +272,8 @@ class InboundService:
             updated_at=at,
             submitted_at=datetime.fromisoformat(payload["submitted_at"]),
             clock=CaseClock(
-                statutory_days=item["statutory_limit_days"], promised_days=item["promised_limit_days"]
+                statutory_days=item["statutory_limit_days"],
+                promised_days=joint_days or item["promised_limit_days"],
             ),
             exchange=CaseExchange(role=HANDLER, partner=sender),
             joint=JointLink.model_validate(payload["joint"]) if payload.get("joint") else None,
