@@ -129,9 +129,11 @@ def outbound() -> OutboundService:
 
     stage = settings()
     queue, dead = SqsOutboundQueue(stage.queue("outbound")), SqsOutboundQueue(stage.queue("outbound_dlq"))
-    return OutboundService(
+    service = OutboundService(
         message_store(), queue, dead, partners(), signer(), PartnerHttp(), stage.province_code
     )
+    service.listeners.append(lambda record: joint().on_delivered(record))  # 联办: a stop acknowledged
+    return service
 
 
 @cache

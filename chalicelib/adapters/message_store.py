@@ -4,6 +4,7 @@ XMSG#<id> / IN              a message received: envelope, payload, our receipt, 
 CASE#<number> / PARK#<from>#<seq:06d>   a message that came before its predecessor, waiting
 CASE#<number> / XOUT#<id>   a message to send (outbox; sparse outbox-index `XPENDING`, by next attempt)
 XREFUSED#<yyyy-mm-dd> / <at>#<n>        a refused message, for operators
+CASE#<number> / SYNC        a case out of sync (sparse outbox-index `XSYNC`, by next retry)
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from botocore.exceptions import ClientError
 from chalicelib.adapters.aws import client, due_in_outbox, partition_docs
 
 OUTBOUND_PENDING = "XPENDING"
+OUT_OF_SYNC = "XSYNC"
+EVER = "9999-12-31T23:59:59+08:00"
 
 
 def _s(value: str) -> dict[str, str]:
@@ -79,6 +82,22 @@ class DynamoMessageStore:
 
     def unpark_delete(self, case: str, sender: str, seq: int) -> dict[str, Any]:
         return {"Delete": {"TableName": self._table, "Key": park_key(case, sender, seq)}}
+
+    # — cases out of sync —
+
+    def sync_item(self, issue: dict[str, Any], next_retry: str) -> dict[str, Any]:
+        """The Put of a case's out-of-sync record (`issue` names the case), due for retry then."""
+        key = {"pk": _s(f"CASE#{issue['case']}"), "sk": _s("SYNC")}
+        return {"Item": {**key, "doc": _doc(issue), "outbox": _s(OUT_OF_SYNC), "outbox_at": _s(next_retry)}}
+
+    def sync_clear(self, case: str) -> dict[str, Any]:
+        return {"Delete": {"TableName": self._table, "Key": {"pk": _s(f"CASE#{case}"), "sk": _s("SYNC")}}}
+
+    def sync_due(self, now: str, limit: int) -> list[dict[str, Any]]:
+        return due_in_outbox(self._table, OUT_OF_SYNC, now, limit)
+
+    def out_of_sync(self, limit: int) -> list[dict[str, Any]]:
+        return due_in_outbox(self._table, OUT_OF_SYNC, EVER, limit)
 
     # — refusals —
 

@@ -23,6 +23,7 @@ from chalicelib.domain.case import (
     SupplementItem,
     Suspension,
     SuspensionProcedure,
+    SyncIssue,
     VideoSession,
 )
 from chalicelib.domain.case_states import CaseState
@@ -270,6 +271,10 @@ class CaseDetail(_Out):
     intake: Intake | None
     parts: list[PartOut]
     joint: JointLink | None
+    out_of_sync: SyncIssue | None = Field(
+        description="不同步: a partner's message (or a part's start) this case could not take yet; "
+        "it is retried until it goes through, and operators see it in `GET /v1/ops/out-of-sync`"
+    )
     video_sessions: list[VideoSession]
     progress: Progress
     allowed_acts: list[str] = Field(

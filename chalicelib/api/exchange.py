@@ -209,3 +209,34 @@ def list_dead_letters(call: Call) -> dict[str, Any]:
 def redrive_dead_letters(call: Call) -> dict[str, Any]:
     queue = _queue(call)
     return {"queue": queue, "moved": container.dead_letters().redrive(queue)}
+
+
+@endpoint(
+    exchange,
+    "GET",
+    "/v1/ops/out-of-sync",
+    tag="ops",
+    roles=OPERATOR,
+    summary="Cases out of sync (不同步): a partner's message they could not take, or a joint part that "
+    "could not start; each is retried with backoff until it goes through",
+    response=X + "OutOfSyncList",
+)
+def list_out_of_sync(call: Call) -> dict[str, Any]:
+    return {"items": container.inbound().out_of_sync()}
+
+
+@endpoint(
+    exchange,
+    "POST",
+    "/v1/ops/out-of-sync/{number}/retry",
+    tag="ops",
+    roles=OPERATOR,
+    summary="Retry a case's blocked partner message now (after its cause was fixed)",
+    response=X + "SyncRetried",
+    problems=("case_not_found", "case_not_out_of_sync"),
+)
+def retry_out_of_sync(call: Call) -> dict[str, Any]:
+    from chalicelib.api.applicant import case_number
+
+    number = case_number(call)
+    return {"case": number, "verdict": container.inbound().retry_case(number)}

@@ -125,3 +125,29 @@ class DeadLetterList(_Out):
 class Redriven(_Out):
     queue: str
     moved: int
+
+
+class OutOfSyncCase(_Out):
+    """A case that could not take a partner's message (or whose part could not start there)."""
+
+    case: str = Field(description="办件编号 of the case out of sync")
+    reason: str = Field(
+        description="`case_out_of_sync`: the message found a state its table does not list; or the "
+        "partner's refusal code, e.g. `province_not_implemented`: a joint part could not start there"
+    )
+    message_id: str | None
+    message_type: str
+    found_state: str | None
+    since: str
+    attempts: int = Field(
+        description="how many times it was tried; it is retried with backoff until it goes through"
+    )
+
+
+class OutOfSyncList(_Out):
+    items: list[OutOfSyncCase]
+
+
+class SyncRetried(_Out):
+    case: str
+    verdict: str = Field(description="`applied` (back in sync), `blocked` (still out of sync) or `parked`")

@@ -74,6 +74,17 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
         "This act is not allowed in the case's current state",
     ),
     "act_not_yours": (409, "此操作不由您执行", "This act is not yours to perform"),
+    "case_out_of_sync": (
+        409,
+        "办件与合作省份不同步，消息暂不能执行，将自动重试",
+        "The case is out of sync with the partner province; the message waits and is retried",
+    ),
+    "case_not_out_of_sync": (404, "该办件没有待重试的不同步消息", "The case has no message out of sync"),
+    "joint_decided_by_parts": (
+        409,
+        "联办事项由各部分办理结果决定，部分未办结前不能作出决定",
+        "A joint case is decided from its parts; it cannot be ended while parts are open",
+    ),
     "case_not_editable": (
         409,
         "当前状态下不能修改申请内容",

@@ -272,8 +272,13 @@ class PartState(StrEnum):
     ACCEPTED = "accepted"
     SUPPLEMENT_REQUESTED = "supplement_requested"
     APPROVED = "approved"
-    REFUSED = "refused"
-    CANCELLED = "cancelled"
+    REFUSED = "refused"  # 不予受理 / 不予许可: ends the joint case
+    WITHDRAWN = "withdrawn"  # stopped while open because another part was refused
+    REVOKED = "revoked"  # 联办撤销: approved, then cancelled because another part was refused
+    NOT_STARTED = "not_started"  # never started: the joint case ended before its prerequisites
+
+
+STOPPED_PARTS = frozenset({PartState.WITHDRAWN, PartState.REVOKED, PartState.NOT_STARTED})
 
 
 class Part(_Model):
@@ -290,7 +295,11 @@ class Part(_Model):
     case_number: str | None = None  # the part's own case (at the lead: local, or the copy of a remote one)
     state: PartState = PartState.WAITING
     due: date | None = None
-    cancel_acknowledged: bool = False
+    cancel_acknowledged: bool = False  # a stopped part: its province confirmed (signed receipt) it stopped
+    stop_message: str | None = None  # the message that told its province to stop
+    out_of_sync: str | None = None  # its case's out-of-sync reason (e.g. it could not start there)
+    reasons: list[str] = Field(default_factory=list)  # a refused part: its reasons, as its province gave them
+    legal_basis: str | None = None
 
 
 class JointLink(_Model):
@@ -302,6 +311,20 @@ class JointLink(_Model):
     role: ShortText
     lead_province: str
     siblings: list[dict[str, str]] = Field(default_factory=list)
+    promised_days: int | None = None  # the part's own promised limit (承诺时限), not the whole item's
+
+
+class SyncIssue(_Model):
+    """不同步: a partner's message (or a part's start) this case could not take; shown to its clerks
+    and operators, alarmed on, and retried until it goes through."""
+
+    reason: str  # case_out_of_sync: the message found a state its table does not list; or the
+    # partner's refusal code (e.g. province_not_implemented: the part could not start there)
+    message_id: str | None = None
+    message_type: str
+    found_state: str | None = None
+    since: datetime
+    attempts: int = 1
 
 
 class CaseExchange(_Model):
@@ -353,6 +376,7 @@ class Case(_Model):
     intake: Intake | None = None
     parts: list[Part] = Field(default_factory=list)  # a joint case at its lead province
     joint: JointLink | None = None  # a part's case
+    out_of_sync: SyncIssue | None = None
     video_sessions: list[VideoSession] = Field(default_factory=list)
     # storage bookkeeping
     version: int = 0

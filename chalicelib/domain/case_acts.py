@@ -47,6 +47,7 @@ from chalicelib.domain.catalog_terms import Delivery
 from chalicelib.domain.clock import beijing_date, rfc3339
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.identity import Role
+from chalicelib.domain.joint import lead_acts
 
 COMMITMENT_VERIFICATION_DAYS = 30  # 告知承诺制: 事后核查 within this many working days of approval
 NOTIFIED_ACTS = frozenset(
@@ -633,8 +634,8 @@ def offered_acts(case: Case, role: Role | None) -> list[str]:
     for the applicant: 代办, 递交 as `dispatch`, 出件 as `handover`), or the handling clerk.
     """
     if role is Role.AUTHORITY_CLERK:
-        acts = [a for a in allowed_acts(case.state, Actor.CLERK) if a is not Act.CANCEL]
-        return [a.value for a in acts if blocked(case, a) is None]
+        acts: list[Act] = [a for a in allowed_acts(case.state, Actor.CLERK) if a is not Act.CANCEL]
+        return [a.value for a in lead_acts(case, acts) if blocked(case, a) is None]
     if role is Role.APPLICANT:
         offered = [a.value for a in allowed_acts(case.state, Actor.APPLICANT) if blocked(case, a) is None]
         if case.state in RATEABLE and case.rating is None:

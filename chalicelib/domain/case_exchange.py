@@ -2,8 +2,12 @@
 follows the handling province's acts on its copy of the case (镜像办件).
 
 The handling province is the source of truth; its acts passed its own rules there. The origin
-applies them to its copy through the same state table (an act that is not a legal move from the
-copy's state is refused), without judging them again.
+applies them to its copy without judging them again. Which copy states a message may find is the
+data of `MIRROR_TABLE` (at the origin) and `CARRY_TABLE` (at the handling province): the copy lags
+behind (acts such as 审核 send no message, and a 补正 answer leaves the copy `supplemented` while
+the handler reviews again), and the two sides' messages may cross (a withdrawal and a decision).
+Every state a message can find is in its table; a message that finds another state cannot apply
+(`OutOfSync`), which the receiver shows and retries rather than drops.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from chalicelib.domain.case import (
     SuspensionProcedure,
 )
 from chalicelib.domain.case_acts import NOTIFIED_ACTS, By, Outcome, notice_for, record
-from chalicelib.domain.case_states import Act, Actor, next_state
+from chalicelib.domain.case_states import BEFORE_DECISION, Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.envelope import MessageType
+from chalicelib.domain.errors import Conflict
 
 ORIGIN, HANDLER = "origin", "handler"
 
@@ -64,6 +69,88 @@ CARRIED: dict[MessageType, Act] = {
     MessageType.RESULT_HANDED_OVER: Act.DELIVER,
     MessageType.CANCELLED: Act.CANCEL,
 }
+
+
+S = CaseState
+# Where a received message may find the case, and where it leads from there (`None`: the case was
+# stopped on this side, so the message is recorded and the state kept). A decision's target names
+# the approved branch; a refusal lands in DENIED.
+REVIEWING = {S.ACCEPTED: S.APPROVED, S.UNDER_REVIEW: S.APPROVED, S.SUPPLEMENTED: S.APPROVED}
+BEFORE_ACCEPTANCE = (S.SUBMITTED, S.PRE_REVIEW_PASSED, S.SUPPLEMENTED)  # supplemented: 补正 before 受理
+STOPPED_HERE: dict[CaseState, CaseState | None] = {S.WITHDRAWN: None, S.CLOSED: None}
+
+# At the origin (the applicant's side; at a joint case's lead, the copy of a remote part).
+MIRROR_TABLE: dict[MessageType, dict[CaseState, CaseState | None]] = {
+    MessageType.ACCEPTED: {**dict.fromkeys(BEFORE_ACCEPTANCE, S.ACCEPTED), **STOPPED_HERE},
+    MessageType.NOT_ACCEPTED: {**dict.fromkeys(BEFORE_ACCEPTANCE, S.NOT_ACCEPTED), **STOPPED_HERE},
+    MessageType.SUPPLEMENT_REQUESTED: {
+        **dict.fromkeys((*BEFORE_ACCEPTANCE, S.ACCEPTED, S.UNDER_REVIEW), S.SUPPLEMENT_REQUESTED),
+        **STOPPED_HERE,
+    },
+    MessageType.SUSPENDED: {**dict.fromkeys(REVIEWING, S.SUSPENDED), **STOPPED_HERE},
+    MessageType.RESUMED: {S.SUSPENDED: S.UNDER_REVIEW, **STOPPED_HERE},
+    # 作出决定 after 受理 (the copy may still read `supplemented`: 审核 after a 补正 sends nothing) …
+    MessageType.DECIDED: {**REVIEWING, **STOPPED_HERE},
+    MessageType.RESULT_ISSUED: {S.APPROVED: S.RESULT_ISSUED, S.DENIED: S.RESULT_ISSUED, **STOPPED_HERE},
+}
+# … and 即办件, accepted and decided in one act: the states a copy can be in before 受理.
+MIRROR_ACCEPT_AND_DECIDE: dict[CaseState, CaseState | None] = {
+    **dict.fromkeys(BEFORE_ACCEPTANCE, S.APPROVED),
+    **STOPPED_HERE,
+}
+
+# At the handling province: the origin's messages. A withdrawal that crossed the decision undoes it
+# (撤回 reaching a decided case is its 撤销: CANCEL); one that finds a refusal or a denial is noted.
+ENDED_THERE: dict[CaseState, CaseState | None] = {S.NOT_ACCEPTED: None, **STOPPED_HERE}
+CARRY_TABLE: dict[MessageType, dict[CaseState, CaseState | None]] = {
+    MessageType.SUPPLEMENT_ANSWERED: {S.SUPPLEMENT_REQUESTED: S.SUPPLEMENTED, **ENDED_THERE},
+    MessageType.WITHDRAWN: {
+        **dict.fromkeys(BEFORE_DECISION, S.WITHDRAWN),
+        **dict.fromkeys((S.APPROVED, S.RESULT_ISSUED, S.DELIVERED), S.CLOSED),
+        S.DENIED: None,
+        **ENDED_THERE,
+    },
+    MessageType.RESULT_HANDED_OVER: {S.RESULT_ISSUED: S.DELIVERED, S.DELIVERED: None, **ENDED_THERE},
+    MessageType.CANCELLED: {
+        **dict.fromkeys((S.APPROVED, S.RESULT_ISSUED, S.DELIVERED), S.CLOSED),
+        S.DENIED: None,
+        **ENDED_THERE,
+    },
+}
+
+
+class OutOfSync(Conflict):
+    """A partner's message that finds the case in a state its table does not list: not applied, the
+    case is marked out of sync (不同步) and the message is retried once the cause is fixed."""
+
+    def __init__(self, kind: MessageType, state: CaseState) -> None:
+        super().__init__("case_out_of_sync", state=state.value, act=kind.value)
+        self.kind, self.state = kind, state
+
+
+def mirror_target(case: Case, kind: MessageType, payload: dict[str, Any]) -> CaseState | None:
+    """The state a handling province's message leads the origin's copy to (None: noted only)."""
+    table = MIRROR_TABLE[kind]
+    if kind is MessageType.DECIDED and payload.get("act") == Act.ACCEPT_AND_DECIDE.value:
+        table = MIRROR_ACCEPT_AND_DECIDE
+    if case.state not in table:
+        raise OutOfSync(kind, case.state)
+    target = table[case.state]
+    approved = bool(payload.get("decision", {}).get("approved", True))
+    return S.DENIED if target is S.APPROVED and not approved else target
+
+
+def carried_act(case: Case, kind: MessageType) -> Act | None:
+    """The act the origin's message performs at the handling province (None: noted only)."""
+    table = CARRY_TABLE[kind]
+    if case.state not in table:
+        raise OutOfSync(kind, case.state)
+    target = table[case.state]
+    if target is None:
+        return None
+    if kind is MessageType.WITHDRAWN and target is S.CLOSED:
+        return Act.CANCEL  # the decision it crossed is undone
+    return CARRIED[kind]
 
 
 def partner_by(code: str, actor: Actor = Actor.GATEWAY) -> By:
@@ -105,13 +192,15 @@ def status_payload(case: Case, act: Act) -> dict[str, Any]:
 
 
 def mirror(case: Case, kind: MessageType, payload: dict[str, Any], sender: str, at: datetime) -> Outcome:
-    """Apply the handling province's act to the origin's copy, through the state table."""
+    """Apply the handling province's act to the origin's copy, as `MIRROR_TABLE` says."""
     act = MIRRORED[kind]
     if kind is MessageType.DECIDED and payload.get("act") == Act.ACCEPT_AND_DECIDE.value:
         act = Act.ACCEPT_AND_DECIDE  # 即办件: accepted and decided in one act
-    approved = bool(payload.get("decision", {}).get("approved", True))
-    target = next_state(case.state, act, approved=approved)
-    outcome = record(case, f"partner_{act.value}", partner_by(sender), at, {"state": payload.get("state")})
+    target = mirror_target(case, kind, payload)
+    details = {"state": payload.get("state")}
+    if target is None:  # stopped here before the partner's act arrived: the act is on record only
+        return record(case, f"partner_{act.value}", partner_by(sender), at, {**details, "noted": True})
+    outcome = record(case, f"partner_{act.value}", partner_by(sender), at, details)
     copy = outcome.case
     copy.state = target
     copy.clock = CaseClock.model_validate(payload["clock"])

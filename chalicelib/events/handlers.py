@@ -94,6 +94,7 @@ def relay_messages() -> int:
     with traced("## relay messages"):
         queued = container.outbound().relay()
         queued += container.joint().catch_up()
+        queued += container.inbound().retry_out_of_sync()
     if queued:
         logger.info("messages relayed", extra={"queued": queued})
     return queued

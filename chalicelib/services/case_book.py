@@ -130,9 +130,15 @@ def record_of(case: Case, calendar: WorkingCalendar) -> CaseRecord:
             else warn_day(calendar, deadline.due, deadline.limit_days)
         )
         key = f"{check.isoformat()}#{number}"
+    # a joint case's part is internal: "my cases" lists the joint case, not its parts
+    owner = (
+        f"PART#{case.joint.parent}"
+        if case.joint
+        else owner_key(case.applicant.issuer, case.applicant.subject)
+    )
     return CaseRecord(
         doc=case.model_dump(mode="json"),
-        owner=owner_key(case.applicant.issuer, case.applicant.subject),
+        owner=owner,
         created=f"{case.created_at.isoformat()}#{number}",
         inbox=_inbox_of(case) if in_inbox else None,
         urgency=urgency,
@@ -204,9 +210,16 @@ class CaseBook:
         calendar = self._calendar()
         for change in changes:
             case, events = _sealed(change.original, change.outcomes, change.new)
-            # the applicant of a case handled for another province hears of it from their own gateway
+            # the applicant of a case handled for another province hears of it from their own gateway,
+            # and of a joint case's part from the joint case (one notice per event, from the lead)
             handled_for_partner = case.exchange is not None and case.exchange.role == "handler"
-            mine = [] if handled_for_partner else [o.notice for o in change.outcomes if o.notice is not None]
+            internal = handled_for_partner or case.joint is not None
+            mine = []
+            if not internal:
+                # a notice is named by its sealed event, so two acts in one write make two notices
+                for outcome, event in zip(change.outcomes, events, strict=True):
+                    if outcome.notice is not None:
+                        mine.append({**outcome.notice, "id": f"{case.number}:{event['seq']}"})
             written.append(
                 (record_of(case, calendar), 0 if change.new else change.original.version, events, mine)
             )

@@ -24,6 +24,7 @@ from chalicelib.domain.clock import Clock, beijing_date, rfc3339, system_clock
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.forms import check_form
 from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.joint import check_lead_act
 from chalicelib.services.case_book import CaseBook
 from chalicelib.services.catalog import CatalogService
 from chalicelib.services.licences import LicenceProvider
@@ -42,8 +43,11 @@ def new_case_number(province: str, today: str) -> str:
 
 
 def is_owner(principal: Principal, case: Case) -> bool:
+    """The applicant of the case. A joint case's part is internal: its applicant sees (and answers)
+    the joint case only."""
     return (
-        principal.role is Role.APPLICANT
+        case.joint is None
+        and principal.role is Role.APPLICANT
         and principal.subject == case.applicant.subject
         and principal.issuer == case.applicant.issuer
     )
@@ -280,6 +284,7 @@ class CaseService:
             case = self.handled(principal, number)
         if act is Act.SUBMIT:
             self.check_complete_form(case)
+        check_lead_act(case, act)  # 多地联办: its coordinator ends a joint case, from its parts
         prepare = None
         if act is Act.ISSUE_RESULT and params.get("licence_type"):
 

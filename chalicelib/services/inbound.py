@@ -4,25 +4,56 @@ A message whose predecessor has not been applied yet is parked and taken up righ
 already applied one is skipped. Applying a message and marking it applied (and the sequence it
 reached) commit in the case's transaction, so a consumer dying half-way leaves the message to be
 applied again, never twice.
+
+A message that finds its case in a state its table (`case_exchange`) does not list is not dropped:
+the case is marked out of sync (shown on its views and in the operators' list, logged as
+`case out of sync` for the alarm), the message waits as `blocked` (its successors park behind it)
+and is retried with backoff by the relay, or at once by an operator, until it applies.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from chalicelib.domain.case import Applicant, Case, CaseClock, CaseExchange, Channel, Handler, JointLink
+from chalicelib.domain.case import (
+    Applicant,
+    Case,
+    CaseClock,
+    CaseExchange,
+    Channel,
+    Handler,
+    JointLink,
+    SyncIssue,
+)
 from chalicelib.domain.case_acts import Context, Outcome, perform, record
-from chalicelib.domain.case_exchange import CARRIED, HANDLER, MIRRORED, mirror, partner_by
+from chalicelib.domain.case_exchange import (
+    CARRIED,
+    HANDLER,
+    MIRRORED,
+    OutOfSync,
+    carried_act,
+    mirror,
+    partner_by,
+)
 from chalicelib.domain.case_states import Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Mode
-from chalicelib.domain.clock import Clock, system_clock
+from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import NotFound
+from chalicelib.observability import logger
 from chalicelib.services.case_files import CaseFiles
 from chalicelib.services.cases import CaseService, result_delivery_of, slot_of
 
 OPENING = (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED)
+SYNC_RETRY_FIRST = timedelta(minutes=1)
+SYNC_RETRY_MAX = timedelta(hours=1)
+
+
+def sync_backoff(attempts: int) -> timedelta:
+    """1 min, 2 min, 4 min, … capped at an hour: a case out of sync is retried for as long as it is."""
+    delay: timedelta = SYNC_RETRY_FIRST * (2 ** max(attempts - 1, 0))
+    return min(delay, SYNC_RETRY_MAX)
 
 
 class InboundStore(Protocol):
@@ -32,6 +63,10 @@ class InboundStore(Protocol):
     def parked(self, case: str, sender: str, seq: int) -> str | None: ...
     def put(self, side: dict[str, Any]) -> None: ...
     def unpark_delete(self, case: str, sender: str, seq: int) -> dict[str, Any]: ...
+    def sync_item(self, issue: dict[str, Any], next_retry: str) -> dict[str, Any]: ...
+    def sync_clear(self, case: str) -> dict[str, Any]: ...
+    def sync_due(self, now: str, limit: int) -> list[dict[str, Any]]: ...
+    def out_of_sync(self, limit: int) -> list[dict[str, Any]]: ...
 
 
 class InboundService:
@@ -82,12 +117,21 @@ class InboundService:
             self._store.put(self._store.received_item({**received, "status": "parked"}))
             return "parked"
         kind = MessageType(envelope["type"])
-        outcome = self._outcome(number, case, kind, received["payload"], sender)
+        try:
+            outcome = self._outcome(number, case, kind, received["payload"], sender)
+        except OutOfSync as stuck:
+            assert case is not None
+            return self._out_of_sync(case, received, stuck, unpark=unpark)
         assert outcome.case.exchange is not None
         outcome.case.exchange.in_seq = seq
         extra = [self._store.received_item(done)]
         if unpark:
             extra.append(self._store.unpark_delete(number, sender, seq))
+        blocked = case.out_of_sync if case is not None else None
+        if blocked is not None and blocked.message_id == received["id"]:
+            outcome.case.out_of_sync = None  # back in sync: the blocked message went through
+            extra.append(self._store.sync_clear(number))
+            logger.info("case back in sync", extra={"case": number, "type": kind.value})
         extra.extend(self._cases.coordination_marks(outcome.case))
         if case is None:
             saved = self._cases.book.save(outcome.case, [outcome], extra=extra, new=True)
@@ -95,6 +139,63 @@ class InboundService:
             saved = self._cases.save(case, [outcome], extra)
         self._cases.saved(saved)
         return "applied"
+
+    def _out_of_sync(self, case: Case, received: dict[str, Any], stuck: OutOfSync, *, unpark: bool) -> str:
+        """The message cannot apply: mark the case (once per message), keep the message blocked and
+        due for retry; its successors park behind it."""
+        at = self._clock()
+        known = case.out_of_sync
+        attempts = known.attempts + 1 if known and known.message_id == received["id"] else 1
+        issue = SyncIssue(
+            reason=stuck.code,
+            message_id=received["id"],
+            message_type=stuck.kind.value,
+            found_state=stuck.state.value,
+            since=known.since if known and attempts > 1 else at,
+            attempts=attempts,
+        )
+        side = self._store.sync_item(
+            {"case": case.number, **issue.model_dump(mode="json")}, rfc3339(at + sync_backoff(attempts))
+        )
+        logger.warning(
+            "case out of sync",
+            extra={
+                "case": case.number,
+                "type": stuck.kind.value,
+                "state": stuck.state.value,
+                "attempts": attempts,
+            },
+        )
+        if attempts > 1:  # marked already: only the next retry moves
+            self._store.put(side)
+            return "blocked"
+        sender = received["envelope"]["from"]
+        details = {"message": received["id"], "type": stuck.kind.value, "found": stuck.state.value}
+        outcome = record(case, "out_of_sync", partner_by(sender), at, details)
+        outcome.case.out_of_sync = issue
+        extra = [self._store.received_item({**received, "status": "blocked"}), side]
+        extra.extend(self._cases.coordination_marks(outcome.case))
+        saved = self._cases.save(case, [outcome], extra)
+        self._cases.saved(saved)
+        return "blocked"
+
+    def retry_out_of_sync(self, limit: int = 50) -> int:
+        """The relay's part: apply again the blocked messages whose retry is due."""
+        due = self._store.sync_due(rfc3339(self._clock()), limit)
+        for issue in due:
+            if issue.get("message_id"):
+                self.apply(str(issue["message_id"]))
+        return len(due)
+
+    def retry_case(self, number: str) -> str:
+        """An operator's retry of a case out of sync, now; returns what became of its message."""
+        case = self._cases.book.load(number)
+        if case.out_of_sync is None or case.out_of_sync.message_id is None:
+            raise NotFound("case_not_out_of_sync")
+        return self.apply(case.out_of_sync.message_id)
+
+    def out_of_sync(self, limit: int = 100) -> list[dict[str, Any]]:
+        return self._store.out_of_sync(limit)
 
     def _outcome(
         self, number: str, case: Case | None, kind: MessageType, payload: dict[str, Any], sender: str
@@ -114,12 +215,15 @@ class InboundService:
                 payload = {**payload, "file_id": document.file_id}
             return mirror(case, kind, payload, sender, at)
         if kind in CARRIED:
+            act = carried_act(case, kind)
+            if act is None:  # ended here before the origin's message arrived: on record only
+                details = {"reason": payload.get("reason"), "noted": True}
+                return record(case, f"partner_{CARRIED[kind].value}", partner_by(sender), at, details)
             copied = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
             case = case.model_copy(deep=True)
             case.files.extend(copied)
             params = {"note": payload.get("note"), "reason": payload.get("reason"), "how": "window_handover"}
             ctx = Context(at=at, calendar=self._cases.book.calendar(), params=params)
-            act = CARRIED[kind]
             # a handover is the window's act, a cancellation the lead's; the rest are the applicant's
             actor = Actor.CLERK if act in (Act.DELIVER, Act.CANCEL) else Actor.APPLICANT
             return perform(case, act, partner_by(sender, actor), ctx)
@@ -134,6 +238,7 @@ class InboundService:
         if implementation is None:
             raise NotFound("province_not_implemented")
         dispatched = kind is MessageType.CASE_DISPATCHED
+        joint_days = (payload.get("joint") or {}).get("promised_days")  # a part's own promised days
         case = Case(
             number=number,
             item_code=item["code"],
@@ -168,7 +273,8 @@ class InboundService:
             updated_at=at,
             submitted_at=datetime.fromisoformat(payload["submitted_at"]),
             clock=CaseClock(
-                statutory_days=item["statutory_limit_days"], promised_days=item["promised_limit_days"]
+                statutory_days=item["statutory_limit_days"],
+                promised_days=joint_days or item["promised_limit_days"],
             ),
             exchange=CaseExchange(role=HANDLER, partner=sender),
             joint=JointLink.model_validate(payload["joint"]) if payload.get("joint") else None,

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.case import (
+    STOPPED_PARTS,
     Case,
     CaseClock,
     CaseExchange,
@@ -25,7 +26,7 @@ from chalicelib.domain.case import (
     Part,
     PartState,
 )
-from chalicelib.domain.case_acts import By, Context, Outcome, perform, record
+from chalicelib.domain.case_acts import By, Context, Outcome, notice_for, perform, record
 from chalicelib.domain.case_exchange import ORIGIN
 from chalicelib.domain.case_states import DECIDED, FINAL, Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Mode, PartRule
@@ -43,7 +44,7 @@ PARENT_RUNNING = (CaseState.ACCEPTED, CaseState.UNDER_REVIEW, CaseState.SUPPLEME
 def part_state(case: Case) -> PartState:
     """A part's state from its own case."""
     if case.state is CaseState.WITHDRAWN:
-        return PartState.CANCELLED
+        return PartState.WITHDRAWN
     if case.state is CaseState.NOT_ACCEPTED or case.state is CaseState.DENIED:
         return PartState.REFUSED
     if case.state in DECIDED or (case.state is CaseState.CLOSED and case.decision is not None):
@@ -53,6 +54,41 @@ def part_state(case: Case) -> PartState:
     if case.accepted_at is not None:
         return PartState.ACCEPTED
     return PartState.STARTED
+
+
+def refusal_of(case: Case) -> tuple[list[str], str | None]:
+    """A refused part's reasons and legal basis, as its province gave them."""
+    if case.refusal is not None:
+        return [case.refusal.reason], case.refusal.legal_basis
+    if case.decision is not None and not case.decision.approved:
+        return list(case.decision.reasons), case.decision.legal_basis
+    return [], None
+
+
+PART_NEWS = {
+    PartState.ACCEPTED: "已受理",
+    PartState.APPROVED: "已准予",
+    PartState.REFUSED: "不予办理",
+    PartState.WITHDRAWN: "已终止",
+    PartState.REVOKED: "已撤销（联办撤销）",
+    PartState.NOT_STARTED: "不再办理",
+}
+
+
+def parts_notice(step: Outcome, before: list[Part]) -> dict[str, Any] | None:
+    """The applicant's notice of what changed in the parts (the joint case's own acts notify too):
+    one notice for the coordination, from the lead, naming each part that moved."""
+    was = {p.key: p.state for p in before}
+    news = [
+        f"{p.role}{PART_NEWS[p.state]}"
+        for p in step.case.parts
+        if p.state in PART_NEWS and was.get(p.key) is not p.state
+    ]
+    if not news:
+        return None
+    notice = notice_for(step.case, step.event)
+    notice["title"] = f"{step.case.item_name}：{'；'.join(news)}"
+    return notice
 
 
 def critical_path_days(parts: list[Part]) -> int:
@@ -111,6 +147,15 @@ class JointCoordinator:
         elif case.joint is not None and case.joint.lead_province == self._province:
             self.coordinate(case.joint.parent)
 
+    def on_delivered(self, record: dict[str, Any]) -> None:
+        """A partner signed its receipt for a message: a stopped part's acknowledgement, perhaps."""
+        if record["type"] not in (MessageType.WITHDRAWN.value, MessageType.CANCELLED.value):
+            return
+        doc = self._cases.book.store.get(str(record["case"]))
+        joint = (doc or {}).get("joint") or {}
+        if joint.get("lead_province") == self._province:
+            self.coordinate(str(joint["parent"]))
+
     def catch_up(self, limit: int = 50) -> int:
         """The relay's part: coordinate the joint cases whose mark has waited past its grace."""
         from chalicelib.domain.clock import rfc3339
@@ -137,28 +182,39 @@ class JointCoordinator:
             current.clock.promised_days = critical_path_days(current.parts)
             done.append("planned")
         for part in current.parts:
-            if part.key in subs and part.state is not PartState.CANCELLED:  # a cancellation stands
-                sub = subs[part.key]
-                part.state = part_state(sub)
-                part.due = sub.clock.promised_due
+            sub = subs.get(part.key)
+            if sub is None:
+                continue
+            part.out_of_sync = sub.out_of_sync.reason if sub.out_of_sync else None
+            part.due = sub.clock.promised_due
+            if part.state in STOPPED_PARTS:  # a stop stands; its acknowledgement may have come since
+                part.cancel_acknowledged = part.cancel_acknowledged or self._acknowledged(sub, part)
+                continue
+            part.state = part_state(sub)
+            if part.state is PartState.REFUSED:
+                part.reasons, part.legal_basis = refusal_of(sub)
         changes: list[Change] = []
         messages: list[dict[str, Any]] = []
         refused = [p for p in current.parts if p.state is PartState.REFUSED]
         if refused and current.state not in DECIDED:
             done.append("refused")
-            reasons = [f"{p.role}（{p.province}）不予办理" for p in refused]
-            steps.append(
-                self._act(current, Act.DECIDE, COORDINATOR, now, {"approved": False, "reasons": reasons})
-            )
+            # the denial carries each refusing part's own reasons and legal basis
+            reasons = [f"{p.role}（{p.province}）：{r}" for p in refused for r in p.reasons or ["不予办理"]]
+            basis = "；".join(dict.fromkeys(p.legal_basis for p in refused if p.legal_basis)) or None
+            params = {"approved": False, "reasons": reasons, "legal_basis": basis}
+            steps.append(self._act(current, Act.DECIDE, COORDINATOR, now, params))
             current = steps[-1].case
             for part in current.parts:
                 if part.state is PartState.WAITING:
-                    part.state = PartState.CANCELLED
-                elif part.key in subs and part.state not in (PartState.REFUSED, PartState.CANCELLED):
+                    part.state = PartState.NOT_STARTED
+                elif part.key in subs and part.state not in (PartState.REFUSED, *STOPPED_PARTS):
                     sub = subs[part.key]
                     if sub.state not in FINAL:
-                        changes.append(self._stop(sub, now, messages))
-                        part.state = PartState.CANCELLED
+                        change, stop_id = self._stop(sub, now, messages)
+                        changes.append(change)
+                        part.state = PartState.REVOKED if sub.state in DECIDED else PartState.WITHDRAWN
+                        part.stop_message = stop_id
+                        part.cancel_acknowledged = stop_id is None  # here: stopped in this very write
                         done.append(f"cancel {part.key}")
         elif current.state in PARENT_RUNNING or current.state is CaseState.SUPPLEMENT_REQUESTED:
             current, started = self._start_ready(current, now, steps, changes, messages)
@@ -174,6 +230,7 @@ class JointCoordinator:
         if current.parts != parent.parts or steps:
             summary = {"parts": {p.key: p.state.value for p in current.parts}}
             steps.append(record(current, "parts_updated", COORDINATOR, now, summary))
+            steps[-1].notice = parts_notice(steps[-1], parent.parts)
             current = steps[-1].case
         sides = [unmark, *(self._outbound.item(m) for m in messages)] if self._outbound else [unmark]
         if not steps and not changes:
@@ -260,6 +317,7 @@ class JointCoordinator:
                 part=part.key,
                 role=part.role,
                 lead_province=self._province,
+                promised_days=part.promised_days,
                 siblings=[
                     {"part": p.key, "role": p.role, "province": p.province, "state": p.state.value}
                     for p in parent.parts
@@ -271,9 +329,16 @@ class JointCoordinator:
             return sub, None
         return sub, self._outbound.for_act(sub, sub, Act.SUBMIT, MessageType.CASE_FORWARDED, {})
 
-    def _stop(self, sub: Case, now: datetime, messages: list[dict[str, Any]]) -> Change:
+    def _acknowledged(self, sub: Case, part: Part) -> bool:
+        """A stopped part's province has confirmed: its signed receipt for the stop message."""
+        if part.stop_message is None or self._outbound is None:
+            return sub.exchange is None
+        return self._outbound.delivered(sub.number, part.stop_message)
+
+    def _stop(self, sub: Case, now: datetime, messages: list[dict[str, Any]]) -> tuple[Change, str | None]:
         """Compensation: a part still open is withdrawn, one already decided is cancelled (联办撤销);
-        its province is told, and its signed receipt is the acknowledgement."""
+        its province is told, and its signed receipt is the acknowledgement. Returns the change and
+        the id of the message that tells the province (None for a part handled here)."""
         decided = sub.state in DECIDED
         act, by = (Act.CANCEL, COORDINATOR) if decided else (Act.WITHDRAW, FOR_APPLICANT)
         reason = "联办事项其他部分不予办理，本部分终止"
@@ -283,7 +348,8 @@ class JointCoordinator:
             outcome.case.exchange.out_seq = sub.exchange.out_seq + 1
             kind = MessageType.CANCELLED if decided else MessageType.WITHDRAWN
             messages.append(self._outbound.for_act(sub, outcome.case, act, kind, {"reason": reason}))
-        return Change(sub, [outcome])
+            return Change(sub, [outcome]), str(messages[-1]["id"])
+        return Change(sub, [outcome]), None
 
     def _supplements(
         self,

@@ -10,6 +10,7 @@ each with a signed request (`POST /v1/exchange/files`) and checks its SHA-256.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -104,6 +105,7 @@ class OutboundService:
         self._http = transport
         self._province = province
         self._clock = clock
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []  # told of each delivered message
 
     # — building, with the act —
 
@@ -205,6 +207,8 @@ class OutboundService:
     def _delivered(self, record: dict[str, Any], receipt: str) -> str:
         done = {**record, "status": "delivered", "receipt": receipt, "delivered_at": rfc3339(self._clock())}
         self._store.put(self._store.outbound_item(done, pending=False, next_attempt=""))
+        for listener in self.listeners:
+            listener(done)
         return "delivered"
 
     def _failed(self, record: dict[str, Any], detail: str) -> str:
@@ -228,6 +232,11 @@ class OutboundService:
         for record in due:
             self.enqueue(record)
         return len(due)
+
+    def delivered(self, case: str, message_id: str) -> bool:
+        """Whether the partner has signed its receipt for the message."""
+        record = self._store.outbound(case, message_id)
+        return record is not None and record["status"] == "delivered"
 
     def revive(self, case: str, message_id: str) -> bool:
         """Operators' redrive of a dead message: pending again, attempts reset, queued now."""

@@ -11,7 +11,9 @@ local stack also creates) and the province file, then:
 - alarms, to an encrypted SNS topic operators subscribe to: each DLQ's depth > 0, the oldest
   message age on each main queue, API Gateway 5xx, each function's errors and throttles, and cases
   that went overdue in the hourly sweep (a metric filter on the sweep's `deadline sweep` log line,
-  as the app emits no EMF metric for it).
+  as the app emits no EMF metric for it), and cases out of sync with a partner (a metric filter on
+  the `case out of sync` log line of every function that applies, sends or retries messages: it
+  fires again on each failed retry, so the alarm stays up until the case is back in sync).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from infra.provinces import ProvinceStage
 
 NAMESPACE = "TongbanGateway"  # chalicelib/observability.py
 OVERDUE_METRIC = "OverdueCases"
+OUT_OF_SYNC_METRIC = "OutOfSyncCases"
+OUT_OF_SYNC_LOGGERS = ("api_handler", "apply_messages", "send_messages", "relay_messages")
 API_STAGE = "api"
 SCHEDULE_SWEEP = "sweep_deadlines"
 VISIBILITY_FACTOR = 6
@@ -245,6 +249,24 @@ def build(province: ProvinceStage, functions: list[AppFunction]) -> dict[str, An
         {"Namespace": NAMESPACE, "MetricName": OVERDUE_METRIC},
         alarms["overdue_cases_per_sweep"],
         Period=3600,
+    )
+
+    for function in functions:
+        if function.name in OUT_OF_SYNC_LOGGERS:
+            out[f"{function.logical_id}OutOfSyncMetricFilter"] = {
+                "Type": "AWS::Logs::MetricFilter",
+                "Properties": {
+                    "LogGroupName": {"Ref": f"{function.logical_id}LogGroup"},
+                    "FilterPattern": '{ $.message = "case out of sync" }',
+                    "MetricTransformations": [
+                        {"MetricName": OUT_OF_SYNC_METRIC, "MetricNamespace": NAMESPACE, "MetricValue": "1"}
+                    ],
+                },
+            }
+    out["OutOfSyncCasesAlarm"] = _alarm(
+        "cases out of sync with a partner province (不同步): see GET /v1/ops/out-of-sync and the runbook",
+        {"Namespace": NAMESPACE, "MetricName": OUT_OF_SYNC_METRIC},
+        0,
     )
 
     return {

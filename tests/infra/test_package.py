@@ -134,6 +134,22 @@ def test_alarms_cover_dlqs_queue_age_5xx_lambda_and_overdue_cases(
         assert metrics.count(("AWS/Lambda", "Throttles")) == len(functions)
         assert metrics.count(("TongbanGateway", "OverdueCases")) == 1
         assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms)
+        out_of_sync = [a for a in alarms if a["MetricName"] == "OutOfSyncCases"]
+        assert [(a["Namespace"], a["Threshold"]) for a in out_of_sync] == [("TongbanGateway", 0)]
+        filters = [
+            r["Properties"]
+            for r in template["Resources"].values()
+            if r["Type"] == "AWS::Logs::MetricFilter"
+            and r["Properties"]["MetricTransformations"][0]["MetricName"] == "OutOfSyncCases"
+        ]
+        # every function that applies, sends or retries a partner's message reports it
+        assert {f["LogGroupName"]["Ref"] for f in filters} == {
+            "APIHandlerLogGroup",
+            "ApplyMessagesLogGroup",
+            "SendMessagesLogGroup",
+            "RelayMessagesLogGroup",
+        }
+        assert all(f["FilterPattern"] == '{ $.message = "case out of sync" }' for f in filters)
         dlq_alarms = [a for a in alarms if a["MetricName"] == "ApproximateNumberOfMessagesVisible"]
         assert all(
             a["Threshold"] == 0 and a["ComparisonOperator"] == "GreaterThanThreshold" for a in dlq_alarms

@@ -197,13 +197,16 @@ def decide_local_part(lead: Party, local: str) -> None:
     ok(lead.post(f"/v1/authority/cases/{local}/decide", {"approved": True}))
 
 
-def partner_messages(guangxi: PartnerProvince, copy_number: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """广西's `case.accepted` (seq 1) and `case.decided` (seq 2, approved) for the part it handles,
-    built as its gateway builds them: its clerk's acts on its case, told by `status_payload`."""
+def partner_acts(
+    guangxi: PartnerProvince, copy_number: str, steps: list[tuple[str, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """广西's acts on the part it handles, in order, as its gateway performs them, and the messages
+    they send (`status_payload`, seq 1, 2, …). An `answer_supplement` step is the lead's answer
+    arriving there: it sends nothing back."""
     from chalicelib import container
     from chalicelib.domain.case import Case, CaseExchange, Handler
     from chalicelib.domain.case_acts import By, Context, perform
-    from chalicelib.domain.case_exchange import HANDLER, status_payload
+    from chalicelib.domain.case_exchange import HANDLER, outgoing, status_payload
     from chalicelib.domain.case_states import Act, Actor
 
     copy = Case.model_validate(case_doc(copy_number))
@@ -226,22 +229,29 @@ def partner_messages(guangxi: PartnerProvince, copy_number: str) -> tuple[dict[s
         province=PARTNER,
         authority="A-450000-01",
     )
+    origin = By(actor=Actor.APPLICANT, role="partner", subject=f"partner:{HERE}", province=HERE)
     calendar = container.working_calendar()
-    accepted = perform(there, Act.ACCEPT, clerk, Context(at=container.cases().now(), calendar=calendar))
-    decided = perform(
-        accepted.case,
-        Act.DECIDE,
-        clerk,
-        Context(at=container.cases().now(), calendar=calendar, params={"approved": True}),
-    )
-    return (
-        guangxi.message(
-            status_payload(accepted.case, Act.ACCEPT), case=copy_number, kind=MessageType.ACCEPTED, seq=1
-        ),
-        guangxi.message(
-            status_payload(decided.case, Act.DECIDE), case=copy_number, kind=MessageType.DECIDED, seq=2
-        ),
-    )
+    messages: list[dict[str, Any]] = []
+    for name, params in steps:
+        act = Act(name)
+        by = origin if act is Act.ANSWER_SUPPLEMENT else clerk
+        there = perform(
+            there, act, by, Context(at=container.cases().now(), calendar=calendar, params=params)
+        ).case
+        kind = outgoing(there, act)
+        if kind is not None:
+            messages.append(
+                guangxi.message(
+                    status_payload(there, act), case=copy_number, kind=kind, seq=len(messages) + 1
+                )
+            )
+    return messages
+
+
+def partner_messages(guangxi: PartnerProvince, copy_number: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """广西's `case.accepted` (seq 1) and `case.decided` (seq 2, approved) for the part it handles."""
+    accepted, decided = partner_acts(guangxi, copy_number, [("accept", {}), ("decide", {"approved": True})])
+    return accepted, decided
 
 
 def forwarded_copy(applicant: Party, number: str) -> str:
@@ -554,3 +564,52 @@ def test_an_overdue_part_is_escalated_to_the_lead_once(
     assert acts(number).count("deadline_overdue") == 1
     assert acts(number).count("part_overdue") == 1, acts(number)
     assert "deadline_overdue" in acts(local)
+
+
+# — 补正 after acceptance (issue 11): every part message applies in every state its copy can be in —
+
+AFTER_ACCEPTANCE_SUPPLEMENT: list[tuple[str, dict[str, Any]]] = [
+    ("accept", {}),
+    ("start_review", {}),
+    ("request_supplement", {"items": [{"field": "to_address", "reason": "迁入地址不完整"}]}),
+    ("answer_supplement", {"note": "已补全地址"}),
+    ("start_review", {}),
+    ("decide", {"approved": True}),
+]
+
+
+def test_a_part_supplemented_after_acceptance_reaches_the_lead_and_decides_the_joint_case(
+    applicant: Party,
+    lead: Party,
+    client: Any,
+    guangxi: PartnerProvince,
+    partner: FakePartner,
+    queues: dict[str, Queue],
+) -> None:
+    inbound = queues["inbound"]
+    number, local = accept_joint_case(applicant, lead)
+    decide_local_part(lead, local)
+    copy_number = forwarded_copy(applicant, number)
+    assert deliver_queued(queues["outbound"]) == 1
+    accepted, asked, decided = partner_acts(guangxi, copy_number, AFTER_ACCEPTANCE_SUPPLEMENT)
+
+    for message in (accepted, asked):
+        post(client, message)
+    apply_all(inbound)
+    joint = ok(applicant.get(f"/v1/cases/{number}"))
+    assert joint["state"] == "supplement_requested"
+    assert [i["field"] for i in joint["supplement"]["items"]] == ["to_address"]
+    ok(applicant.post(f"/v1/cases/{number}/supplement-answer", {"note": "已补全地址"}))
+    assert case_doc(copy_number)["state"] == "supplemented"  # the answer went on to 广西
+    assert deliver_queued(queues["outbound"]) == 1
+    assert [p["type"] for p in partner.posts][-1] == MessageType.SUPPLEMENT_ANSWERED.value
+
+    post(client, decided)  # 广西 reviewed again and approved: its copy here still reads `supplemented`
+    apply_all(inbound)
+    assert received_status(message_id(decided)) == "applied"
+    copy = case_doc(copy_number)
+    assert (copy["state"], copy["out_of_sync"]) == ("approved", None)
+    done = ok(applicant.get(f"/v1/cases/{number}"))
+    assert done["state"] == "approved"
+    assert {p["key"]: p["state"] for p in done["parts"]} == {LOCAL: "approved", REMOTE: "approved"}
+    assert Counter(acts(number))["decide"] == 1

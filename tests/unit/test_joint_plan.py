@@ -37,7 +37,7 @@ def test_a_chain_adds_up_and_side_by_side_parts_take_the_longest() -> None:
         (CaseState.APPROVED, True, PartState.APPROVED),
         (CaseState.DENIED, False, PartState.REFUSED),
         (CaseState.NOT_ACCEPTED, None, PartState.REFUSED),
-        (CaseState.WITHDRAWN, None, PartState.CANCELLED),
+        (CaseState.WITHDRAWN, None, PartState.WITHDRAWN),
         (CaseState.RESULT_ISSUED, True, PartState.APPROVED),
     ],
 )
