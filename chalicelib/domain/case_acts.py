@@ -123,7 +123,10 @@ def notice_for(case: Case, event: dict[str, Any]) -> dict[str, Any]:
 
 
 # Notices of acts that leave the state as it was but need the applicant (else: the state's text).
-ACT_NOTICES = {"material_rejected": ("材料未通过校验", "按原因重新上传该材料")}
+ACT_NOTICES = {
+    "material_rejected": ("材料未通过校验", "按原因重新上传该材料"),
+    "app_account_bound": ("窗口已将本办件关联到您的账号", "可在“我的办件”中查看办理进度"),
+}
 
 
 def owner_key(issuer: str, subject: str) -> str:
