@@ -18,6 +18,7 @@ from chalicelib.domain.clock import BEIJING, Clock, rfc3339, system_clock
 from chalicelib.domain.envelope import ExchangeRefusal
 from chalicelib.domain.errors import Conflict, DomainError
 from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.regions import is_province
 from chalicelib.services.exchange import Signer, unverified_claims
 from chalicelib.services.jws import verify_jws
 from chalicelib.services.partners import PartnerService
@@ -96,7 +97,7 @@ class BindingService:
     def _keys_of(self, province: str) -> dict[str, Any]:
         if province == self._province:
             return {"keys": [self._signer.public_jwk()]}
-        partner = self._partners.get(province) if province else None
+        partner = self._partners.get(province) if is_province(province) else None
         if partner is None:
             raise BindingRefused("binding_code_issuer_unknown")
         try:
