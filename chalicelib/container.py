@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.queues import SqsNoticeQueue
     from chalicelib.adapters.signing import KmsSigner
     from chalicelib.domain.working_days import WorkingCalendar
+    from chalicelib.services.binding import BindingService
     from chalicelib.services.calendar import CalendarService
     from chalicelib.services.case_files import CaseFiles
     from chalicelib.services.cases import CaseService
@@ -229,7 +230,16 @@ def window() -> WindowService:
     from chalicelib.services.window import WindowService
 
     stage = settings()
-    return WindowService(cases(), case_store(), f"{stage.province_name}跨省通办专窗")
+    return WindowService(cases(), case_store(), f"{stage.province_name}跨省通办专窗", binding())
+
+
+@cache
+def binding() -> BindingService:
+    from chalicelib.adapters.binding_store import DynamoBindingStore
+    from chalicelib.services.binding import BindingService
+
+    stage = settings()
+    return BindingService(signer(), partners(), DynamoBindingStore(stage.table("cases")), stage.province_code)
 
 
 @cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -15,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
 TOKEN_LIFETIME_SECONDS = 12 * 3600
+DEV_APPLICANTS = Path(__file__).parent / "seed" / "dev_applicants.json"
 
 
 def issuer_of(province: str) -> str:
@@ -33,6 +35,21 @@ ROLE_CLAIMS: dict[str, dict[str, Any]] = {
     "operator": {"sub": "dev-operator-1"},
     "partner": {"sub": "dev-partner-{province}"},
 }
+
+
+def verified_identity(subject: str) -> dict[str, Any]:
+    """The verified identity (实名认证) claims of a development applicant, by subject."""
+    people = json.loads(DEV_APPLICANTS.read_text(encoding="utf-8"))["applicants"]
+    person = next((p for p in people if p["subject"] == subject), None)
+    if person is None:
+        return {}
+    return {
+        "subject_kind": "natural_person",
+        "id_number": person["id_number"],
+        "name": person["name"],
+        "phone": person["phone"],
+        "assurance": "id_check",
+    }
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,9 @@ class DevIssuer:
         if role != "applicant":
             claims["province"] = where
         claims.update(overrides)
+        if role == "applicant":
+            for name, value in verified_identity(str(claims["sub"])).items():
+                claims.setdefault(name, value)
         return jwt.encode(claims, self.private_key, algorithm="ES256", headers={"kid": self.kid})
 
     def tokens(self) -> dict[str, str]:

@@ -165,6 +165,33 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
     "shipment_not_found": (404, "寄递记录不存在", "No such shipment"),
     "consent_missing": (409, "尚未记录服务同意书", "The applicant's consent is not recorded yet"),
     "identity_not_checked": (409, "出件前须核验领取人身份", "The identity must be checked before handover"),
+    "binding_code_identity_missing": (
+        403,
+        "账号未完成实名认证，不能生成绑定码",
+        "The account has no verified identity to issue a binding code for",
+    ),
+    "binding_code_invalid": (
+        422,
+        "绑定码无效：签名不符、已被改动或格式不对",
+        "The binding code is not valid: bad signature, altered or malformed",
+    ),
+    "binding_code_issuer_unknown": (
+        422,
+        "绑定码的签发省份不在伙伴名录中或已暂停",
+        "The binding code was issued by a province that is not an active partner",
+    ),
+    "binding_code_expired": (422, "绑定码已过期，请在应用中重新生成", "The binding code has expired"),
+    "binding_code_used": (409, "绑定码已使用过", "The binding code has been used already"),
+    "binding_code_holder_mismatch": (
+        422,
+        "绑定码持有人与本办件申请人不一致",
+        "The binding code's holder is not the applicant of this case",
+    ),
+    "app_account_already_bound": (
+        409,
+        "本办件已关联申请人的应用账号",
+        "An app account is linked to this case already",
+    ),
     "queue_not_found": (404, "队列不存在", "No such queue"),
     "partner_not_found": (404, "伙伴省份未登记", "No such partner"),
     "internal_error": (500, "服务内部错误，请稍后重试", "Internal error; please retry later"),

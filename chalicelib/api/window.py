@@ -31,6 +31,13 @@ CLERK = (Role.WINDOW_CLERK,)
 FILE_ID = re.compile(r"^F[A-Z2-9]{12}$")
 SHIPMENT_ID = re.compile(r"^S[0-9A-F]{12}$")
 SESSION_ID = re.compile(r"^[0-9A-Za-z\-]{8,64}$")
+BINDING_PROBLEMS = (
+    "binding_code_invalid",
+    "binding_code_issuer_unknown",
+    "binding_code_expired",
+    "binding_code_used",
+    "binding_code_holder_mismatch",
+)
 
 
 @endpoint(
@@ -49,11 +56,54 @@ SESSION_ID = re.compile(r"^[0-9A-Za-z\-]{8,64}$")
         "item_not_found",
         "mode_not_supported",
         "province_not_served",
+        *BINDING_PROBLEMS,
     ),
 )
 def open_intake(call: Call) -> Reply:
     case = container.window().open_intake(call.actor, call.body.model_dump(mode="json"))
     return Reply(view(call.actor, case, call.lang), 201, {"Location": f"/v1/cases/{case.number}"})
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/me/binding-codes",
+    tag="window",
+    roles=(Role.APPLICANT,),
+    status=201,
+    summary="绑定码: a ten-minute, single-use code (show it as a QR code) that lets a window link "
+    "this app account to an intake of the same person",
+    response=W + "BindingCodeOut",
+    problems=("binding_code_identity_missing",),
+)
+def issue_binding_code(call: Call) -> Reply:
+    from chalicelib.services.authentication import bearer_claims
+
+    # the verified identity (实名认证) is in the token's claims, not in the principal
+    claims = bearer_claims(call.headers.get("authorization"))
+    return Reply(container.binding().issue(call.actor, claims), 201)
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/window/cases/{number}/app-account",
+    tag="window",
+    roles=CLERK,
+    summary="Link the applicant's app account to an intake not yet dispatched, with their binding code",
+    request=W + "AppAccountBindRequest",
+    response=C + "CaseDetail",
+    problems=(
+        *CASE_PROBLEMS,
+        *BINDING_PROBLEMS,
+        "case_not_editable",
+        "app_account_already_bound",
+        "concurrent_modification",
+    ),
+)
+def bind_app_account(call: Call) -> dict[str, Any]:
+    case = container.window().bind_app_account(call.actor, case_number(call), call.body.binding_code)
+    return view(call.actor, case)
 
 
 @endpoint(

@@ -24,12 +24,27 @@ class IdentityCheckIn(_In):
     document: Short
 
 
-class AppAccountIn(_In):
-    """The applicant's account in the province's app (from the QR code the app shows), so the case
-    and its notices — a 补正 request too — also reach the applicant there."""
+# A binding code (绑定码) as the applicant's app shows it (QR): a compact JWS signed by the gateway
+# of the applicant's own province. It is the only way to link an app account to an intake.
+BindingCodeText = Annotated[
+    str, Field(min_length=20, max_length=2000, pattern=r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$")
+]
 
-    issuer: Annotated[str, Field(min_length=8, max_length=200, pattern=r"^https://")]
-    subject: Annotated[str, Field(min_length=1, max_length=200)]
+
+class BindingCodeOut(_Out):
+    """A short-lived, single-use binding code: show `code` to the window as a QR code."""
+
+    code: str
+    province: str
+    issued_at: str
+    expires_at: str
+
+
+class AppAccountBindRequest(_In):
+    """The binding code the applicant's app shows, so the case and its notices — a 补正 request
+    too — also reach the applicant there."""
+
+    binding_code: BindingCodeText
 
 
 class IntakeRequest(_In):
@@ -37,7 +52,7 @@ class IntakeRequest(_In):
     province: Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")]  # the handling province
     applicant: ApplicantIn
     identity_check: IdentityCheckIn
-    app_account: AppAccountIn | None = None
+    binding_code: BindingCodeText | None = None  # the applicant's app account, proven by its code
     form: dict[str, object] = Field(default_factory=dict)
 
 

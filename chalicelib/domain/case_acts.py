@@ -149,9 +149,13 @@ def render_notice(notice: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 # Notices of acts that leave the state as it was but need the applicant (else: the state's text).
-ACT_NOTICES = {"material_rejected": ("材料未通过校验", "按原因重新上传该材料")}
+ACT_NOTICES = {
+    "material_rejected": ("材料未通过校验", "按原因重新上传该材料"),
+    "app_account_bound": ("窗口已将本办件关联到您的账号", "可在“我的办件”中查看办理进度"),
+}
 ACT_NOTICES_EN = {
-    "material_rejected": ("A material did not pass the check", "Upload it again as the reason says")
+    "material_rejected": ("A material did not pass the check", "Upload it again as the reason says"),
+    "app_account_bound": ("A window linked this case to your account", "Follow it under My cases"),
 }
 
 # Timeline events that are not acts of the state table: (中文, English).
@@ -179,6 +183,7 @@ EVENT_TEXTS: dict[str, tuple[str, str]] = {
     "video_scheduled": ("预约视频会商", "Video session scheduled"),
     "video_joined": ("加入视频会商", "Video session joined"),
     "video_ended": ("视频会商结束", "Video session ended"),
+    "app_account_bound": ("关联申请人账号", "Applicant's app account linked"),
 }
 
 

@@ -190,8 +190,8 @@ class CaseBook:
             raise NotFound("case_not_found")
         return Case.model_validate(doc)
 
-    def create(self, case: Case, event: dict[str, Any]) -> Case:
-        return self.save(case, [Outcome(case, event)], new=True)
+    def create(self, case: Case, event: dict[str, Any], extra: Sequence[dict[str, Any]] = ()) -> Case:
+        return self.save(case, [Outcome(case, event)], extra=extra, new=True)
 
     def save(
         self,

@@ -178,6 +178,7 @@ class CaseService:
         mode: Mode,
         channel: Channel,
         intake: Intake | None = None,
+        extra: list[dict[str, Any]] | None = None,
     ) -> Case:
         """A draft under the item's current version; another province's item makes a shared case."""
         handling = body.get("province") or self._province
@@ -228,7 +229,7 @@ class CaseService:
             intake=intake,
         )
         event = record(case, "open", by_of(principal), now, {"item_version": case.item_version}).event
-        return self.book.create(case, event)
+        return self.book.create(case, event, extra or [])
 
     def applicant_of(self, data: dict[str, Any], *, issuer: str, subject: str) -> Applicant:
         errors: list[dict[str, Any]] = []

@@ -1,7 +1,11 @@
 """Remote proxy intake (异地代收代办) at a cross-region window: the clerk checks identity in person,
 opens the case for an item another province handles, records consent, scans materials and checks
 originals (trust level B), issues the intake receipt (收件告知单), dispatches the package, and at
-the end hands the result over (出件). Shipments (资料寄递) are records of their own."""
+the end hands the result over (出件). Shipments (资料寄递) are records of their own.
+
+An intake belongs to an opaque window subject unless the applicant shows their app's binding code
+(绑定码), at intake or later while the case is still at the window: only then is the app account
+named in the code linked (ADR 0008)."""
 
 from __future__ import annotations
 
@@ -11,16 +15,18 @@ from typing import Any, Protocol
 
 from chalicelib.domain import personal
 from chalicelib.domain.case import Case, Channel, Consent, FileStatus, Handover, IdentityCheck, Intake
-from chalicelib.domain.case_acts import By, Outcome, record
-from chalicelib.domain.case_states import Act, Actor
+from chalicelib.domain.case_acts import By, Outcome, notice_for, record
+from chalicelib.domain.case_states import Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import rfc3339
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.identity import Principal
+from chalicelib.services.binding import BindingService
 from chalicelib.services.case_book import Page
 from chalicelib.services.cases import CaseService, by_of
 from chalicelib.services.licences import TrustLevel
 
+WINDOW_ISSUER = "window:"  # the issuer of an intake no app account is bound to: window:<window id>
 NEXT_STEPS = "本窗口将申请材料寄递并推送至办理地审批机关；办理进度可在本窗口或政务服务平台查询。"
 
 
@@ -43,31 +49,67 @@ class ShipmentStore(Protocol):
 
 
 class WindowService:
-    def __init__(self, cases: CaseService, shipments: ShipmentStore, window_address: str) -> None:
+    def __init__(
+        self, cases: CaseService, shipments: ShipmentStore, window_address: str, bindings: BindingService
+    ) -> None:
         self._cases = cases
         self._store = shipments
         self._address = window_address
+        self._bindings = bindings
 
     def open_intake(self, principal: Principal, body: dict[str, Any]) -> Case:
         """The clerk has checked the applicant's identity in person; the case is opened for them."""
         now = self._cases.now()
         identity = IdentityCheck(at=now, by=principal.subject, **body["identity_check"])
         data = body["applicant"]
-        account = body.get("app_account")
-        if account is not None:
-            # the applicant showed their app: the case and its notices reach them there too
-            issuer, subject = account["issuer"], account["subject"]
-        else:
-            # not logged in here: an opaque subject keyed to the ID number, never the number itself
-            issuer, subject = (
-                f"window:{principal.window}",
-                "intake:" + personal.holder_key(data["id_number"])[:32],
-            )
-        applicant = self._cases.applicant_of(data, issuer=issuer, subject=subject)
-        intake = Intake(window=principal.window or "", province=principal.province or "", identity=identity)
-        return self._cases.open(
-            principal, body, applicant, mode=Mode.PROXY_INTAKE, channel=Channel.WINDOW, intake=intake
+        # not logged in here: an opaque subject keyed to the ID number, never the number itself
+        applicant = self._cases.applicant_of(
+            data,
+            issuer=WINDOW_ISSUER + (principal.window or ""),
+            subject="intake:" + personal.holder_key(data["id_number"])[:32],
         )
+        intake = Intake(window=principal.window or "", province=principal.province or "", identity=identity)
+        token = body.get("binding_code")
+        if token is None:
+            return self._cases.open(
+                principal, body, applicant, mode=Mode.PROXY_INTAKE, channel=Channel.WINDOW, intake=intake
+            )
+        # the applicant showed their app's code: the case and its notices reach them there too
+        code = self._bindings.redeem(token, applicant.id_number)
+        bound = applicant.model_copy(update={"issuer": code.issuer, "subject": code.subject})
+        return self._bindings.consume(
+            code,
+            lambda extra: self._cases.open(
+                principal,
+                body,
+                bound,
+                mode=Mode.PROXY_INTAKE,
+                channel=Channel.WINDOW,
+                intake=intake,
+                extra=extra,
+            ),
+        )
+
+    def bind_app_account(self, principal: Principal, number: str, token: str) -> Case:
+        """Link the app account of a binding code to an intake not yet dispatched."""
+        case = self._cases.windowed(principal, number)
+        if case.state is not CaseState.DRAFT:
+            raise Conflict("case_not_editable", state=case.state.value)
+        if not case.applicant.issuer.startswith(WINDOW_ISSUER):
+            raise Conflict("app_account_already_bound")
+        code = self._bindings.redeem(token, case.applicant.id_number)
+        outcome = record(
+            case,
+            "app_account_bound",
+            by_of(principal),
+            self._cases.now(),
+            {"binding_code": code.id, "issuing_province": code.province},
+        )
+        outcome.case.applicant = outcome.case.applicant.model_copy(
+            update={"issuer": code.issuer, "subject": code.subject}
+        )
+        outcome.notice = notice_for(outcome.case, outcome.event)
+        return self._bindings.consume(code, lambda extra: self._cases.save(case, [outcome], extra))
 
     def record_consent(self, principal: Principal, number: str, body: dict[str, Any]) -> Case:
         case = self._cases.windowed(principal, number)

@@ -173,7 +173,7 @@ def _sj() -> dict[str, str]:
     }
 
 
-def test_an_intake_with_the_applicants_app_account_shows_in_their_app(
+def test_an_intake_naming_an_app_account_freely_is_refused_and_opens_nothing(
     client: Any, window: Party, guangxi: PartnerProvince
 ) -> None:
     from tests.conftest import ISSUER
@@ -187,10 +187,10 @@ def test_an_intake_with_the_applicants_app_account_shows_in_their_app(
         "app_account": {"issuer": ISSUER.issuer_config()["issuer"], "subject": "dev-applicant-1"},
         "form": FORM,
     }
-    number = ok(window.post("/v1/window/intakes", body), 201)["number"]
-    applicant = Party(client, "applicant")
-    assert [c["number"] for c in ok(applicant.get("/v1/cases"))["items"]] == [number]
-    mine = ok(applicant.get(f"/v1/cases/{number}"))
-    assert mine["applicant"]["id_number"] == person["id_number"]  # their own case: unmasked
-    assert ok(window.get(f"/v1/cases/{number}"))["applicant"]["id_number"] != person["id_number"]
-    assert [c["number"] for c in ok(window.get("/v1/window/cases"))["items"]] == [number]
+    refused = window.post("/v1/window/intakes", body)
+    assert refused.status_code == 422
+    problem = json.loads(refused.body)
+    assert problem["code"] == "validation_failed"
+    assert problem["errors"][0]["field"] == "app_account"
+    assert ok(window.get("/v1/window/cases"))["items"] == []
+    assert ok(Party(client, "applicant").get("/v1/cases"))["items"] == []
