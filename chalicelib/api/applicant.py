@@ -83,12 +83,14 @@ def view(principal: Principal, case: Case) -> dict[str, Any]:
     from chalicelib.services.cases import is_owner
 
     cases = container.cases()
+    owner = is_owner(principal, case)
     return case_view(
         case,
-        owner=is_owner(principal, case),
+        owner=owner,
         actor=actor_of(principal, case),
         calendar=cases.book.calendar(),
         today=beijing_date(cases.now()),
+        form_schema=None if owner else cases.form_schema(case),  # the owner's view needs no masks
     )
 
 
@@ -337,7 +339,15 @@ def rate_case(call: Call) -> Reply:
     problems=CASE_PROBLEMS,
 )
 def get_timeline(call: Call) -> dict[str, Any]:
-    return {"events": container.cases().timeline(call.actor, case_number(call))}
+    from chalicelib.domain.reveal import reveal_text
+
+    case, events = container.cases().timeline(call.actor, case_number(call))
+    texts = [
+        {"seq": event["seq"], "text": text}
+        for event in events
+        if (text := reveal_text(case, event, call.lang)) is not None
+    ]
+    return {"events": events, "texts": texts}
 
 
 @endpoint(
@@ -359,6 +369,29 @@ def verify_audit(call: Call) -> dict[str, Any]:
         "reason": report.reason,
         "last_hash": case.last_hash,
     }
+
+
+@endpoint(
+    applicant,
+    "POST",
+    "/v1/cases/{number}/reveal",
+    tag="cases",
+    roles=(Role.AUTHORITY_CLERK, Role.WINDOW_CLERK, Role.OPERATOR),
+    summary="查看明文: the clear values of personal fields, for the handling clerk or the intake window; "
+    "recorded on the audit chain, shown to the applicant, rate-limited per clerk",
+    request=C + "RevealRequest",
+    response=C + "RevealOut",
+    problems=(
+        *CASE_PROBLEMS,
+        "reveal_not_allowed",
+        "reveal_rate_limited",
+        "validation_failed",
+        "concurrent_modification",
+    ),
+)
+def reveal_personal_data(call: Call) -> Reply:
+    revealed = container.reveals().reveal(call.actor, case_number(call), call.body.model_dump(mode="json"))
+    return Reply(revealed, 200, {"Cache-Control": "no-store"})
 
 
 @endpoint(

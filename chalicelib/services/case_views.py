@@ -1,12 +1,18 @@
 """How a case is shown: full to its applicant, masked to everyone else; a compact line for lists;
-a progress card for small screens (state in plain Chinese, next step, due date, days left, light)."""
+a progress card for small screens (state in plain Chinese, next step, due date, days left, light).
+
+Personal data is masked here, once, for every route that shows a case: the applicant block, the
+form fields the item version's schema declares personal (`domain/forms.py`), and the name of
+whom a result was handed to. Compact lines carry no personal data at all. Staff see clear values
+only through the audited reveal (`services/reveal.py`).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from chalicelib.domain import personal, working_days
+from chalicelib.domain import forms, personal, working_days
 from chalicelib.domain.case import Case, Part
 from chalicelib.domain.case_acts import deadline_of
 from chalicelib.domain.case_states import PLAIN, Actor, allowed_acts
@@ -49,10 +55,25 @@ def applicant_view(case: Case, *, owner: bool) -> dict[str, Any]:
 
 
 def case_view(
-    case: Case, *, owner: bool, actor: Actor | None, calendar: working_days.WorkingCalendar, today: date
+    case: Case,
+    *,
+    owner: bool,
+    actor: Actor | None,
+    calendar: working_days.WorkingCalendar,
+    today: date,
+    form_schema: dict[str, Any] | None,
 ) -> dict[str, Any]:
+    """The case as its owner (clear) or anyone else (masked by `form_schema`'s declarations) sees it;
+    a view for anyone else needs the schema."""
     doc = case.model_dump(mode="json", exclude={"applicant", "version", "seq", "last_hash"})
     doc["applicant"] = applicant_view(case, owner=owner)
+    if not owner:
+        if form_schema is None:
+            raise ValueError("a view for anyone but the owner masks by the form schema")
+        doc["form"] = forms.mask_form(form_schema, case.form)
+        handover = (doc.get("intake") or {}).get("handover")
+        if handover:
+            handover["to_whom"] = personal.mask_name(handover["to_whom"])
     doc["progress"] = progress(case, calendar, today)
     doc["allowed_acts"] = [a.value for a in allowed_acts(case.state, actor)] if actor else []
     doc["revision"] = case.version
