@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from chalicelib.services.outbound import OutboundService
     from chalicelib.services.partners import PartnerService
     from chalicelib.services.ratings import RatingService
+    from chalicelib.services.reveal import RevealService
     from chalicelib.services.video_sessions import VideoSessions
     from chalicelib.services.window import WindowService
 
@@ -113,6 +114,13 @@ def cases() -> CaseService:
     service = CaseService(book, catalog(), licences(), province, outbound=outbound(), partners=partners())
     service.listeners.append(lambda case: joint().listen(case))  # 多地联办 coordination
     return service
+
+
+@cache
+def reveals() -> RevealService:
+    from chalicelib.services.reveal import RevealService
+
+    return RevealService(cases(), case_store())
 
 
 @cache

@@ -5,6 +5,7 @@
     CASE#<number> / OUT#<id>    outbox: a notice waiting to be delivered (sparse outbox-index)
     CASE#<number> / RECT        rectification (整改) opened by a bad rating (rectification-index)
     NOTICE#<owner> / <at>#<id>  notices delivered to an applicant (消息中心)
+    QUOTA#<name>#<who> / <window>  a rate counter (reveals per clerk per hour), gone by TTL
 
 Every state change is one TransactWriteItems: the case put on `version = expected`, the events
 put on `attribute_not_exists`, the outbox record and any side record. Two acts racing on one
@@ -269,6 +270,30 @@ class DynamoCaseStore:
 
     def coordination_due(self, now: str, limit: int) -> list[str]:
         return [str(doc["case"]) for doc in due_in_outbox(self._table, "XCOORD", now, limit)]
+
+    # — rate counters —
+
+    def take_quota(self, name: str, who: str, window: str, limit: int, expires_at: int) -> bool:
+        """Count one use of `name` by `who` in `window`; False (nothing counted) when `limit` is reached.
+
+        One conditional UpdateItem, so concurrent requests of one caller cannot overshoot."""
+        try:
+            client("dynamodb").update_item(
+                TableName=self._table,
+                Key={"pk": _s(f"QUOTA#{name}#{who}"), "sk": _s(window)},
+                UpdateExpression="ADD used :one SET expires_at = if_not_exists(expires_at, :expires)",
+                ConditionExpression="attribute_not_exists(used) OR used < :limit",
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":limit": {"N": str(limit)},
+                    ":expires": {"N": str(expires_at)},
+                },
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     # — shipments (资料寄递) —
 

@@ -87,12 +87,14 @@ def view(principal: Principal, case: Case, lang: str = ZH) -> dict[str, Any]:
     from chalicelib.services.cases import is_owner
 
     cases = container.cases()
+    owner = is_owner(principal, case)
     return case_view(
         case,
-        owner=is_owner(principal, case),
+        owner=owner,
         role=seat_of(principal, case),
         calendar=cases.book.calendar(),
         today=beijing_date(cases.now()),
+        form_schema=None if owner else cases.form_schema(case),  # the owner's view needs no masks
         lang=lang,
     )
 
@@ -351,7 +353,8 @@ def rate_case(call: Call) -> Reply:
 def get_timeline(call: Call) -> dict[str, Any]:
     from chalicelib.services.case_views import timeline_view
 
-    return {"events": timeline_view(container.cases().timeline(call.actor, case_number(call)), call.lang)}
+    case, events = container.cases().timeline(call.actor, case_number(call))
+    return {"events": timeline_view(case, events, call.lang)}
 
 
 @endpoint(
@@ -373,6 +376,29 @@ def verify_audit(call: Call) -> dict[str, Any]:
         "reason": report.reason,
         "last_hash": case.last_hash,
     }
+
+
+@endpoint(
+    applicant,
+    "POST",
+    "/v1/cases/{number}/reveal",
+    tag="cases",
+    roles=(Role.AUTHORITY_CLERK, Role.WINDOW_CLERK, Role.OPERATOR),
+    summary="查看明文: the clear values of personal fields, for the handling clerk or the intake window; "
+    "recorded on the audit chain, shown to the applicant, rate-limited per clerk",
+    request=C + "RevealRequest",
+    response=C + "RevealOut",
+    problems=(
+        *CASE_PROBLEMS,
+        "reveal_not_allowed",
+        "reveal_rate_limited",
+        "validation_failed",
+        "concurrent_modification",
+    ),
+)
+def reveal_personal_data(call: Call) -> Reply:
+    revealed = container.reveals().reveal(call.actor, case_number(call), call.body.model_dump(mode="json"))
+    return Reply(revealed, 200, {"Cache-Control": "no-store"})
 
 
 @endpoint(

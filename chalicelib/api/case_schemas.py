@@ -28,6 +28,7 @@ from chalicelib.domain.case import (
 )
 from chalicelib.domain.case_states import CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
+from chalicelib.domain.reveal import MAX_FIELDS, NOTE_MAX_LENGTH, RevealPurpose
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Short = Annotated[str, Field(min_length=1, max_length=200)]
@@ -341,7 +342,10 @@ class TimelineEvent(_Out):
     details: dict[str, Any]
     prev_hash: str
     hash: str
-    description: str = Field(description="what the event was, in the reader's language")
+    description: str = Field(
+        description="what the event was, in the reader's language (a reveal of personal data says who "
+        "saw which fields and why); not part of the sealed event, leave it out to recompute `hash`"
+    )
 
 
 class Timeline(_Out):
@@ -396,3 +400,27 @@ class CalendarPublished(_Out):
     adjusted_workdays: int
     recomputed: int
     conflicts: int
+
+
+# — the audited reveal (查看明文) —
+
+
+class RevealRequest(_In):
+    """Which personal fields to see in clear (`applicant.name|id_number|phone`, `form.<path>` of a
+    field the item declares personal), and why; `note` is required when `purpose` is `other`."""
+
+    fields: list[Annotated[str, Field(pattern=r"^(applicant|form)\.[A-Za-z0-9_.\[\]]{1,200}$")]] = Field(
+        min_length=1, max_length=MAX_FIELDS
+    )
+    purpose: RevealPurpose
+    note: Annotated[str, Field(min_length=1, max_length=NOTE_MAX_LENGTH)] | None = None
+
+
+class RevealOut(_Out):
+    """The clear values, by field (a list for a field inside an array; null where the case has none)."""
+
+    case_number: str
+    values: dict[str, Any]
+    purpose: RevealPurpose
+    revealed_at: datetime
+    event_seq: int

@@ -296,14 +296,23 @@ def _idempotency_key(request: Request) -> str:
     return str(key)
 
 
+def idempotency_scope(
+    principal: Principal | None, method: str, route: str, path: Mapping[str, str], key: str
+) -> str:
+    """Whose request a key belongs to, and for which resource: a stored response (a reveal's clear
+    values among them) replays only to the caller who made it. Subjects are unique only within
+    their issuer, so the caller is issuer and subject."""
+    caller = f"{principal.issuer}|{principal.subject}" if principal else "anonymous"
+    # the route is the template: the path parameters name the resource the key is for
+    target = "/".join(f"{k}={v}" for k, v in sorted(path.items()))
+    return f"{caller}|{method} {route}|{target}|{key}"
+
+
 def _idempotent(op: Operation, handler: Handler, call: Call, request: Request, key: str) -> Response:
     """Same key + same body → the first response again; same key + other body → 422."""
     from chalicelib.adapters.idempotency import run_once
 
-    caller = call.principal.subject if call.principal else "anonymous"
-    # request.path is the route template: the path parameters name the resource the key is for
-    target = "/".join(f"{k}={v}" for k, v in sorted(call.path.items()))
-    scope = f"{caller}|{op.method} {request.path}|{target}|{key}"
+    scope = idempotency_scope(call.principal, op.method, request.path, call.path, key)
     raw = request.raw_body or b""
     fingerprint = hashlib.sha256(raw if isinstance(raw, bytes) else raw.encode()).hexdigest()
 

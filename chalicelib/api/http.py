@@ -12,7 +12,7 @@ from typing import Any
 from chalice.app import Response
 
 from chalicelib.api.messages import field_message, problem_status, problem_title
-from chalicelib.domain.errors import DomainError, InvalidInput
+from chalicelib.domain.errors import DomainError, InvalidInput, TooManyRequests
 
 JSON_TYPE = "application/json; charset=utf-8"
 PROBLEM_TYPE = "application/problem+json; charset=utf-8"
@@ -81,7 +81,7 @@ def problem_body(
     return body
 
 
-PROBLEM_CONTEXT = ("state", "act", "allowed_acts", "materials", "slot", "mode")
+PROBLEM_CONTEXT = ("state", "act", "allowed_acts", "materials", "slot", "mode", "retry_after")
 
 
 def _localised(error: Mapping[str, Any], lang: str) -> dict[str, Any]:
@@ -117,6 +117,8 @@ def problem_from_error(err: Exception, lang: str, instance: str, request_id: str
     elif isinstance(err, DomainError):
         errors = err.errors if isinstance(err, InvalidInput) else []
         headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if err.status == 401 else {}
+        if isinstance(err, TooManyRequests):
+            headers = {"Retry-After": str(err.retry_after)}
     else:
         raise TypeError(f"not a problem: {err!r}")
     context = err.params if isinstance(err, DomainError) else None

@@ -38,6 +38,8 @@ from chalicelib.domain.case import (
 from chalicelib.domain.catalog import ItemCode
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.envelope import MessageType
+from chalicelib.domain.personal import PersonalKind
+from chalicelib.domain.reveal import RevealPurpose
 
 VERSION = "v1"
 BASE_ID = f"https://tongban.gov.cn/schemas/messages/{VERSION}/"
@@ -220,6 +222,29 @@ class CaseWithdrawn(_Sent):
     reason: Note | None
 
 
+class RevealedBy(_Sent):
+    """Who revealed: the clerk as recorded on the handling province's audit chain."""
+
+    role: Literal["authority_clerk", "window_clerk"]
+    subject: ShortText
+    province: ProvinceCode
+    authority: ShortText | None = None
+    window: ShortText | None = None
+
+
+class CaseRevealed(_Sent):
+    """查看明文: staff of the handling province saw the applicant's personal data in clear. Names the
+    fields, their kinds, who, when and why, never a value (`domain/reveal.py`)."""
+
+    fields: list[Annotated[str, Field(pattern=r"^(applicant|form)\.")]] = Field(min_length=1, max_length=10)
+    kinds: list[PersonalKind] = Field(min_length=1, max_length=10)
+    purpose: RevealPurpose
+    note: Annotated[str, Field(max_length=200)] | None
+    by: RevealedBy
+    at: AwareDatetime
+    event_seq: int = Field(ge=1, description="The reveal's seq on the handling province's audit chain.")
+
+
 PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.CASE_FORWARDED: CaseForwarded,
     MessageType.CASE_DISPATCHED: CaseDispatched,
@@ -234,6 +259,7 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.RESULT_HANDED_OVER: CaseResultHandedOver,
     MessageType.WITHDRAWN: CaseWithdrawn,
     MessageType.CANCELLED: CaseWithdrawn,
+    MessageType.REVEALED: CaseRevealed,
 }
 
 TITLES: dict[str, str] = {
@@ -252,6 +278,7 @@ TITLES: dict[str, str] = {
     MessageType.RESULT_HANDED_OVER: "case.result_handed_over — 窗口出件",
     MessageType.WITHDRAWN: "case.withdrawn — 撤回申请",
     MessageType.CANCELLED: "case.cancelled — 联办撤销（其他部分不予办理时撤销已决定的部分）",
+    MessageType.REVEALED: "case.revealed — 工作人员查看申请人个人信息明文",
 }
 
 # Models whose keys are left out when empty (`exclude_none`, or added only when there is one).
@@ -261,7 +288,8 @@ KEYS_OMITTED_WHEN_EMPTY: frozenset[type[BaseModel]] = frozenset(
         CaseResultIssued,
         CaseForwarded,
         CaseDispatched,
-    }  # joint, part_materials: joint parts only
+        RevealedBy,
+    }  # joint, part_materials: joint parts only; a clerk has an authority or a window
 )
 
 

@@ -194,6 +194,16 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
     ),
     "queue_not_found": (404, "队列不存在", "No such queue"),
     "partner_not_found": (404, "伙伴省份未登记", "No such partner"),
+    "reveal_not_allowed": (
+        403,
+        "您无权查看该办件的个人信息明文",
+        "You may not reveal this case's personal data",
+    ),
+    "reveal_rate_limited": (
+        429,
+        "查看个人信息明文过于频繁，请稍后再试",
+        "Too many reveals of personal data; try again later",
+    ),
     "internal_error": (500, "服务内部错误，请稍后重试", "Internal error; please retry later"),
     "service_unavailable": (503, "服务暂不可用，请稍后重试", "Service unavailable; retry later"),
 }
@@ -203,6 +213,8 @@ FIELD_MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "missing": ("必填项缺失", "Field required"),
     "required": ("必填项缺失", "Field required"),
     "extra_forbidden": ("不允许的字段", "Unknown field"),
+    "field_not_revealable": ("该字段不是可查看的个人信息", "Not a personal field that can be revealed"),
+    "reveal_note_required": ("事由为“其他”时须说明", "A note is required when the purpose is other"),
     "additionalProperties": ("不允许的字段", "Unknown field"),
     "string_too_short": ("内容过短", "Too short"),
     "string_too_long": ("内容过长", "Too long"),

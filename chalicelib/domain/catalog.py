@@ -23,6 +23,7 @@ from chalicelib.domain.catalog_terms import (
     ResultType,
     StepKind,
 )
+from chalicelib.domain.forms import declaration_errors
 from chalicelib.domain.regions import PROVINCE_CODE_PATTERN, is_province
 
 ItemCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$")]
@@ -149,6 +150,9 @@ class ItemDefinition(_Model):
             raise ValueError(f"form_schema is not a valid JSON Schema: {err.message}") from None
         if value.get("type") != "object":
             raise ValueError("form_schema must describe an object (type: object)")
+        errors = declaration_errors(value)
+        if errors:
+            raise ValueError("form_schema personal-data declarations: " + "; ".join(errors))
         return value
 
     @field_validator("implementations")

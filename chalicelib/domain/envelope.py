@@ -41,6 +41,7 @@ class MessageType(StrEnum):
     RESULT_HANDED_OVER = "case.result_handed_over"  # 出件 at the window
     WITHDRAWN = "case.withdrawn"
     CANCELLED = "case.cancelled"  # 多地联办: the lead undoes a part already decided (compensation)
+    REVEALED = "case.revealed"  # staff of the handling province saw personal data in clear (查看明文)
 
 
 # Refusal code → HTTP status: who the sender is or whether it signed is 401/403; a message that

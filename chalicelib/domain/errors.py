@@ -34,6 +34,24 @@ class Gone(DomainError):
     status = 410
 
 
+class Forbidden(DomainError):
+    """The caller may see the thing but not do this to it."""
+
+    code = "forbidden"
+    status = 403
+
+
+class TooManyRequests(DomainError):
+    """A rate limit is reached; `retry_after` (seconds) says when the next try may succeed."""
+
+    code = "too_many_requests"
+    status = 429
+
+    def __init__(self, code: str | None = None, /, *, retry_after: int, **params: Any) -> None:
+        super().__init__(code, retry_after=retry_after, **params)
+        self.retry_after = retry_after
+
+
 class Conflict(DomainError):
     code = "conflict"
     status = 409

@@ -7,6 +7,10 @@
 
 ID numbers, names and phones are masked in every response that is not the owner's, and never
 logged: errors raised here carry a field name and a code, never the value.
+
+Form fields an item's schema declares personal (`"x-personal": "<kind>"`, see `domain/forms.py`)
+are masked by the mask of their kind (`mask`). A mask never keeps more than a person could
+recognise the value from by sight; `other` keeps nothing, and so does any value that is not text.
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
+from enum import StrEnum
+from typing import Any
 
 from chalicelib.domain.clock import beijing_date, system_clock
 from chalicelib.domain.errors import InvalidInput
@@ -134,3 +141,56 @@ def holder_key(id_number: str) -> str:
     """
     number = validate_id_number(id_number)
     return hashlib.sha256(number.encode("ascii")).hexdigest()
+
+
+class PersonalKind(StrEnum):
+    """Kinds of personal data (个人信息) a form field may be declared as, each with its mask."""
+
+    ID_NUMBER = "id_number"  # 身份证件号码
+    PHONE = "phone"  # 手机号码 / 联系电话
+    NAME = "name"  # 姓名 (e.g. 配偶姓名)
+    ADDRESS = "address"  # 地址 (邮寄地址, 迁入地址)
+    ACCOUNT_NUMBER = "account_number"  # 银行账号, 住房公积金个人账号
+    OTHER = "other"  # any other personal value (证书编号…): fully masked
+
+
+FULL_MASK = "******"
+ADDRESS_KEPT = 6  # about province and city: 湖南省长沙市****
+
+
+def mask_address(value: str) -> str:
+    """The first 6 characters (province, city) kept, the rest starred: 湖南省长沙市*******."""
+    if len(value) <= ADDRESS_KEPT:
+        return "*" * len(value)
+    return value[:ADDRESS_KEPT] + "*" * (len(value) - ADDRESS_KEPT)
+
+
+def mask_account_number(value: str) -> str:
+    """Only the last 4 characters kept: ***************1234."""
+    if len(value) <= 4:
+        return "*" * len(value)
+    return "*" * (len(value) - 4) + value[-4:]
+
+
+def mask_other(value: str) -> str:
+    """Nothing kept, not even the length."""
+    return FULL_MASK
+
+
+MASKS: dict[PersonalKind, Callable[[str], str]] = {
+    PersonalKind.ID_NUMBER: mask_id_number,
+    PersonalKind.PHONE: mask_phone,
+    PersonalKind.NAME: mask_name,
+    PersonalKind.ADDRESS: mask_address,
+    PersonalKind.ACCOUNT_NUMBER: mask_account_number,
+    PersonalKind.OTHER: mask_other,
+}
+
+
+def mask(kind: PersonalKind, value: Any) -> Any:
+    """`value` masked as `kind`; None stays None, anything that is not text is masked whole."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return FULL_MASK
+    return MASKS[kind](value)

@@ -3,6 +3,11 @@ a progress card for small screens (state in plain words, next step, due date, da
 
 Texts meant for display come in the reader's language (`lang`: zh, or en on request); data — item
 and authority names, what people wrote — is shown as it was given.
+
+Personal data is masked here, once, for every route that shows a case: the applicant block, the
+form fields the item version's schema declares personal (`domain/forms.py`), and the name of
+whom a result was handed to. Compact lines carry no personal data at all. Staff see clear values
+only through the audited reveal (`services/reveal.py`).
 """
 
 from __future__ import annotations
@@ -10,11 +15,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from chalicelib.domain import personal, working_days
+from chalicelib.domain import forms, personal, working_days
 from chalicelib.domain.case import Case, Part
 from chalicelib.domain.case_acts import deadline_of, describe_event, offered_acts
 from chalicelib.domain.case_states import act_label, plain
 from chalicelib.domain.identity import Role
+from chalicelib.domain.reveal import reveal_text
 
 
 def progress(
@@ -62,11 +68,20 @@ def case_view(
     role: Role | None,
     calendar: working_days.WorkingCalendar,
     today: date,
+    form_schema: dict[str, Any] | None,
     lang: str = "zh",
 ) -> dict[str, Any]:
-    """The case for a reader whose seat at it is `role` (None: a reader who may not act)."""
+    """The case for a reader whose seat at it is `role` (None: a reader who may not act), clear to its
+    owner and masked by `form_schema`'s declarations to anyone else (who therefore needs the schema)."""
     doc = case.model_dump(mode="json", exclude={"applicant", "version", "seq", "last_hash"})
     doc["applicant"] = applicant_view(case, owner=owner)
+    if not owner:
+        if form_schema is None:
+            raise ValueError("a view for anyone but the owner masks by the form schema")
+        doc["form"] = forms.mask_form(form_schema, case.form)
+        handover = (doc.get("intake") or {}).get("handover")
+        if handover:
+            handover["to_whom"] = personal.mask_name(handover["to_whom"])
     doc["progress"] = progress(case, calendar, today, lang)
     acts = offered_acts(case, role)
     doc["allowed_acts"] = acts
@@ -131,6 +146,10 @@ def _part_view(part: Part, calendar: working_days.WorkingCalendar, today: date) 
     return view
 
 
-def timeline_view(events: list[dict[str, Any]], lang: str = "zh") -> list[dict[str, Any]]:
-    """The timeline with what each event was, in the reader's language."""
-    return [{**event, "description": describe_event(str(event["act"]), lang)} for event in events]
+def timeline_view(case: Case, events: list[dict[str, Any]], lang: str = "zh") -> list[dict[str, Any]]:
+    """The timeline with what each event was, in the reader's language; a reveal of personal data
+    says who saw which fields and why."""
+    return [
+        {**event, "description": reveal_text(case, event, lang) or describe_event(str(event["act"]), lang)}
+        for event in events
+    ]

@@ -21,6 +21,7 @@ from chalicelib.domain.case_exchange import ORIGIN, outgoing
 from chalicelib.domain.case_states import Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
 from chalicelib.domain.clock import Clock, beijing_date, rfc3339, system_clock
+from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.forms import check_form
 from chalicelib.domain.identity import Principal, Role
@@ -252,7 +253,7 @@ class CaseService:
         case = self.owned(principal, number)
         if case.state not in (CaseState.DRAFT, CaseState.PRE_REVIEW_RETURNED, CaseState.SUPPLEMENT_REQUESTED):
             raise Conflict("case_not_editable", state=case.state.value)
-        check_form(self._form_schema(case), form, partial=True)
+        check_form(self.form_schema(case), form, partial=True)
         outcome = record(case, "update_form", by_of(principal), self._clock(), {"fields": sorted(form)})
         outcome.case.form = form
         request = outcome.case.supplement
@@ -264,9 +265,9 @@ class CaseService:
 
     def check_complete_form(self, case: Case) -> None:
         """Before submitting: the form as the item version's schema wants it, required fields too."""
-        check_form(self._form_schema(case), case.form, partial=False)
+        check_form(self.form_schema(case), case.form, partial=False)
 
-    def _form_schema(self, case: Case) -> dict[str, Any]:
+    def form_schema(self, case: Case) -> dict[str, Any]:
         """The form schema of the case's item version; versions never change, so it is cached."""
         key = (case.item_code, case.item_version)
         if key not in self._schemas:
@@ -320,10 +321,27 @@ class CaseService:
         kind = outgoing(outcome.case, act)
         if kind is None or self._outbound is None:
             return []
+        outbound = self._outbound
+        return self._stamped(case, outcome, lambda: outbound.for_act(case, outcome.case, act, kind, params))
+
+    def tell_partner(
+        self, case: Case, outcome: Outcome, kind: MessageType, payload: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The message of `kind` telling the partner of a shared case about an event that is no act
+        of the state table (e.g. a reveal); none for a case shared with nobody."""
+        if case.exchange is None or self._outbound is None:
+            return []
+        outbound = self._outbound
+        return self._stamped(case, outcome, lambda: outbound.message(outcome.case, kind, payload))
+
+    def _stamped(
+        self, case: Case, outcome: Outcome, build: Callable[[], dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """The message `build` makes once the case's outgoing sequence is advanced; the event names it."""
         assert outcome.case.exchange is not None
         if case.exchange is not None:
             outcome.case.exchange.out_seq = case.exchange.out_seq + 1
-        message = self._outbound.for_act(case, outcome.case, act, kind, params)
+        message = build()
         outcome.event["details"]["message"] = {
             "id": message["id"],
             "type": message["type"],
@@ -398,8 +416,8 @@ class CaseService:
             raise NotFound("case_not_found")
         return case, events
 
-    def timeline(self, principal: Principal, number: str) -> list[dict[str, Any]]:
-        return self._with_events(principal, number)[1]
+    def timeline(self, principal: Principal, number: str) -> tuple[Case, list[dict[str, Any]]]:
+        return self._with_events(principal, number)
 
     def verify_audit(self, principal: Principal, number: str) -> tuple[Case, ChainReport]:
         case, events = self._with_events(principal, number)

@@ -33,6 +33,8 @@ from chalicelib.domain.case_states import RESULT_SLOT, Act, Actor
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import BEIJING
 from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
+from chalicelib.domain.personal import PersonalKind
+from chalicelib.domain.reveal import reveal, revealed_payload
 from chalicelib.domain.working_days import WorkingCalendar
 from chalicelib.services.exchange import ExchangeService
 from chalicelib.services.outbound import OutboundService, forwarded_payload
@@ -54,6 +56,13 @@ CLERK = By(
     subject="dev-authority-clerk-1",
     province="450000",
     authority="A-450000-01",
+)
+WINDOW = By(
+    actor=Actor.APPLICANT,
+    role="window_clerk",
+    subject="dev-window-clerk-1",
+    province="450000",
+    window="W-450000-01",
 )
 
 
@@ -406,6 +415,14 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
     out.append(("status_utc", "case.decided", status_payload(decided, Act.DECIDE)))
     # 多地联办: the lead undoes a part already approved when another part is refused
     go("cancelled", decided, Act.CANCEL, at(21), role="origin", reason="联办事项其他部分不予办理，本部分终止")
+    # 查看明文 at the handling province, by an authority clerk and by a window clerk (with a note)
+    fields = {"applicant.id_number": PersonalKind.ID_NUMBER, "form.mobile": PersonalKind.PHONE}
+    for label, by, note in (
+        ("revealed", CLERK, None),
+        ("revealed_by_window", WINDOW, "领取人自称申请人亲属"),
+    ):
+        shown = reveal(accepted, by, at(5), fields, "other" if note else "identity_check", note)
+        out.append((label, "case.revealed", revealed_payload(shown.event)))
     return out
 
 
