@@ -296,14 +296,25 @@ def _idempotency_key(request: Request) -> str:
     return str(key)
 
 
+def _caller_scope(principal: Principal | None) -> str:
+    """Whose stored answer a replay may return: the caller's whole identity. A subject is unique
+    only within its issuer, and one person may hold posts at two windows or authorities; a replay
+    answers without running the handler, so it must never cross to a caller the handler would
+    refuse."""
+    if principal is None:
+        return "anonymous"
+    parts = (principal.issuer, principal.subject, principal.role.value)
+    posts = (principal.province, principal.window, principal.authority)
+    return json.dumps([*parts, *posts], ensure_ascii=False, separators=(",", ":"))
+
+
 def _idempotent(op: Operation, handler: Handler, call: Call, request: Request, key: str) -> Response:
     """Same key + same body → the first response again; same key + other body → 422."""
     from chalicelib.adapters.idempotency import run_once
 
-    caller = call.principal.subject if call.principal else "anonymous"
     # request.path is the route template: the path parameters name the resource the key is for
     target = "/".join(f"{k}={v}" for k, v in sorted(call.path.items()))
-    scope = f"{caller}|{op.method} {request.path}|{target}|{key}"
+    scope = f"{_caller_scope(call.principal)}|{op.method} {request.path}|{target}|{key}"
     raw = request.raw_body or b""
     fingerprint = hashlib.sha256(raw if isinstance(raw, bytes) else raw.encode()).hexdigest()
 
