@@ -50,8 +50,11 @@ def is_owner(principal: Principal, case: Case) -> bool:
 
 
 def is_handling_clerk(principal: Principal, case: Case) -> bool:
+    """A clerk of the case's handling authority, once the case is filed: a draft (草稿) is the
+    applicant's own until they submit it, as it is not in the authority's inbox either."""
     return (
-        principal.role is Role.AUTHORITY_CLERK
+        case.state is not CaseState.DRAFT
+        and principal.role is Role.AUTHORITY_CLERK
         and principal.province == case.handler.province
         and principal.authority == case.handler.authority
     )

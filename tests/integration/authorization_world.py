@@ -7,7 +7,8 @@ made is adapted in one place:
   person their drafts name), no token at all, an untrusted issuer's token, and two signers of
   exchange requests (a registered partner, and a province nobody registered);
 - objects, in two party sets of this province plus one of another province:
-  `own_case` (applicant 1, handled by authority A-430000-01), `others_case` (applicant 2, handled by
+  `own_case` (applicant 1, handled by authority A-430000-01), `own_draft` (applicant 1's draft at
+  the same authority, not yet submitted), `others_case` (applicant 2, handled by
   authority A-430000-02), `own_intake` (taken in at window W-430000-01 for 广西), `others_intake`
   (window W-430000-02), and `foreign_case` (filed in 广西 and forwarded here, handled by
   A-430000-01). Each carries the sub-objects its routes name (a verified file, a video session, a
@@ -192,6 +193,7 @@ def build_world(client: Any) -> World:
     ok(operator.put(f"/v1/ops/partners/{PARTNER}", world.partner.registration()))
 
     world.objects["own_case"] = _rated_case(world)
+    world.objects["own_draft"] = _own_draft(world)
     world.objects["others_case"] = _submitted_case(world, "applicant_2", OTHER_ITEM, "dev-applicant-2")
     world.objects["own_intake"] = _intake(
         world, "own_intake", "window_clerk", "dev-applicant-1", shipment=True
@@ -219,6 +221,12 @@ def _submitted_case(world: World, caller: str, item_code: str, subject: str) -> 
     file_id = give(applicant, number, "id_card")
     ok(applicant.post(f"/v1/cases/{number}/submit"))
     return Obj("others_case", number, file_id=file_id)
+
+
+def _own_draft(world: World) -> Obj:
+    """Applicant 1's draft at authority A-430000-01, not yet submitted, with an uploaded id card."""
+    number = _draft(world, "applicant", "KSTB-RS-004", "dev-applicant-1")
+    return Obj("own_draft", number, file_id=give(world.party("applicant"), number, "id_card"))
 
 
 def _rated_case(world: World) -> Obj:
