@@ -296,16 +296,26 @@ def _idempotency_key(request: Request) -> str:
     return str(key)
 
 
+def _caller_scope(principal: Principal | None) -> str:
+    """Whose stored answer a replay may return: the caller's whole identity. A subject is unique
+    only within its issuer, and one person may hold posts at two windows or authorities; a replay
+    answers without running the handler, so it must never cross to a caller the handler would
+    refuse."""
+    if principal is None:
+        return "anonymous"
+    parts = (principal.issuer, principal.subject, principal.role.value)
+    posts = (principal.province, principal.window, principal.authority)
+    return json.dumps([*parts, *posts], ensure_ascii=False, separators=(",", ":"))
+
+
 def idempotency_scope(
     principal: Principal | None, method: str, route: str, path: Mapping[str, str], key: str
 ) -> str:
     """Whose request a key belongs to, and for which resource: a stored response (a reveal's clear
-    values among them) replays only to the caller who made it. Subjects are unique only within
-    their issuer, so the caller is issuer and subject."""
-    caller = f"{principal.issuer}|{principal.subject}" if principal else "anonymous"
+    values among them) replays only to the caller who made it."""
     # the route is the template: the path parameters name the resource the key is for
     target = "/".join(f"{k}={v}" for k, v in sorted(path.items()))
-    return f"{caller}|{method} {route}|{target}|{key}"
+    return f"{_caller_scope(principal)}|{method} {route}|{target}|{key}"
 
 
 def _idempotent(op: Operation, handler: Handler, call: Call, request: Request, key: str) -> Response:

@@ -1,9 +1,9 @@
 """Case use cases (全程网办): open a draft, act on a case, read it, and who may do which.
 
 Object-level authorization lives here, once: a case is visible to its applicant (by issuer and
-subject), to the clerks of its handling authority in its province, and read-only to the
-province's operators. Anyone else is told the case does not exist (404), so numbers cannot be
-probed.
+subject), to the clerks of its handling authority in its province once it is submitted, and
+read-only to the province's operators. Anyone else is told the case does not exist (404), so
+numbers cannot be probed. `docs/authorization.md` lists who may do what, route by route.
 """
 
 from __future__ import annotations
@@ -55,8 +55,11 @@ def is_owner(principal: Principal, case: Case) -> bool:
 
 
 def is_handling_clerk(principal: Principal, case: Case) -> bool:
+    """A clerk of the case's handling authority, once the case is filed: a draft (草稿) is the
+    applicant's own until they submit it, as it is not in the authority's inbox either."""
     return (
-        principal.role is Role.AUTHORITY_CLERK
+        case.state is not CaseState.DRAFT
+        and principal.role is Role.AUTHORITY_CLERK
         and principal.province == case.handler.province
         and principal.authority == case.handler.authority
     )
