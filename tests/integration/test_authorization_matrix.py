@@ -142,6 +142,9 @@ MATRIX: dict[str, dict[str, str]] = {
     # the applicant, or the window that took the case in for them (代办)
     "POST /v1/cases/{number}/supplement-answer": only(**APPLICANTS_, **WINDOWS),
     "POST /v1/cases/{number}/withdraw": only(**APPLICANTS_, **WINDOWS),
+    "POST /v1/cases/{number}/discard": only(**APPLICANTS_, **WINDOWS),
+    # the binding code an applicant's app shows at a window (绑定码)
+    "POST /v1/me/binding-codes": only(**APPLICANTS_),
     "POST /v1/cases/{number}/files/{file_id}/confirm": only(**APPLICANTS_, **WINDOWS, **AUTHORITIES),
     # reads of one case: its parties and the province's operators
     "GET /v1/cases/{number}": only(**READERS),
@@ -150,6 +153,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /v1/cases/{number}/files/{file_id}": only(**READERS),
     "GET /v1/cases/{number}/result": only(**READERS),
     "GET /v1/cases/{number}/shipments": only(**READERS),
+    # 查看明文: the handling clerk or the intake window; operators read masked and may not reveal
+    "POST /v1/cases/{number}/reveal": only(**WINDOWS, **AUTHORITIES, operator="403"),
     # video consultation: the window and the handling authority
     "POST /v1/cases/{number}/video-sessions": only(**WINDOWS, **AUTHORITIES),
     "POST /v1/cases/{number}/video-sessions/{session_id}/join": only(**WINDOWS, **AUTHORITIES),
@@ -176,6 +181,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /v1/window/intakes": WINDOW_ACT,
     "GET /v1/window/cases": WINDOW_ACT,
     "POST /v1/window/cases/{number}/consent": WINDOW_ACT,
+    "POST /v1/window/cases/{number}/app-account": WINDOW_ACT,
     "POST /v1/window/cases/{number}/materials/{slot}/uploads": WINDOW_ACT,
     "POST /v1/window/cases/{number}/files/{file_id}/original-check": WINDOW_ACT,
     "POST /v1/window/cases/{number}/receipt": WINDOW_ACT,
@@ -195,6 +201,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /v1/ops/partners/{province}/status": OPERATOR,
     "GET /v1/ops/partners/{province}/audit": OPERATOR,
     "GET /v1/ops/exchange/refusals": OPERATOR,
+    "GET /v1/ops/out-of-sync": OPERATOR,
+    "POST /v1/ops/out-of-sync/{number}/retry": OPERATOR,
     "GET /v1/ops/dead-letters/{queue}": OPERATOR,
     "POST /v1/ops/dead-letters/{queue}/redrive": OPERATOR,
     # exchange between provinces: signed requests, no bearer token
@@ -269,6 +277,12 @@ BODIES: dict[str, Callable[[World, str], Any]] = {
     "POST /v1/cases/{number}/rating": lambda w, c: {"level": "satisfied"},
     "POST /v1/cases/{number}/supplement-answer": lambda w, c: {},
     "POST /v1/cases/{number}/withdraw": lambda w, c: {"reason": "不再需要"},
+    "POST /v1/cases/{number}/discard": lambda w, c: {},
+    "POST /v1/cases/{number}/reveal": lambda w, c: {
+        "fields": ["applicant.id_number"],
+        "purpose": "identity_check",
+    },
+    "POST /v1/window/cases/{number}/app-account": lambda w, c: {"binding_code": "eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiJmb3JnZWQifQ.Zm9yZ2Vk"},
     "POST /v1/cases/{number}/video-sessions": lambda w, c: {
         "starts_at": "2030-01-02T10:00:00+08:00",
         "participants": [
