@@ -6,7 +6,9 @@ reaches the applicant's home as `case.revealed`."""
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -287,3 +289,36 @@ def test_a_case_revealed_message_shows_in_the_timeline_at_home(
     assert "核验申请人身份" in text and "身份证件号码" in text
     assert ok(applicant.get(f"/v1/cases/{number}/audit"))["ok"]
     assert message_id(sent)
+
+
+def test_no_personal_value_reaches_a_log_line_on_the_reveal_paths(
+    client: Any,
+    stage: None,
+    guangxi: PartnerProvince,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chalicelib.observability import logger
+
+    caplog.set_level(logging.DEBUG)
+    # botocore's wire log (DEBUG) prints every DynamoDB body, clear case documents included: it is
+    # never on in a deployed stage (the Lambda root logger is at WARNING), so it is left out here
+    caplog.set_level(logging.INFO, logger="botocore")
+    lines = io.StringIO()
+    handler = logger.registered_handler
+    monkeypatch.setattr(handler, "stream", lines)
+    level = logger.log_level
+    logger.setLevel("DEBUG")  # the app's own lines, request lines included, at every level
+    try:
+        window = Party(client, "window_clerk")
+        number = intake_with_address(window)
+        fields = ["applicant.name", "applicant.id_number", "applicant.phone", "form.mobile"]
+        body = {"fields": [*fields, "form.mailing_address"], "purpose": "result_delivery"}
+        assert leaks(ok(window.post(f"/v1/cases/{number}/reveal", body))["values"]) == list(CLEAR)
+        wrong = window.post(f"/v1/cases/{number}/reveal", {**body, "purpose": "other"})
+        problem(wrong, 422, "validation_failed")
+        ok(window.get(f"/v1/cases/{number}/timeline"))
+    finally:
+        logger.setLevel(level)
+    output = lines.getvalue() + caplog.text
+    assert '"route":"/v1/cases/{number}/reveal"' in output.replace(" ", "") and leaks(output) == []
