@@ -211,7 +211,16 @@ def exchange() -> ExchangeService:
     from chalicelib.services.exchange import ExchangeService
 
     inbound = SqsInboundQueue(settings().queue("inbound"))
-    return ExchangeService(partners(), signer(), message_store(), inbound, settings().province_code)
+    from chalicelib.api.message_schemas import payload_conforms
+
+    return ExchangeService(
+        partners(),
+        signer(),
+        message_store(),
+        inbound,
+        settings().province_code,
+        payload_conforms=payload_conforms,
+    )
 
 
 @cache

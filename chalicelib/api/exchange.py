@@ -37,6 +37,9 @@ REFUSALS = (
     "message_stale",
     "message_from_the_future",
     "payload_digest_mismatch",
+    "payload_not_canonical",
+    "message_type_unsupported",
+    "payload_invalid",
     "validation_failed",
 )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -302,6 +303,20 @@ def message_schemas() -> dict[str, dict[str, Any]]:
     for kind in MessageType:
         schemas[kind.value] = schema_of(kind.value, PAYLOADS[kind])
     return schemas
+
+
+@cache
+def _validators() -> dict[str, Any]:
+    from jsonschema import Draft202012Validator
+
+    return {name: Draft202012Validator(schema) for name, schema in message_schemas().items()}
+
+
+def payload_conforms(kind: str, payload: Any) -> bool:
+    """Whether `payload` is valid against the published JSON Schema of message type `kind`: the
+    receiver's check, with the very schemas partners validate against."""
+    validator = _validators().get(kind)
+    return validator is not None and kind not in ("envelope", "receipt") and validator.is_valid(payload)
 
 
 def render(schema: dict[str, Any]) -> str:

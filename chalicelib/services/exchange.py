@@ -11,6 +11,7 @@ message after that).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
@@ -66,8 +67,10 @@ class ExchangeService:
         inbound: InboundQueue,
         province: str,
         clock: Clock = system_clock,
+        payload_conforms: Callable[[str, Any], bool] | None = None,
     ) -> None:
         self._partners = partners
+        self._conforms = payload_conforms
         self._signer = signer
         self._messages = messages
         self._inbound = inbound
@@ -85,6 +88,8 @@ class ExchangeService:
             verified = verify_jws(envelope_jws, partner.trusted().jwks, JWS_TYPE)
             envelope = Envelope.from_claims(verified)
             check_envelope(envelope, payload, receiver=self._province, now=self._clock())
+            if self._conforms is not None and not self._conforms(envelope.type.value, payload):
+                raise ExchangeRefusal("payload_invalid")
             return self._take(envelope, envelope_jws, payload)
         except ExchangeRefusal as refusal:
             self._record(refusal.code, claims)
