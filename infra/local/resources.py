@@ -156,7 +156,10 @@ def _apply_what_moto_ignores(prefix: str, province: str, region: str) -> None:
                 retention["Days"] = int(retention["Days"])
                 s3.put_object_lock_configuration(
                     Bucket=bucket,
-                    ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": retention}},
+                    ObjectLockConfiguration={
+                        "ObjectLockEnabled": "Enabled",
+                        "Rule": {"DefaultRetention": retention},
+                    },
                 )
             # CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSide…
             rules = [
