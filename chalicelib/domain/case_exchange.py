@@ -23,7 +23,7 @@ from chalicelib.domain.case import (
     SuspensionProcedure,
 )
 from chalicelib.domain.case_acts import NOTIFIED_ACTS, By, Outcome, notice_for, record
-from chalicelib.domain.case_states import Act, Actor, next_state
+from chalicelib.domain.case_states import TRANSITIONS, Act, Actor, CaseState, next_state
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.envelope import MessageType
 
@@ -139,3 +139,15 @@ def mirror(case: Case, kind: MessageType, payload: dict[str, Any], sender: str, 
     if act in NOTIFIED_ACTS:
         outcome.notice = notice_for(copy, outcome.event)
     return outcome
+
+
+def valid_states(kind: MessageType) -> tuple[str, list[CaseState]]:
+    """Where a received message of `kind` applies: the receiving side and the states its copy of
+    the case may be in (none: the message opens the case). Read off the state table, so the spec's
+    table (docs/exchange/README.md) is checked against it."""
+    if kind in (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED):
+        return HANDLER, []
+    side, act = (ORIGIN, MIRRORED[kind]) if kind in MIRRORED else (HANDLER, CARRIED[kind])
+    acts = (act, Act.ACCEPT_AND_DECIDE) if kind is MessageType.DECIDED else (act,)
+    states = [state for state in CaseState if any((state, a) in TRANSITIONS for a in acts)]
+    return side, states
