@@ -377,10 +377,7 @@ def fetch_bad_signature(partner: Partner) -> str:
 
 
 def fetch_not_shared(partner: Partner) -> str:
-    case = partner.shared_file[0] if partner.shared_file else None
-    number = partner.memo.get("not_shared") or partner.case_number()  # a case never shared with us
-    if case == number:
-        raise Skipped("no unshared case number")
+    number = partner.case_number()  # a fresh number in the kit's own series: never shared with it
     return _refused(partner.fetch(partner.fetch_claims(number, "F0000000000AA")), 404, "case_not_found")
 
 
