@@ -69,6 +69,11 @@ class Settings:
         return f"{self.resource_prefix}-files"
 
     @property
+    def evidence_bucket(self) -> str:
+        """The write-once archive of exchanged messages and receipts (infra/template.yaml)."""
+        return f"{self.resource_prefix}-evidence"
+
+    @property
     def signing_key(self) -> str:
         """The KMS key that signs exchange envelopes and receipts (alias in infra/template.yaml)."""
         return f"alias/{self.resource_prefix}-signing"

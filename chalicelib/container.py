@@ -15,6 +15,7 @@ from chalicelib.config import settings
 if TYPE_CHECKING:
     from chalicelib.adapters.case_store import DynamoCaseStore
     from chalicelib.adapters.catalog_store import DynamoCatalogStore
+    from chalicelib.adapters.evidence import S3EvidenceArchive
     from chalicelib.adapters.licences import LocalLicenceProvider
     from chalicelib.adapters.message_store import DynamoMessageStore
     from chalicelib.adapters.queues import SqsNoticeQueue
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from chalicelib.services.catalog import CatalogService
     from chalicelib.services.dead_letters import DeadLetterService
     from chalicelib.services.deadlines import DeadlineService
+    from chalicelib.services.evidence import EvidenceService
     from chalicelib.services.exchange import ExchangeService
     from chalicelib.services.inbound import InboundService
     from chalicelib.services.joint import JointCoordinator
@@ -139,7 +141,14 @@ def outbound() -> OutboundService:
     stage = settings()
     queue, dead = SqsOutboundQueue(stage.queue("outbound")), SqsOutboundQueue(stage.queue("outbound_dlq"))
     service = OutboundService(
-        message_store(), queue, dead, partners(), signer(), PartnerHttp(), stage.province_code
+        message_store(),
+        queue,
+        dead,
+        partners(),
+        signer(),
+        PartnerHttp(),
+        stage.province_code,
+        archive=evidence_archive(),
     )
     service.listeners.append(lambda record: joint().on_delivered(record))  # 联办: a stop acknowledged
     return service
@@ -222,7 +231,31 @@ def exchange() -> ExchangeService:
     from chalicelib.services.exchange import ExchangeService
 
     inbound = SqsInboundQueue(settings().queue("inbound"))
-    return ExchangeService(partners(), signer(), message_store(), inbound, settings().province_code)
+    from chalicelib.api.message_schemas import payload_conforms
+
+    return ExchangeService(
+        partners(),
+        signer(),
+        message_store(),
+        inbound,
+        settings().province_code,
+        payload_conforms=payload_conforms,
+        archive=evidence_archive(),
+    )
+
+
+@cache
+def evidence_archive() -> S3EvidenceArchive:
+    from chalicelib.adapters.evidence import S3EvidenceArchive
+
+    return S3EvidenceArchive(settings().evidence_bucket)
+
+
+@cache
+def evidence() -> EvidenceService:
+    from chalicelib.services.evidence import EvidenceService
+
+    return EvidenceService(evidence_archive(), partners(), signer(), settings().province_code)
 
 
 @cache

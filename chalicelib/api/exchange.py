@@ -14,7 +14,8 @@ from typing import Any
 from chalice.app import Blueprint
 
 from chalicelib import container
-from chalicelib.api.endpoint import PUBLIC, Call, QueryParam, endpoint
+from chalicelib.api.applicant import case_number
+from chalicelib.api.endpoint import PUBLIC, Call, QueryParam, Reply, endpoint
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.identity import Role
 from chalicelib.domain.partners import PartnerStatus
@@ -37,6 +38,9 @@ REFUSALS = (
     "message_stale",
     "message_from_the_future",
     "payload_digest_mismatch",
+    "payload_not_canonical",
+    "message_type_unsupported",
+    "payload_invalid",
     "validation_failed",
 )
 
@@ -169,6 +173,22 @@ def refusals(call: Call) -> dict[str, Any]:
 
     day = call.query.get("date") or beijing_date(system_clock()).isoformat()
     return {"date": day, "items": container.exchange().refusals(day)}
+
+
+@endpoint(
+    exchange,
+    "GET",
+    "/v1/ops/cases/{number}/exchange-record",
+    tag="ops",
+    roles=OPERATOR,
+    summary="A case's exchange record (交换存证) as one sealed bundle, verifiable offline",
+    response=X + "ExchangeRecordBundle",
+    problems=("case_not_found",),
+)
+def exchange_record(call: Call) -> Reply:
+    # the bundle's bytes are its canonical JSON: served as built, so a verifier may check them as such
+    bundle = container.evidence().bundle(case_number(call))
+    return Reply(bundle.decode("utf-8"), 200, {"Content-Type": "application/json"})
 
 
 QUEUE = re.compile(r"^(outbound|inbound|uploads|notifications)$")

@@ -151,3 +151,20 @@ class OutOfSyncList(_Out):
 class SyncRetried(_Out):
     case: str
     verdict: str = Field(description="`applied` (back in sync), `blocked` (still out of sync) or `parked`")
+
+
+class ExchangeRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["tongban-exchange-record/1"]
+    case: str
+    province: str
+    exported_at: str
+    jwks: dict[str, Jwks]
+    messages: list[dict[str, Any]]
+
+
+class ExchangeRecordBundle(_Out):
+    """A case's exchange record and this gateway's seal over it (docs/exchange/README.md)."""
+
+    record: ExchangeRecord
+    seal: str  # compact JWS, typ tongban-record+jws

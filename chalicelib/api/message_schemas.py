@@ -1,5 +1,5 @@
 """JSON Schemas (draft 2020-12) of the exchange messages, version 1: the envelope's claims, the
-receipt's claims, and the payload of every message type.
+receipt's claims, the file-fetch request's claims, and the payload of every message type.
 
 The models describe what the gateway sends today (`forwarded_payload`, `status_payload`,
 `OutboundService.for_act`): every key the code always writes is required, nullable where the code
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -85,6 +86,20 @@ class ReceiptClaims(_Sent):
     sender: ProvinceCode = Field(alias="from", description="The receiver, who signs the receipt.")
     to: ProvinceCode
     received_at: AwareDatetime
+
+
+class FetchClaims(_Sent):
+    """The claims of a signed file-fetch request (typ tongban-fetch+jws), signed by the province
+    that wants a file of a case it shares with the receiver (`POST /v1/exchange/files`)."""
+
+    id: MessageId = Field(description="Unique per request; not reused.")
+    case: CaseNumber
+    file_id: FileId
+    sender: ProvinceCode = Field(alias="from")
+    to: ProvinceCode
+    sent_at: AwareDatetime = Field(
+        description="RFC 3339 with an offset; from 15 min before to 2 min after now."
+    )
 
 
 # — payloads —
@@ -265,6 +280,7 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
 TITLES: dict[str, str] = {
     "envelope": "交换报文信封 (envelope JWS claims)",
     "receipt": "交换回执 (receipt JWS claims)",
+    "fetch": "文件调取请求 (signed file-fetch request claims)",
     MessageType.CASE_FORWARDED: "case.forwarded — 全程网办转送办件",
     MessageType.CASE_DISPATCHED: "case.dispatched — 异地代收办件",
     MessageType.ACCEPTED: "case.accepted — 受理",
@@ -326,10 +342,28 @@ def message_schemas() -> dict[str, dict[str, Any]]:
     schemas = {
         "envelope": schema_of("envelope", EnvelopeClaims),
         "receipt": schema_of("receipt", ReceiptClaims),
+        "fetch": schema_of("fetch", FetchClaims),
     }
     for kind in MessageType:
         schemas[kind.value] = schema_of(kind.value, PAYLOADS[kind])
     return schemas
+
+
+CLAIMS = ("envelope", "receipt", "fetch")  # schemas of signed claims, not of payloads
+
+
+@cache
+def _validators() -> dict[str, Any]:
+    from jsonschema import Draft202012Validator
+
+    return {name: Draft202012Validator(schema) for name, schema in message_schemas().items()}
+
+
+def payload_conforms(kind: str, payload: Any) -> bool:
+    """Whether `payload` is valid against the published JSON Schema of message type `kind`: the
+    receiver's check, with the very schemas partners validate against."""
+    validator = _validators().get(kind)
+    return validator is not None and kind not in CLAIMS and validator.is_valid(payload)
 
 
 def render(schema: dict[str, Any]) -> str:

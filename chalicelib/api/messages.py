@@ -159,6 +159,13 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
     "message_stale": (422, "报文已过期，请重新签发", "The message is stale; sign it again"),
     "message_from_the_future": (422, "报文发送时间晚于当前时间", "The message is dated in the future"),
     "payload_digest_mismatch": (422, "报文内容与摘要不符", "The payload does not match its digest"),
+    "payload_not_canonical": (
+        422,
+        "报文内容无法规范化（须为 I-JSON）",
+        "The payload has no canonical form (it must be I-JSON)",
+    ),
+    "message_type_unsupported": (422, "报文类型不受支持", "The message type is not supported"),
+    "payload_invalid": (422, "报文内容不符合该类型的模式", "The payload does not match its type's schema"),
     "video_session_not_found": (404, "视频会商不存在", "No such video session"),
     "video_provider_unavailable": (503, "视频服务暂不可用，请稍后重试", "The video service is unavailable"),
     "video_provider_rejected": (422, "视频服务拒绝了请求", "The video service refused the request"),

@@ -234,3 +234,16 @@ def mirror(case: Case, kind: MessageType, payload: dict[str, Any], sender: str, 
     if act in NOTIFIED_ACTS:
         outcome.notice = notice_for(copy, outcome.event)
     return outcome
+
+
+def valid_states(kind: MessageType) -> tuple[str, list[CaseState]]:
+    """Where a received message of `kind` applies: the receiving side and the states its copy of
+    the case may be in (none: the message opens the case, or it is recorded in any state). Read off
+    the valid-state tables above, so the spec's table (docs/exchange/README.md) is checked against
+    them."""
+    if kind in MIRROR_TABLE:
+        table = {**MIRROR_TABLE[kind], **(MIRROR_ACCEPT_AND_DECIDE if kind is MessageType.DECIDED else {})}
+        return ORIGIN, [state for state in CaseState if state in table]
+    if kind in CARRY_TABLE:
+        return HANDLER, [state for state in CaseState if state in CARRY_TABLE[kind]]
+    return (HANDLER if kind in (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED) else ORIGIN), []

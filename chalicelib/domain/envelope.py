@@ -5,12 +5,16 @@ envelope (id, type, case number, from, to, sent time, per-case sequence, the pay
 signed with the sender's key; the payload travels beside it, bound by its digest. Signing the
 small envelope rather than the whole payload keeps every signature within KMS's 4 KB raw-message
 limit, whatever the payload holds.
+
+The digest is the SHA-256 of the payload's RFC 8785 (JCS) canonical form: members sorted by UTF-16
+code units, ECMAScript number formatting, minimal string escapes, UTF-8. Any JCS implementation in
+any language computes the same bytes (docs/exchange/jcs-vectors.json); a payload outside I-JSON
+(RFC 7493: integers beyond ±(2**53 - 1), NaN, lone surrogates) has no canonical form and is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -44,6 +48,8 @@ class MessageType(StrEnum):
     REVEALED = "case.revealed"  # staff of the handling province saw personal data in clear (查看明文)
 
 
+MESSAGE_TYPES = frozenset(kind.value for kind in MessageType)
+
 # Refusal code → HTTP status: who the sender is or whether it signed is 401/403; a message that
 # is well signed but wrong is 409/422; a body that is not an envelope is 400.
 REFUSAL_STATUS = {
@@ -60,6 +66,9 @@ REFUSAL_STATUS = {
     "message_stale": 422,
     "message_from_the_future": 422,
     "payload_digest_mismatch": 422,
+    "payload_not_canonical": 422,
+    "message_type_unsupported": 422,
+    "payload_invalid": 422,
 }
 
 
@@ -100,6 +109,8 @@ class Envelope:
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> Envelope:
+        if claims.get("type") not in MESSAGE_TYPES and isinstance(claims.get("type"), str):
+            raise ExchangeRefusal("message_type_unsupported")
         try:
             envelope = cls(
                 id=str(claims["id"]),
@@ -121,10 +132,19 @@ class Envelope:
         return envelope
 
 
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 (JCS) canonical UTF-8 bytes of a JSON value; refused if it has none (not I-JSON)."""
+    import rfc8785
+
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, RecursionError):
+        raise ExchangeRefusal("payload_not_canonical") from None
+
+
 def payload_digest(payload: Any) -> str:
-    """SHA-256 hex of the payload's canonical JSON (sorted keys, no spaces, UTF-8)."""
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 hex of the payload's RFC 8785 canonical JSON: what `payload_sha256` holds."""
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
 def check_envelope(envelope: Envelope, payload: Any, *, receiver: str, now: datetime) -> None:

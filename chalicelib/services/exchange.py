@@ -11,6 +11,7 @@ message after that).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
@@ -37,6 +38,10 @@ class MessageStore(Protocol):
     def put_received(self, record: dict[str, Any]) -> bool: ...
     def record_refusal(self, refusal: dict[str, Any]) -> None: ...
     def refusals(self, day: str) -> list[dict[str, Any]]: ...
+
+
+class Archive(Protocol):
+    def keep(self, key: str, entry: dict[str, Any]) -> None: ...
 
 
 class InboundQueue(Protocol):
@@ -66,8 +71,12 @@ class ExchangeService:
         inbound: InboundQueue,
         province: str,
         clock: Clock = system_clock,
+        payload_conforms: Callable[[str, Any], bool] | None = None,
+        archive: Archive | None = None,
     ) -> None:
         self._partners = partners
+        self._archive = archive
+        self._conforms = payload_conforms
         self._signer = signer
         self._messages = messages
         self._inbound = inbound
@@ -82,18 +91,28 @@ class ExchangeService:
             partner = self._partners.get(str(claims.get("from", "")))
             if partner is None:
                 raise ExchangeRefusal("unknown_sender")
-            verified = verify_jws(envelope_jws, partner.trusted().jwks, JWS_TYPE)
+            jwks = partner.trusted().jwks
+            verified = verify_jws(envelope_jws, jwks, JWS_TYPE)
             envelope = Envelope.from_claims(verified)
             check_envelope(envelope, payload, receiver=self._province, now=self._clock())
-            return self._take(envelope, envelope_jws, payload)
+            if self._conforms is not None and not self._conforms(envelope.type.value, payload):
+                raise ExchangeRefusal("payload_invalid")
+            return self._take(envelope, envelope_jws, payload, signing_key(envelope_jws, jwks))
         except ExchangeRefusal as refusal:
             self._record(refusal.code, claims)
             raise
 
-    def _take(self, envelope: Envelope, token: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def _take(
+        self, envelope: Envelope, token: str, payload: dict[str, Any], key: dict[str, Any] | None
+    ) -> dict[str, Any]:
         known = self._messages.received(envelope.id)
         if known is None:
             receipt = self._receipt(envelope)
+            if self._archive is not None:  # before the record: a retry after a failure here archives again
+                self._archive.keep(
+                    archive_key(envelope.case, "received", envelope.sender, envelope.seq, envelope.id),
+                    archive_entry("received", token, payload, receipt, rfc3339(self._clock()), key),
+                )
             record: dict[str, Any] = {
                 "id": envelope.id,
                 "envelope": envelope.claims(),
@@ -148,6 +167,35 @@ class ExchangeService:
 
     def refusals(self, day: str) -> list[dict[str, Any]]:
         return self._messages.refusals(day)
+
+
+def signing_key(token: str, jwks: dict[str, Any]) -> dict[str, Any] | None:
+    """The key of `jwks` whose kid the (verified) token names."""
+    import jwt
+
+    kid = jwt.get_unverified_header(token).get("kid")
+    return next((k for k in jwks.get("keys", []) if k.get("kid") == kid), None)
+
+
+def archive_key(case: str, direction: str, sender: str, seq: int, message_id: str) -> str:
+    """Where the evidence archive keeps a message: one object per message and direction."""
+    return f"exchange/{case}/{direction}/{sender}-{seq:06d}-{message_id}.json"
+
+
+def archive_entry(
+    direction: str, envelope: str, payload: dict[str, Any], receipt: str, at: str, key: dict[str, Any] | None
+) -> dict[str, Any]:
+    """What the archive keeps of one message: the envelope and receipt JWS exactly as exchanged."""
+    entry: dict[str, Any] = {
+        "direction": direction,
+        "envelope": envelope,
+        "payload": payload,
+        "receipt": receipt,
+        "archived_at": at,
+    }
+    if key is not None:
+        entry["sender_key"] = key  # the partner's key that verified it, kept past a rotation
+    return entry
 
 
 def compose(signer: Signer, envelope: Envelope, payload: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from chalicelib.domain.case_exchange import status_payload
 from chalicelib.domain.case_states import RESULT_SLOT, Act
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.envelope import RECEIPT_TYPE, Envelope, ExchangeRefusal, MessageType, payload_digest
-from chalicelib.services.exchange import Signer, compose
+from chalicelib.services.exchange import Archive, Signer, archive_entry, archive_key, compose
 from chalicelib.services.jws import verify_jws
 from chalicelib.services.partners import PartnerService
 
@@ -96,8 +96,10 @@ class OutboundService:
         transport: Transport,
         province: str,
         clock: Clock = system_clock,
+        archive: Archive | None = None,
     ) -> None:
         self._store = store
+        self._archive = archive
         self._queue = queue
         self._dead = dead_letters
         self._partners = partners
@@ -188,7 +190,8 @@ class OutboundService:
                 payload_sha256=record["payload_sha256"],
             )
             url = f"{partner.endpoint}/v1/exchange/messages"
-            answer = self._http.post(url, compose(self._signer, envelope, record["payload"]))
+            sent = compose(self._signer, envelope, record["payload"])
+            answer = self._http.post(url, sent)
             detail = f"http_{answer.status}"
             if answer.status == 200:
                 try:
@@ -200,11 +203,16 @@ class OutboundService:
                         receipt.get("receipt_for") == record["id"]
                         and receipt.get("payload_sha256") == record["payload_sha256"]
                     ):
-                        return self._delivered(record, answer.body["receipt"])
+                        return self._delivered(record, sent["envelope"], answer.body["receipt"])
                     detail = "receipt_mismatch"
         return self._failed(record, detail)
 
-    def _delivered(self, record: dict[str, Any], receipt: str) -> str:
+    def _delivered(self, record: dict[str, Any], envelope: str, receipt: str) -> str:
+        if self._archive is not None:  # before the record: if this fails, the retry archives it
+            key = archive_key(record["case"], "sent", self._province, record["seq"], record["id"])
+            self._archive.keep(
+                key, archive_entry("sent", envelope, record["payload"], receipt, rfc3339(self._clock()), None)
+            )
         done = {**record, "status": "delivered", "receipt": receipt, "delivered_at": rfc3339(self._clock())}
         self._store.put(self._store.outbound_item(done, pending=False, next_attempt=""))
         for listener in self.listeners:

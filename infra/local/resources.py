@@ -118,6 +118,7 @@ def _apply_what_moto_ignores(prefix: str, province: str, region: str) -> None:
     names = {
         "ResourcePrefix": prefix,
         "ProvinceCode": province,
+        "EvidenceRetentionDays": str(load_template()["Parameters"]["EvidenceRetentionDays"]["Default"]),
         "AWS::Partition": partition,
         "AWS::Region": region,
         "AWS::AccountId": account,
@@ -149,6 +150,17 @@ def _apply_what_moto_ignores(prefix: str, province: str, region: str) -> None:
                 Bucket=bucket, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
             )
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=props["VersioningConfiguration"])
+            if "ObjectLockConfiguration" in props:  # after versioning, which Object Lock needs
+                lock = props["ObjectLockConfiguration"]
+                retention = {**lock["Rule"]["DefaultRetention"]}
+                retention["Days"] = int(retention["Days"])
+                s3.put_object_lock_configuration(
+                    Bucket=bucket,
+                    ObjectLockConfiguration={
+                        "ObjectLockEnabled": "Enabled",
+                        "Rule": {"DefaultRetention": retention},
+                    },
+                )
             # CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSide…
             rules = [
                 {

@@ -44,7 +44,7 @@ from tests.factories import case_model, pdf_slot, working_calendar_2025_2026
 
 SCHEMA_DIR = ROOT / "openapi" / "messages" / "v1"
 FIXTURE_DIR = ROOT / "tests" / "fixtures" / "messages" / "v1"
-NAMES = ["envelope", "receipt", *(kind.value for kind in MessageType)]
+NAMES = ["envelope", "receipt", "fetch", *(kind.value for kind in MessageType)]
 NUMBER = "430000-20250303-7KQ2M9XA"
 PARTNER = "450000"
 
@@ -471,3 +471,38 @@ def test_the_envelope_and_the_receipt_the_code_signs_validate() -> None:
         service = ExchangeService(dummy, Signer(), dummy, dummy, "450000", clock=lambda: at(3, 10, 16))
         service._receipt(envelope)
         assert problems("receipt", signed[-1]) == []
+
+
+def test_the_file_fetch_request_the_code_signs_validates() -> None:
+    from types import SimpleNamespace
+
+    from chalicelib.services.case_files import FETCH_TYPE, CaseFiles
+
+    signed: list[tuple[dict[str, Any], str]] = []
+
+    class Signer:
+        kid = "dev-430000-1"
+
+        def sign_jws(self, claims: dict[str, Any], typ: str) -> str:
+            signed.append((claims, typ))
+            return "a.b.c"
+
+        def public_jwk(self) -> dict[str, Any]:
+            return {}
+
+    class Partners:
+        def require(self, code: str) -> Any:
+            return SimpleNamespace(code=code, endpoint="http://127.0.0.1:9")
+
+    class Unreachable:
+        def post(self, url: str, body: dict[str, Any]) -> Any:
+            return SimpleNamespace(status=0, body={})
+
+    dummy: Any = object()
+    files = CaseFiles(Partners(), Signer(), dummy, Unreachable(), dummy, "430000")  # type: ignore[arg-type]
+    ref = {"file_id": "F3HW8PZ4CMN2Q", "slot": "application_form", "filename": "申请书.pdf"}
+    ref["trust_level"] = "C"
+    with pytest.raises(ConnectionError):
+        files.copy_in(draft(), ref, at(3, 10, 16))
+    ((claims, typ),) = signed
+    assert typ == FETCH_TYPE and problems("fetch", claims) == []

@@ -1,7 +1,7 @@
 """Least privilege: one policy per function, every action on named resources.
 
 The only wildcards allowed are those AWS requires, listed here: X-Ray's PutTraceSegments and
-PutTelemetryRecords take no resource. Object actions name the files bucket's objects
+PutTelemetryRecords take no resource. Object actions name the files or evidence bucket's objects
 (`<bucket>/*`). Nothing else may hold `*` in an action or a resource.
 """
 
@@ -20,7 +20,12 @@ from infra.provinces import POLICIES_DIR
 
 STAR_RESOURCE_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
 OBJECT_ACTIONS = frozenset({"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"})
-BUCKET_OBJECTS = "arn:${AWS::Partition}:s3:::${ResourcePrefix}-files/*"
+BUCKET_OBJECTS = frozenset(
+    {
+        "arn:${AWS::Partition}:s3:::${ResourcePrefix}-files/*",
+        "arn:${AWS::Partition}:s3:::${ResourcePrefix}-evidence/*",
+    }
+)
 NAMED = re.compile(r"^arn:\$\{AWS::Partition\}:(dynamodb|sqs|s3|logs):[^*]*$")
 
 
@@ -58,7 +63,7 @@ def wildcard_violations(document: dict[str, Any]) -> list[str]:
             elif resource.endswith(":*") and ":log-group:/aws/lambda/${ResourcePrefix}-" in resource:
                 if set(actions) - {"logs:CreateLogStream", "logs:PutLogEvents"}:
                     problems.append(f"{statement.get('Sid')}: log streams only for logging actions")
-            elif resource == BUCKET_OBJECTS:
+            elif resource in BUCKET_OBJECTS:
                 if set(actions) - OBJECT_ACTIONS:
                     problems.append(f"{statement.get('Sid')}: bucket objects only for object actions")
             elif resource != "SigningKey.Arn" and not NAMED.match(resource):

@@ -282,7 +282,9 @@ BODIES: dict[str, Callable[[World, str], Any]] = {
         "fields": ["applicant.id_number"],
         "purpose": "identity_check",
     },
-    "POST /v1/window/cases/{number}/app-account": lambda w, c: {"binding_code": "eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiJmb3JnZWQifQ.Zm9yZ2Vk"},
+    "POST /v1/window/cases/{number}/app-account": lambda w, c: {
+        "binding_code": "eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiJmb3JnZWQifQ.Zm9yZ2Vk"
+    },
     "POST /v1/cases/{number}/video-sessions": lambda w, c: {
         "starts_at": "2030-01-02T10:00:00+08:00",
         "participants": [

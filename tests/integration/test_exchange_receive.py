@@ -12,14 +12,16 @@ import boto3
 import pytest
 
 from chalicelib.domain.clock import BEIJING
-from chalicelib.domain.envelope import RECEIPT_TYPE
+from chalicelib.domain.envelope import JWS_TYPE, RECEIPT_TYPE, Envelope, MessageType
 from chalicelib.services.exchange import unverified_claims
 from chalicelib.services.jws import verify_jws
+from tests.conftest import ROOT
 from tests.exchange_helpers import PartnerProvince
 from tests.integration.case_helpers import Party, ok
 
 INBOUND = "tongban-430000-inbound.fifo"
-PAYLOAD = {"item_code": "KSTB-SJ-001", "note": "测试"}
+# a payload valid against its schema (the frozen v1 fixture): the receiver checks it
+PAYLOAD = json.loads((ROOT / "tests/fixtures/messages/v1/case.forwarded.json").read_text(encoding="utf-8"))
 
 
 def post(client: Any, message: dict[str, Any]) -> Any:
@@ -79,7 +81,7 @@ def test_the_same_id_with_other_content_is_refused(client: Any, guangxi: Partner
     first = guangxi.message(PAYLOAD)
     ok(post(client, first))
     other = guangxi.message(
-        {**PAYLOAD, "note": "改过"}, message_id=unverified_claims(first["envelope"])["id"]
+        {**PAYLOAD, "item_version": 99}, message_id=unverified_claims(first["envelope"])["id"]
     )
     assert _refused(post(client, other)) == (409, "message_id_reused")
 
@@ -91,6 +93,21 @@ def _tampered(partner: PartnerProvince) -> dict[str, Any]:
     changed["case"] = "450000-20261123-ZZZZZZZZ"
     forged = base64.urlsafe_b64encode(json.dumps(changed).encode()).decode().rstrip("=")
     return {**message, "envelope": f"{header}.{forged}.{signature}"}
+
+
+def _unknown_type(partner: PartnerProvince) -> dict[str, Any]:
+    claims = {**Envelope.from_claims(unverified_claims(partner.message(PAYLOAD)["envelope"])).claims()}
+    claims["type"] = "case.teleported"
+    return {"envelope": partner.signer.sign_jws(claims, JWS_TYPE), "payload": PAYLOAD}
+
+
+def _schema_invalid(partner: PartnerProvince) -> dict[str, Any]:
+    return partner.message({**PAYLOAD, "item_version": "two"}, kind=MessageType.CASE_FORWARDED)
+
+
+def _not_canonical(partner: PartnerProvince) -> dict[str, Any]:
+    signed = partner.message(PAYLOAD)
+    return {**signed, "payload": {**PAYLOAD, "item_version": 2**60}}  # outside I-JSON: no JCS form
 
 
 def _other_kid(partner: PartnerProvince) -> dict[str, Any]:
@@ -115,7 +132,7 @@ def _other_kid(partner: PartnerProvince) -> dict[str, Any]:
             "message_from_the_future",
         ),
         (
-            lambda p: {**p.message(PAYLOAD), "payload": {**PAYLOAD, "note": "换了"}},
+            lambda p: {**p.message(PAYLOAD), "payload": {**PAYLOAD, "item_version": 98}},
             422,
             "payload_digest_mismatch",
         ),
@@ -124,8 +141,22 @@ def _other_kid(partner: PartnerProvince) -> dict[str, Any]:
             400,
             "envelope_malformed",
         ),
+        (_unknown_type, 422, "message_type_unsupported"),
+        (_schema_invalid, 422, "payload_invalid"),
+        (_not_canonical, 422, "payload_not_canonical"),
     ],
-    ids=["tampered", "unknown-kid", "other-addressee", "stale", "future", "digest", "malformed"],
+    ids=[
+        "tampered",
+        "unknown-kid",
+        "other-addressee",
+        "stale",
+        "future",
+        "digest",
+        "malformed",
+        "unknown-type",
+        "schema-invalid",
+        "not-canonical",
+    ],
 )
 def test_bad_messages_are_refused_and_recorded(
     client: Any, operator: Party, guangxi: PartnerProvince, build: Any, status: int, code: str
