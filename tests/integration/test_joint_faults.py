@@ -11,6 +11,7 @@ the coordinator dies between a part's result and starting the part that depends 
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -613,3 +614,264 @@ def test_a_part_supplemented_after_acceptance_reaches_the_lead_and_decides_the_j
     assert done["state"] == "approved"
     assert {p["key"]: p["state"] for p in done["parts"]} == {LOCAL: "approved", REMOTE: "approved"}
     assert Counter(acts(number))["decide"] == 1
+
+
+def test_a_message_that_cannot_apply_marks_the_part_out_of_sync_and_is_retried_until_it_applies(
+    applicant: Party,
+    lead: Party,
+    client: Any,
+    guangxi: PartnerProvince,
+    partner: FakePartner,
+    clock: FakeClock,
+    queues: dict[str, Queue],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not dead-lettered, not silent: the copy and the joint case show it, operators list it, the log
+    line the alarm counts is written on every failed try, and once the cause is fixed the blocked
+    message and its parked successor apply in order."""
+    from chalicelib.domain import case_exchange
+    from chalicelib.domain.case_states import CaseState
+
+    inbound = queues["inbound"]
+    operator = Party(client, "operator")
+    number, local = accept_joint_case(applicant, lead)
+    decide_local_part(lead, local)
+    copy_number = forwarded_copy(applicant, number)
+    assert deliver_queued(queues["outbound"]) == 1
+    first, _ = partner_messages(guangxi, copy_number)
+    accepted = guangxi.message(first["payload"], case=copy_number, kind=MessageType.ACCEPTED, seq=2)
+    caplog.set_level(logging.INFO)
+
+    def alarmed() -> int:
+        """The `case out of sync` lines the alarm's metric filter counts, since the last look."""
+        count = sum(r.getMessage() == "case out of sync" for r in caplog.records)
+        caplog.clear()
+        return count
+
+    # a partner's resumption of a case that was never suspended: no table lists it
+    odd = guangxi.message(
+        {"act": "resume", "state": "under_review", "clock": case_doc(copy_number)["clock"]},
+        case=copy_number,
+        kind=MessageType.RESUMED,
+        seq=1,
+    )
+    post(client, odd)
+    apply_all(inbound)  # nothing fails back to the queue: the message waits as blocked
+
+    assert received_status(message_id(odd)) == "blocked"
+    copy = case_doc(copy_number)
+    assert copy["state"] == "submitted"
+    assert copy["out_of_sync"]["reason"] == "case_out_of_sync"
+    assert (copy["out_of_sync"]["message_type"], copy["out_of_sync"]["found_state"]) == (
+        "case.resumed",
+        "submitted",
+    )
+    assert acts(copy_number) == ["open_part", "out_of_sync"]
+    assert parts(applicant, number)[REMOTE]["out_of_sync"] == "case_out_of_sync"
+    listed = ok(operator.get("/v1/ops/out-of-sync"))["items"]
+    assert [(i["case"], i["attempts"]) for i in listed] == [(copy_number, 1)]
+    assert alarmed() == 1
+
+    post(client, accepted)  # its successor waits behind it
+    apply_all(inbound)
+    assert received_status(message_id(accepted)) == "parked"
+
+    assert relay() == 0  # the retry is not due yet
+    clock.advance(timedelta(minutes=1, seconds=1))
+    relay()
+    assert ok(operator.get("/v1/ops/out-of-sync"))["items"][0]["attempts"] == 2
+    assert acts(copy_number) == ["open_part", "out_of_sync"]  # a failed retry adds nothing to the case
+    assert alarmed() == 1  # but the alarm counts it
+
+    # the cause is fixed (here: the table learns the state), and the operator retries at once
+    fixed = {**case_exchange.MIRROR_TABLE[MessageType.RESUMED], CaseState.SUBMITTED: CaseState.SUBMITTED}
+    monkeypatch.setitem(case_exchange.MIRROR_TABLE, MessageType.RESUMED, fixed)
+    retried = ok(operator.post(f"/v1/ops/out-of-sync/{copy_number}/retry"))
+    assert retried == {"case": copy_number, "verdict": "applied"}
+    copy = case_doc(copy_number)
+    assert (copy["state"], copy["out_of_sync"], copy["exchange"]["in_seq"]) == ("accepted", None, 2)
+    assert [received_status(message_id(m)) for m in (odd, accepted)] == ["applied", "applied"]
+    assert ok(operator.get("/v1/ops/out-of-sync"))["items"] == []
+    assert parts(applicant, number)[REMOTE] | {} == {
+        **parts(applicant, number)[REMOTE],
+        "state": "accepted",
+        "out_of_sync": None,
+    }
+    again = operator.post(f"/v1/ops/out-of-sync/{copy_number}/retry")
+    assert again.status_code == 404 and json.loads(again.body)["code"] == "case_not_out_of_sync"
+
+
+def test_the_lead_clerk_cannot_end_a_joint_case_while_its_parts_are_open(
+    applicant: Party, lead: Party, guangxi: PartnerProvince
+) -> None:
+    number, local = accept_joint_case(applicant, lead)
+    joint = ok(lead.get(f"/v1/cases/{number}"))
+    assert joint["state"] == "under_review"
+    assert not {"decide", "refuse", "accept_and_decide"} & set(joint["allowed_acts"]), joint["allowed_acts"]
+    for act, body in (
+        ("decide", {"approved": True}),
+        ("decide", {"approved": False, "reasons": ["不符合条件"]}),
+    ):
+        refused = lead.post(f"/v1/authority/cases/{number}/{act}", body)
+        assert refused.status_code == 409, refused.body
+        assert json.loads(refused.body)["code"] == "joint_decided_by_parts"
+    assert ok(applicant.get(f"/v1/cases/{number}"))["state"] == "under_review"  # nothing changed
+    ok(lead.post(f"/v1/authority/cases/{local}/accept", {}))
+    assert "decide" in ok(lead.get(f"/v1/cases/{local}"))["allowed_acts"]  # a part is decided as any case
+
+
+def test_a_part_refused_before_the_next_one_started_leaves_that_one_not_started(
+    applicant: Party, lead: Party, guangxi: PartnerProvince
+) -> None:
+    number, local = accept_joint_case(applicant, lead)
+    basis = "《户口登记条例》第十条"
+    ok(lead.post(f"/v1/authority/cases/{local}/refuse", {"reason": "不符合投靠条件", "legal_basis": basis}))
+    ended = ok(applicant.get(f"/v1/cases/{number}"))
+    assert ended["state"] == "denied"
+    assert {p["key"]: p["state"] for p in ended["parts"]} == {LOCAL: "refused", REMOTE: "not_started"}
+    assert ended["decision"]["legal_basis"] == basis
+    assert ended["decision"]["reasons"] == ["迁入地审批（430000）：不符合投靠条件"]
+
+
+def test_parts_are_due_by_their_own_promised_days_and_the_joint_case_by_the_longest_chain(
+    applicant: Party, lead: Party, client: Any, guangxi: PartnerProvince, partner: FakePartner, queues: Any
+) -> None:
+    number, local = accept_joint_case(applicant, lead)
+    ok(lead.post(f"/v1/authority/cases/{local}/accept", {}))
+    part = case_doc(local)["clock"]
+    assert part["promised_days"] == 7  # 迁入地审批, not the item's 10
+    joint = case_doc(number)["clock"]
+    assert joint["promised_days"] == 10  # 7, then 3 after it
+    ok(lead.post(f"/v1/authority/cases/{local}/decide", {"approved": True}))
+    copy_number = forwarded_copy(applicant, number)
+    assert deliver_queued(queues["outbound"]) == 1
+    forward = next(p for p in partner.posts if p["type"] == MessageType.CASE_FORWARDED.value)
+    assert forward["payload"]["joint"]["promised_days"] == 3  # 迁出地迁出登记 is promised 3 days
+    assert case_doc(copy_number)["clock"]["promised_days"] == 3
+
+
+def test_a_forwarded_part_opens_with_its_own_promised_days(
+    client: Any, guangxi: PartnerProvince, queues: dict[str, Queue]
+) -> None:
+    """Here as the part's province: the part is promised what the lead says, not the item's limit."""
+    from tests.integration.test_exchange_faults import case_number, forwarded
+
+    number = case_number()
+    link = {"parent": "450000-20261123-JOINTCAS", "part": REMOTE, "role": "迁出地迁出登记"}
+    payload = {
+        **forwarded(),
+        "mode": "joint",
+        "joint": {**link, "lead_province": PARTNER, "siblings": [], "promised_days": 3},
+        "part_materials": ["id_card"],
+    }
+    post(client, guangxi.message(payload, case=number))
+    apply_all(queues["inbound"])
+    opened = case_doc(number)
+    assert (opened["mode"], opened["clock"]["promised_days"]) == ("joint", 3)
+
+
+def notices_of(number: str) -> list[dict[str, Any]]:
+    """The applicant's notices of a case, as queued for delivery."""
+    return [n for n in Queue("notifications").bodies() if n["case"] == number]
+
+
+def test_the_applicant_sees_one_case_and_hears_of_a_supplement_once(
+    applicant: Party,
+    lead: Party,
+    client: Any,
+    guangxi: PartnerProvince,
+    partner: FakePartner,
+    queues: dict[str, Queue],
+) -> None:
+    Queue("notifications").empty()
+    number, local = accept_joint_case(applicant, lead)
+    ok(
+        lead.post(
+            f"/v1/authority/cases/{local}/supplement-request",
+            {"items": [{"field": "to_address", "reason": "迁入地址不完整"}]},
+        )
+    )
+    # the part copy is internal: not in "my cases", not readable, not answerable by the applicant
+    mine = [c["number"] for c in ok(applicant.get("/v1/cases"))["items"]]
+    assert number in mine and local not in mine
+    assert applicant.get(f"/v1/cases/{local}").status_code == 404
+    assert applicant.post(f"/v1/cases/{local}/supplement-answer", {"note": "x"}).status_code == 404
+    joint = ok(applicant.get(f"/v1/cases/{number}"))
+    assert joint["state"] == "supplement_requested"
+    assert "answer_supplement" in joint["allowed_acts"]
+    assert Counter(n["act"] for n in Queue("notifications").bodies() if n["case"] in (number, local)) == {
+        "accept": 1,
+        "request_supplement": 1,
+    }
+    ok(applicant.post(f"/v1/cases/{number}/supplement-answer", {"note": "已补全地址"}))
+    assert case_doc(local)["state"] == "supplemented"
+
+
+def test_a_refused_part_denies_with_its_reasons_and_the_approved_parts_are_revoked_and_acknowledged(
+    applicant: Party,
+    lead: Party,
+    client: Any,
+    guangxi: PartnerProvince,
+    partner: FakePartner,
+    queues: dict[str, Queue],
+) -> None:
+    """社保转移 (three parts: 转入受理 here, 转出 at 广西, 转入完成 here). 广西 approves its part, the
+    last part is refused here: the joint case is denied with that part's reasons and legal basis,
+    both approved parts are revoked (联办撤销) and the applicant is told; 广西's receipt of the
+    cancellation is its acknowledgement."""
+    body = {
+        "item_code": "KSTB-RS-001",
+        "mode": "joint",
+        "applicant": applicant_of("dev-applicant-1"),
+        "form": {
+            "from_province": PARTNER,
+            "to_province": HERE,
+            "from_agency": "南宁市社会保险事业局",
+            "reason": "跨省就业",
+            "mobile": "13800000001",
+        },
+    }
+    number = str(ok(applicant.post("/v1/cases", body), 201)["number"])
+    ok(applicant.post(f"/v1/cases/{number}/materials/id_card/licences", {"reference": LICENCE}), 201)
+    for slot in ("contribution_certificate", "transfer_application"):
+        give(applicant, number, slot)
+    ok(applicant.post(f"/v1/cases/{number}/submit"))
+    ok(lead.post(f"/v1/authority/cases/{number}/accept", {}))
+    first = str(parts(applicant, number)["transfer_in_acceptance"]["case_number"])
+    decide_local_part(lead, first)
+    second = str(parts(applicant, number)["transfer_out"]["case_number"])
+    assert deliver_queued(queues["outbound"]) == 1
+    finish(client, guangxi, queues, second)
+    third = str(parts(applicant, number)["transfer_in_completion"]["case_number"])
+    Queue("notifications").empty()
+    ok(lead.post(f"/v1/authority/cases/{third}/accept", {}))
+    reason, basis = "转入地无接收单位", "《城镇企业职工基本养老保险关系转移接续暂行办法》第八条"
+    ok(
+        lead.post(
+            f"/v1/authority/cases/{third}/decide",
+            {"approved": False, "reasons": [reason], "legal_basis": basis},
+        )
+    )
+
+    ended = ok(applicant.get(f"/v1/cases/{number}"))
+    assert ended["state"] == "denied"
+    assert ended["decision"]["legal_basis"] == basis
+    assert any(reason in r for r in ended["decision"]["reasons"])
+    states = {p["key"]: (p["state"], p["cancel_acknowledged"]) for p in ended["parts"]}
+    assert states == {
+        "transfer_in_acceptance": ("revoked", True),  # here: stopped in the same write
+        "transfer_out": ("revoked", False),  # 广西 has not confirmed yet
+        "transfer_in_completion": ("refused", False),
+    }
+    refused = next(p for p in ended["parts"] if p["key"] == "transfer_in_completion")
+    assert (refused["reasons"], refused["legal_basis"]) == ([reason], basis)
+    told = [n for n in Queue("notifications").bodies() if n["case"] in (number, first, second, third)]
+    assert {n["case"] for n in told} == {number}  # from the joint case only
+    assert any("撤销" in n["title"] for n in told), [n["title"] for n in told]
+    assert [n["act"] for n in told].count("decide") == 1
+
+    assert deliver_queued(queues["outbound"]) == 1  # the cancellation reaches 广西, which signs for it
+    assert [p["type"] for p in partner.posts][-1] == MessageType.CANCELLED.value
+    acknowledged = {p["key"]: p["cancel_acknowledged"] for p in parts(applicant, number).values()}
+    assert acknowledged["transfer_out"] is True
