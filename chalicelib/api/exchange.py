@@ -15,6 +15,7 @@ from chalice.app import Blueprint
 
 from chalicelib import container
 from chalicelib.api.endpoint import PUBLIC, Call, QueryParam, endpoint
+from chalicelib.domain.envelope import FETCH_KIND, MAX_MESSAGE_BYTES
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.identity import Role
 from chalicelib.domain.partners import PartnerStatus
@@ -38,6 +39,9 @@ REFUSALS = (
     "message_from_the_future",
     "payload_digest_mismatch",
     "validation_failed",
+    "malformed_json",
+    "json_too_deep",
+    "unsupported_media_type",
 )
 
 
@@ -51,10 +55,22 @@ REFUSALS = (
     summary="Deliver a signed message (envelope JWS + payload); answered with a signed receipt",
     request=X + "MessageIn",
     response=X + "ReceiptOut",
-    problems=REFUSALS,
+    problems=(*REFUSALS, "message_too_large"),
+    max_body=MAX_MESSAGE_BYTES,
+    too_large="message_too_large",
+    on_refusal=__name__ + ":refused_message",
 )
 def receive_message(call: Call) -> dict[str, Any]:
     return container.exchange().receive(call.body.envelope, call.body.payload)
+
+
+def refused_message(code: str, raw: bytes) -> None:
+    """A message refused before it was read (too large, not JSON, not an envelope): recorded too."""
+    container.exchange().refuse_body(code, raw)
+
+
+def refused_fetch(code: str, raw: bytes) -> None:
+    container.exchange().refuse_body(code, raw, FETCH_KIND)
 
 
 @endpoint(
@@ -67,7 +83,8 @@ def receive_message(call: Call) -> dict[str, Any]:
     summary="A partner's signed request for a file of a case it shares; answered with a short-lived link",
     request=X + "FetchIn",
     response=X + "FetchOut",
-    problems=(*REFUSALS, "case_not_found", "file_not_found"),
+    problems=(*REFUSALS, "message_from_the_future", "case_not_found", "file_not_found", "payload_too_large"),
+    on_refusal=__name__ + ":refused_fetch",
 )
 def serve_file(call: Call) -> dict[str, Any]:
     return container.case_files().serve(call.body.request)

@@ -106,6 +106,8 @@ class MaterialFile(_Model):
     trust_level: str
     created_at: datetime
     checked_at: datetime | None = None
+    expires_at: datetime | None = None  # a pending upload's ticket ends here; later it frees its place
+    version_id: str | None = None  # the object version the gateway verified: the one ever served
 
 
 class Pause(_Model):
