@@ -179,6 +179,7 @@ class FileOut(_Out):
     trust_level: Literal["A", "B", "C", "D"]
     created_at: datetime
     checked_at: datetime | None = None
+    expires_at: datetime | None = None  # pending: the upload ticket's end, after which the place is freed
 
 
 class MaterialOut(_Out):

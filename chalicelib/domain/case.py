@@ -90,6 +90,10 @@ class Slot(_Model):
     max_bytes: int
 
 
+# Where a file is stored (object key, verified version): the gateway's business, never shown.
+STORAGE_FIELDS: set[str] = {"key", "version_id"}
+
+
 class MaterialFile(_Model):
     """One file (or e-licence reference) given for a slot, with its trust level (A–D)."""
 

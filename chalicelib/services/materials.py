@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain import personal
-from chalicelib.domain.case import Case, FileStatus, MaterialFile, Slot
+from chalicelib.domain.case import STORAGE_FIELDS, Case, FileStatus, MaterialFile, Slot
 from chalicelib.domain.case_acts import notice_for, record
 from chalicelib.domain.case_states import EDITABLE, RESULT_SLOT, CaseState
 from chalicelib.domain.clock import beijing_date, rfc3339
@@ -179,7 +179,7 @@ class MaterialService:
         file = case.file(file_id)
         if file is None:
             raise NotFound("file_not_found")
-        return self._check(case, file).model_dump(mode="json", exclude={"key"})
+        return self._check(case, file).model_dump(mode="json", exclude=STORAGE_FIELDS)
 
     def check_object(self, key: str) -> str:
         """The bucket said an object was created: check it. Returns the verdict (for the event log)."""
@@ -282,7 +282,7 @@ class MaterialService:
         )
         outcome.case.files.append(file)
         self._cases.save(case, [outcome])
-        return file.model_dump(mode="json", exclude={"key"})
+        return file.model_dump(mode="json", exclude=STORAGE_FIELDS)
 
     def download(self, principal: Principal, number: str, file_id: str) -> dict[str, Any]:
         """A presigned GET for one verified file, for those who may see the case."""
