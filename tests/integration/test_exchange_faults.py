@@ -687,7 +687,7 @@ def test_a_duplicate_queue_message_for_a_delivered_message_does_not_post_again(
 def refusal_of(operator: Party, code: str) -> dict[str, Any]:
     recorded = [r for r in ok(operator.get("/v1/ops/exchange/refusals"))["items"] if r["code"] == code]
     assert len(recorded) == 1, recorded
-    return recorded[0]
+    return dict(recorded[0])
 
 
 def test_an_oversized_message_is_refused_with_413_and_recorded(
