@@ -39,9 +39,6 @@ REFUSALS = (
     "message_from_the_future",
     "payload_digest_mismatch",
     "validation_failed",
-    "malformed_json",
-    "json_too_deep",
-    "unsupported_media_type",
 )
 
 
@@ -55,7 +52,7 @@ REFUSALS = (
     summary="Deliver a signed message (envelope JWS + payload); answered with a signed receipt",
     request=X + "MessageIn",
     response=X + "ReceiptOut",
-    problems=(*REFUSALS, "message_too_large"),
+    problems=REFUSALS,
     max_body=MAX_MESSAGE_BYTES,
     too_large="message_too_large",
     on_refusal=__name__ + ":refused_message",
@@ -83,7 +80,7 @@ def refused_fetch(code: str, raw: bytes) -> None:
     summary="A partner's signed request for a file of a case it shares; answered with a short-lived link",
     request=X + "FetchIn",
     response=X + "FetchOut",
-    problems=(*REFUSALS, "message_from_the_future", "case_not_found", "file_not_found", "payload_too_large"),
+    problems=(*REFUSALS, "case_not_found", "file_not_found"),
     on_refusal=__name__ + ":refused_fetch",
 )
 def serve_file(call: Call) -> dict[str, Any]:
