@@ -150,3 +150,26 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
 def settings() -> Settings:
     """The settings of this process, read on first use."""
     return load_settings()
+
+
+CURSOR_KEY_MIN_LENGTH = 32
+
+
+@lru_cache(maxsize=1)
+def cursor_key() -> bytes:
+    """The key that authenticates pagination cursors (HMAC-SHA256).
+
+    `TONGBAN_CURSOR_KEY` (at least 32 characters) in deployed stages; without it the key is derived
+    from the stage's own settings, which still makes every cursor tamper-evident but lets anyone who
+    knows those settings mint one, so a deployed stage sets it. Every instance of a stage must share
+    the key: a cursor from one page is used on the next request, which another instance may serve.
+    """
+    configured = os.environ.get("TONGBAN_CURSOR_KEY", "")
+    if configured:
+        if len(configured) < CURSOR_KEY_MIN_LENGTH:
+            raise ConfigurationError(
+                f"TONGBAN_CURSOR_KEY must have at least {CURSOR_KEY_MIN_LENGTH} characters"
+            )
+        return configured.encode("utf-8")
+    stage = settings()
+    return f"tongban-cursor|{stage.stage}|{stage.province_code}|{stage.resource_prefix}".encode()

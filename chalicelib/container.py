@@ -162,7 +162,13 @@ def case_files() -> CaseFiles:
 
     stage = settings()
     return CaseFiles(
-        partners(), signer(), S3Files(stage.bucket), PartnerHttp(), case_store(), stage.province_code
+        partners(),
+        signer(),
+        S3Files(stage.bucket),
+        PartnerHttp(),
+        case_store(),
+        stage.province_code,
+        refusals=message_store(),
     )
 
 

@@ -76,6 +76,7 @@ class Inspection:
     size: int | None = None
     sha256_hex: str | None = None
     content_type: str | None = None
+    version_id: str | None = None  # the version read, on a versioned bucket: pin it to serve it
 
 
 @dataclass(frozen=True)
@@ -159,16 +160,21 @@ class S3Files:
             url=url, method="PUT", headers=headers, expires_at=issued + timedelta(seconds=expires_in)
         )
 
-    def presign_download(self, key: str, *, filename: str, expires_in: int = 300) -> str:
-        """A presigned GET whose response is an attachment named `filename` (any script)."""
+    def presign_download(
+        self, key: str, *, filename: str, expires_in: int = 300, version_id: str | None = None
+    ) -> str:
+        """A presigned GET whose response is an attachment named `filename` (any script); with
+        `version_id`, of that version only, so an object written over later is never served."""
         if not 0 < expires_in <= _MAX_EXPIRES:
             raise ValueError(f"expires_in must be within 1..{_MAX_EXPIRES} seconds")
+        version = {"VersionId": version_id} if version_id else {}
         url: str = self._s3.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self.bucket,
                 "Key": key,
                 "ResponseContentDisposition": content_disposition(filename),
+                **version,
             },
             ExpiresIn=expires_in,
             HttpMethod="GET",
@@ -232,15 +238,23 @@ class S3Files:
         elif sniff(prefix) != declared:
             reason = "type_mismatch"
         return Inspection(
-            ok=reason is None, reason=reason, size=read, sha256_hex=computed, content_type=declared
+            ok=reason is None,
+            reason=reason,
+            size=read,
+            sha256_hex=computed,
+            content_type=declared,
+            version_id=head.get("VersionId"),
         )
 
-    def put_bytes(self, key: str, body: bytes, *, content_type: str, sha256_hex: str) -> None:
-        """Store a file copied from a partner; S3 checks the SHA-256 it is given."""
+    def put_bytes(self, key: str, body: bytes, *, content_type: str, sha256_hex: str) -> str | None:
+        """Store a file copied from a partner; S3 checks the SHA-256 it is given. Returns the
+        version written (on a versioned bucket), to be pinned as the verified one."""
         checksum = base64.b64encode(bytes.fromhex(sha256_hex)).decode("ascii")
-        self._s3.put_object(
+        written = self._s3.put_object(
             Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, ChecksumSHA256=checksum
         )
+        version = written.get("VersionId")
+        return str(version) if version and version != "null" else None
 
 
 def parse_upload_notifications(body: str) -> list[UploadedObject]:

@@ -22,6 +22,7 @@ from chalicelib.domain.errors import Conflict, InvalidInput
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.hook import IdempotentHookFunction
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 RETENTION_SECONDS = 24 * 3600  # mobile clients retry within minutes; a day is generous
 
@@ -47,12 +48,20 @@ _CONFIG = IdempotencyConfig(
 
 
 def run_once(
-    scope: str, fingerprint: str, produce: Callable[[], dict[str, Any]]
+    scope: str,
+    fingerprint: str,
+    produce: Callable[[], dict[str, Any]],
+    lambda_context: LambdaContext | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Run `produce` once per scope; return its stored result and whether this was a replay.
 
-    A failure raised by `produce` is not stored, so a corrected retry with the same key runs.
+    A failure raised by `produce` is not stored, so a corrected retry with the same key runs. With
+    the invocation's Lambda context registered, a record left `INPROGRESS` by an invocation that
+    died (timeout, crash) expires when that invocation would have ended, so a retry then runs
+    instead of meeting 409 `idempotency_in_progress` for the whole retention.
     """
+    if lambda_context is not None:
+        _CONFIG.register_lambda_context(lambda_context)
 
     def execute(request: dict[str, str]) -> dict[str, Any]:
         return produce()

@@ -188,6 +188,7 @@ class FileOut(_Out):
     answers: AnswerRef | None = Field(
         default=None, description="the 补正 item (round, index) this file answers"
     )
+    expires_at: datetime | None = None  # pending: the upload ticket's end, after which the place is freed
 
 
 class MaterialOut(_Out):

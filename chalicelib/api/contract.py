@@ -48,7 +48,8 @@ def _problem_statuses(op: Operation) -> dict[int, list[str]]:
     if op.query:
         codes.append("invalid_query")
     if op.request_model:
-        codes += ["malformed_json", "unsupported_media_type", "validation_failed"]
+        codes += ["malformed_json", "json_too_deep", op.too_large]
+        codes += ["unsupported_media_type", "validation_failed"]
     if op.idempotent_post:
         codes += [
             "idempotency_key_required",

@@ -13,8 +13,10 @@ import hashlib
 import importlib
 import json
 import re
+from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from chalice.app import Blueprint, Chalice, Request, Response
@@ -26,15 +28,25 @@ from chalicelib.api.http import (
     etag_of,
     json_response,
     problem_from_error,
+    request_path,
 )
 from chalicelib.api.messages import negotiate_language
 from chalicelib.config import settings
-from chalicelib.domain.errors import DomainError
+from chalicelib.domain.errors import DomainError, InternalConflict
 from chalicelib.domain.identity import Principal, Role
 
 PUBLIC: tuple[Role, ...] = ()
 STAFF = frozenset({Role.WINDOW_CLERK, Role.AUTHORITY_CLERK, Role.OPERATOR})
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+MAX_BODY_BYTES = 256 * 1024  # a form or an act is a few kB; larger bodies are refused before parsing
+MAX_JSON_DEPTH = 32  # the deepest body of the contract (an exchange payload) nests under 12
+INTERNAL_RETRIES = 3  # a use case run again when the gateway's own write got there first
+# Text never needs C0 controls other than tab and line breaks, nor DEL (NUL breaks logs and PDFs).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_JSON_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_JSON_STRING = re.compile(rb'"[^"]*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_BRACKET_STEPS = bytes.maketrans(b"[{]}", bytes([1, 1, 255, 255]))  # 255 is -1 as a signed byte
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,9 @@ class Operation:
     etag: bool = False
     problems: tuple[str, ...] = ()
     keyed: bool = True  # False: the body carries its own idempotency (exchange messages by id)
+    max_body: int = MAX_BODY_BYTES
+    too_large: str = "payload_too_large"  # the problem code of a body over `max_body`
+    on_refusal: str | None = None  # "module:function" told of every refusal before the handler runs
 
     @property
     def idempotent_post(self) -> bool:
@@ -149,6 +164,9 @@ def endpoint(
     etag: bool = False,
     problems: tuple[str, ...] = (),
     keyed: bool = True,
+    max_body: int = MAX_BODY_BYTES,
+    too_large: str = "payload_too_large",
+    on_refusal: str | None = None,
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         op = Operation(
@@ -165,6 +183,9 @@ def endpoint(
             etag=etag,
             problems=problems,
             keyed=keyed,
+            max_body=max_body,
+            too_large=too_large,
+            on_refusal=on_refusal,
         )
         OPERATIONS.append(op)
 
@@ -203,20 +224,43 @@ def _serve(op: Operation, handler: Handler, request: Request, path: dict[str, st
     try:
         principal = _authenticate(op, request)
         key = _idempotency_key(request) if op.idempotent_post else None
-        call = Call(
-            principal=principal,
-            path=path,
-            query=_parse_query(op, request),
-            body=_parse_body(op, request),
-            lang=lang,
-            request_id=request_id,
-            headers=request.headers,
-        )
+        try:
+            call = Call(
+                principal=principal,
+                path=path,
+                query=_parse_query(op, request),
+                body=_parse_body(op, request),
+                lang=lang,
+                request_id=request_id,
+                headers=request.headers,
+            )
+        except HttpProblem as refused:
+            if op.on_refusal is not None:
+                load_model(op.on_refusal)(refused.code, _raw_body(request))
+            raise
+        run = _retrying_internal_conflicts(handler)
         if key is not None:
-            return _idempotent(op, handler, call, request, key)
-        return _respond(op, handler(call), request)
+            return _idempotent(op, run, call, request, key)
+        return _respond(op, run(call), request)
     except (HttpProblem, DomainError) as err:
-        return problem_from_error(err, lang, request.path, request_id)
+        return problem_from_error(err, lang, request_path(request), request_id)
+
+
+def _retrying_internal_conflicts(handler: Handler) -> Handler:
+    """Run the use case again when its write lost to one the gateway itself made meanwhile (a
+    partner's message applied, a file checked): the caller did nothing wrong and must not be told
+    that someone else edited the case. A clerk's or applicant's concurrent edit still answers 409."""
+
+    def run(call: Call) -> Reply | Mapping[str, Any]:
+        for attempt in range(INTERNAL_RETRIES):
+            try:
+                return handler(call)
+            except InternalConflict:
+                if attempt == INTERNAL_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    return run
 
 
 def _authenticate(op: Operation, request: Request) -> Principal | None:
@@ -249,17 +293,65 @@ def _parse_body(op: Operation, request: Request) -> Any:
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise HttpProblem("unsupported_media_type")
+    raw = _raw_body(request)
+    if len(raw) > op.max_body:
+        raise HttpProblem(op.too_large)
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        raise HttpProblem("json_too_deep")
     try:
-        data = json.loads(request.raw_body or b"")
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise HttpProblem("malformed_json") from None
+    if controls := control_character_fields(data):
+        raise HttpProblem(
+            "validation_failed", errors=[{"field": f, "code": "control_character"} for f in controls]
+        )
     from pydantic import ValidationError
 
     model = load_model(op.request_model)
     try:
-        return model.model_validate(data)
+        # strict: a number, integer or boolean of the contract is one in the JSON, never a string
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as err:
         raise HttpProblem("validation_failed", errors=pydantic_errors(err)) from None
+
+
+def _raw_body(request: Request) -> bytes:
+    raw = request.raw_body or b""
+    return raw if isinstance(raw, bytes) else raw.encode("utf-8")
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep arrays and objects nest in a JSON text, counted without parsing it (brackets
+    inside strings do not count), so that a hostile body never reaches a recursive parser.
+
+    Linear in the body whatever it holds, and in C: escapes are dropped first, so that a string is
+    then simply quote to quote, then strings, then everything but brackets; the depth is the
+    highest running sum of +1 per opener and -1 per closer.
+    """
+    unescaped = _JSON_ESCAPE.sub(b"", raw)
+    brackets = _JSON_STRING.sub(b"", unescaped).translate(None, _NOT_BRACKETS)
+    return max(accumulate(array("b", brackets.translate(_BRACKET_STEPS))), default=0)
+
+
+def control_character_fields(data: Any, path: str = "$", found: list[str] | None = None) -> list[str]:
+    """Where a string (value or key) holds a control character; at most ten places."""
+    found = [] if found is None else found
+    if len(found) >= 10:
+        return found
+    if isinstance(data, str):
+        if CONTROL_CHARACTERS.search(data):
+            found.append(path)
+    elif isinstance(data, dict):
+        for name, value in data.items():
+            at = str(name) if path == "$" else f"{path}.{name}"
+            if CONTROL_CHARACTERS.search(str(name)):
+                found.append(at)
+            control_character_fields(value, at, found)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            control_character_fields(value, f"{path}.{index}" if path != "$" else str(index), found)
+    return found[:10]
 
 
 def pydantic_errors(err: Any) -> list[dict[str, Any]]:
@@ -330,7 +422,7 @@ def _idempotent(op: Operation, handler: Handler, call: Call, request: Request, k
         response = _respond(op, handler(call), request)
         return {"status": response.status_code, "headers": response.headers, "body": response.body}
 
-    stored, replayed = run_once(scope, fingerprint, produce)
+    stored, replayed = run_once(scope, fingerprint, produce, request.lambda_context)
     headers = dict(stored["headers"])
     if replayed:
         headers["Idempotent-Replayed"] = "true"

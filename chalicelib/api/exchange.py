@@ -16,6 +16,7 @@ from chalice.app import Blueprint
 from chalicelib import container
 from chalicelib.api.applicant import case_number
 from chalicelib.api.endpoint import PUBLIC, Call, QueryParam, Reply, endpoint
+from chalicelib.domain.envelope import FETCH_KIND, MAX_MESSAGE_BYTES
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.identity import Role
 from chalicelib.domain.partners import PartnerStatus
@@ -56,9 +57,21 @@ REFUSALS = (
     request=X + "MessageIn",
     response=X + "ReceiptOut",
     problems=REFUSALS,
+    max_body=MAX_MESSAGE_BYTES,
+    too_large="message_too_large",
+    on_refusal=__name__ + ":refused_message",
 )
 def receive_message(call: Call) -> dict[str, Any]:
     return container.exchange().receive(call.body.envelope, call.body.payload)
+
+
+def refused_message(code: str, raw: bytes) -> None:
+    """A message refused before it was read (too large, not JSON, not an envelope): recorded too."""
+    container.exchange().refuse_body(code, raw)
+
+
+def refused_fetch(code: str, raw: bytes) -> None:
+    container.exchange().refuse_body(code, raw, FETCH_KIND)
 
 
 @endpoint(
@@ -72,6 +85,7 @@ def receive_message(call: Call) -> dict[str, Any]:
     request=X + "FetchIn",
     response=X + "FetchOut",
     problems=(*REFUSALS, "case_not_found", "file_not_found"),
+    on_refusal=__name__ + ":refused_fetch",
 )
 def serve_file(call: Call) -> dict[str, Any]:
     return container.case_files().serve(call.body.request)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from chalice.app import Response
+from chalice.app import Request, Response
 
 from chalicelib.api.messages import field_message, problem_status, problem_title
 from chalicelib.domain.errors import DomainError, InvalidInput, TooManyRequests
@@ -35,6 +36,17 @@ class HttpProblem(Exception):
         self.status = status or problem_status(code)
         self.errors = errors or []
         self.headers = dict(headers or {})
+
+
+def request_path(request: Request) -> str:
+    """The path the client asked for, without the query (a problem's `instance`).
+
+    `request.path` is the route template (`/v1/cases/{number}`); API Gateway gives the real path as
+    the event's `path`, `chalice local` as the request context's.
+    """
+    event = request.to_original_event()
+    context = request.context or {}
+    return str(event.get("path") or context.get("path") or request.path).split("?")[0]
 
 
 def dumps(body: Any) -> str:
@@ -116,7 +128,7 @@ def problem_from_error(err: Exception, lang: str, instance: str, request_id: str
         errors, headers = err.errors, err.headers
     elif isinstance(err, DomainError):
         errors = err.errors if isinstance(err, InvalidInput) else []
-        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if err.status == 401 else {}
+        headers = {"WWW-Authenticate": www_authenticate(err.code)} if err.status == 401 else {}
         if isinstance(err, TooManyRequests):
             headers = {"Retry-After": str(err.retry_after)}
     else:
@@ -134,6 +146,13 @@ def problem_from_error(err: Exception, lang: str, instance: str, request_id: str
     )
 
 
+def www_authenticate(code: str) -> str:
+    """RFC 6750 §3.1: a request lacking authentication gets the scheme alone, no error code."""
+    if code == "token_missing":
+        return 'Bearer realm="tongban"'
+    return 'Bearer realm="tongban", error="invalid_token"'
+
+
 def etag_of(body_text: str) -> str:
     return '"' + hashlib.sha256(body_text.encode("utf-8")).hexdigest()[:32] + '"'
 
@@ -145,17 +164,38 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-def encode_cursor(position: Mapping[str, Any]) -> str:
-    raw = dumps(position).encode("utf-8")
+CURSOR_MAC_BYTES = 16
+
+
+def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode("ascii"))
+
+
+def _cursor_mac(raw: bytes) -> bytes:
+    from chalicelib.config import cursor_key
+
+    return hmac.new(cursor_key(), raw, hashlib.sha256).digest()[:CURSOR_MAC_BYTES]
+
+
+def encode_cursor(position: Mapping[str, Any]) -> str:
+    """`<position>.<MAC>`: a cursor is ours only if the gateway's key authenticates it, so a forged
+    or edited one never reaches a store query (where it would be a 500 or a read of another page)."""
+    raw = dumps(position).encode("utf-8")
+    return f"{_b64(raw)}.{_b64(_cursor_mac(raw))}"
 
 
 def decode_cursor(cursor: str) -> dict[str, Any]:
     """Opaque cursor → position; anything that is not one of ours is a 400, never a 500."""
+    text, _, mac = cursor.partition(".")
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        position = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
+        raw = _unb64(text)
+        valid = hmac.compare_digest(_unb64(mac), _cursor_mac(raw))
+        position = json.loads(raw) if valid else None
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
         raise HttpProblem("invalid_cursor") from None
     if not isinstance(position, dict):
         raise HttpProblem("invalid_cursor")

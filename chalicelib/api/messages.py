@@ -211,6 +211,9 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
         "查看个人信息明文过于频繁，请稍后再试",
         "Too many reveals of personal data; try again later",
     ),
+    "json_too_deep": (400, "请求体嵌套层级过深", "The request body nests too deeply"),
+    "payload_too_large": (413, "请求体过大", "The request body is too large"),
+    "message_too_large": (413, "交换报文超过大小上限", "The exchange message is over the size limit"),
     "internal_error": (500, "服务内部错误，请稍后重试", "Internal error; please retry later"),
     "service_unavailable": (503, "服务暂不可用，请稍后重试", "Service unavailable; retry later"),
 }
@@ -265,6 +268,11 @@ FIELD_MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "minimum": ("数值过小", "Too small"),
     "maximum": ("数值过大", "Too large"),
     "type": ("类型不正确", "Wrong type"),
+    "control_character": ("不能包含控制字符", "Must not contain control characters"),
+    "int_type": ("须为整数", "Must be an integer"),
+    "float_type": ("须为数字", "Must be a number"),
+    "bool_type": ("须为布尔值", "Must be true or false"),
+    "string_type": ("须为文本", "Must be a string"),
 }
 
 

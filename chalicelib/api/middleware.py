@@ -14,7 +14,7 @@ from collections.abc import Callable
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice.app import Chalice, Request, Response
 
-from chalicelib.api.http import REQUEST_ID_HEADER, problem_response
+from chalicelib.api.http import REQUEST_ID_HEADER, problem_response, request_path
 from chalicelib.api.messages import negotiate_language
 from chalicelib.observability import logger, metrics, traced
 
@@ -42,7 +42,7 @@ def _as_problem(response: Response, request: Request, request_id: str) -> Respon
     keep = {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"}
     lang = negotiate_language(request.headers.get("accept-language"))
     return problem_response(
-        code, response.status_code, lang, instance=request.path, request_id=request_id, headers=keep
+        code, response.status_code, lang, instance=request_path(request), request_id=request_id, headers=keep
     )
 
 
@@ -100,7 +100,7 @@ def register_fallback_routes(app: Chalice) -> None:
             "route_not_found",
             404,
             lang,
-            instance=request.path,
+            instance=request_path(request),
             request_id=str((request.context or {}).get("requestId", "-")),
         )
 

@@ -97,6 +97,10 @@ class AnswerRef(_Model):
     item: int
 
 
+# Where a file is stored (object key, verified version): the gateway's business, never shown.
+STORAGE_FIELDS: set[str] = {"key", "version_id"}
+
+
 class MaterialFile(_Model):
     """One file (or e-licence reference) given for a slot, with its trust level (A–D).
 
@@ -120,6 +124,8 @@ class MaterialFile(_Model):
     checked_at: datetime | None = None
     superseded_by: str | None = None
     answers: AnswerRef | None = None
+    expires_at: datetime | None = None  # a pending upload's ticket ends here; later it frees its place
+    version_id: str | None = None  # the object version the gateway verified: the one ever served
 
 
 class Pause(_Model):

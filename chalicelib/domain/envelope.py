@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from chalicelib.domain.clock import parse_rfc3339
 from chalicelib.domain.errors import DomainError
 
 ENVELOPE_VERSION = 1
@@ -27,6 +28,11 @@ JWS_TYPE = "tongban-envelope+jws"
 RECEIPT_TYPE = "tongban-receipt+jws"
 MAX_AGE = timedelta(minutes=15)  # older: refused as stale (a sender retries with a fresh envelope)
 MAX_SKEW = timedelta(minutes=2)  # clocks between provinces; later: refused as future-dated
+# A message on the wire (envelope JWS + payload, the request body) is at most this many bytes;
+# larger is refused with 413 `message_too_large` before parsing. The receiver keeps a message as
+# one DynamoDB item (400 KB), whose stored form can grow to 1.5× the compact body.
+MAX_MESSAGE_BYTES = 128 * 1024
+FETCH_KIND = "file.fetch"  # the `type` of a refused signed file fetch in the operators' refusal list
 
 
 class MessageType(StrEnum):
@@ -62,6 +68,7 @@ REFUSAL_STATUS = {
     "unknown_sender": 403,
     "partner_suspended": 403,
     "message_id_reused": 409,
+    "message_too_large": 413,
     "message_not_addressed_here": 422,
     "message_stale": 422,
     "message_from_the_future": 422,
@@ -118,7 +125,7 @@ class Envelope:
                 case=str(claims["case"]),
                 sender=str(claims["from"]),
                 to=str(claims["to"]),
-                sent_at=datetime.fromisoformat(str(claims["sent_at"])),
+                sent_at=parse_rfc3339(claims["sent_at"]),
                 seq=int(claims["seq"]),
                 payload_sha256=str(claims["payload_sha256"]),
                 v=int(claims["v"]),

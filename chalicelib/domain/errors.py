@@ -57,6 +57,13 @@ class Conflict(DomainError):
     status = 409
 
 
+class InternalConflict(Conflict):
+    """A write lost to one the gateway itself made meanwhile (a partner's message applied, a file
+    checked, a deadline swept): nobody else edited the case, so the use case is run again."""
+
+    code = "concurrent_modification"
+
+
 class InvalidInput(DomainError):
     """Input broke a rule. `errors` lists field-level problems: {field, code, message?}."""
 

@@ -3,6 +3,11 @@
 Saving seals the act's events into the case's audit chain, derives the index keys (inbox order,
 deadline sweep, owner), writes case + events + outbox together, and then hands the notices to the
 queue once. If the process dies after the commit, the outbox relay sends them later.
+
+A save that loses the optimistic race says who won it: when every event written since the version
+it started from is the gateway's own (a partner's message applied, a file checked, the deadline
+sweep, the joint coordinator), the conflict is an InternalConflict, which the HTTP layer answers by
+running the use case again on the fresh case; a person's concurrent edit stays a 409.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from chalicelib.domain import audit
 from chalicelib.domain.case import Case
 from chalicelib.domain.case_acts import Outcome, deadline_of, owner_key
 from chalicelib.domain.case_states import DECIDED, FINAL, CaseState
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import Conflict, InternalConflict, NotFound
 from chalicelib.domain.working_days import WorkingCalendar
 
 
@@ -225,13 +230,36 @@ class CaseBook:
             )
             saved.append(case)
             notices.extend(mine)
-        self.store.commit_many(written, extra=extra)
+        try:
+            self.store.commit_many(written, extra=extra)
+        except Conflict as conflict:
+            if conflict.code == "concurrent_modification" and self._lost_to_the_gateway(changes):
+                raise InternalConflict() from None
+            raise
         for notice in notices:
             self._queue.send(notice)
         return saved
 
     def calendar(self) -> WorkingCalendar:
         return self._calendar()
+
+    def _lost_to_the_gateway(self, changes: Sequence[Change]) -> bool:
+        """Whether every event committed since the changes' versions was written by the gateway."""
+        newer = [
+            event
+            for change in changes
+            if not change.new
+            for event in self.store.events(change.original.number)
+            if int(event.get("seq", 0)) > change.original.seq
+        ]
+        return bool(newer) and all(
+            str((event.get("by") or {}).get("role")) in INTERNAL_ROLES for event in newer
+        )
+
+
+# The `by.role` of events the gateway writes on its own: checks, sweeps, partners' messages, the
+# joint coordinator (services/cases.GATEWAY, domain/case_exchange, services/joint).
+INTERNAL_ROLES = frozenset({"gateway", "partner", "coordinator"})
 
 
 def now_iso(moment: datetime) -> str:

@@ -11,10 +11,10 @@ from typing import Any, Protocol
 from chalicelib.domain.case import Case, FileStatus, MaterialFile
 from chalicelib.domain.case_states import RESULT_SLOT
 from chalicelib.domain.catalog import MAX_MATERIAL_BYTES
-from chalicelib.domain.clock import Clock, rfc3339, system_clock
-from chalicelib.domain.envelope import MAX_AGE, MAX_SKEW, ExchangeRefusal
+from chalicelib.domain.clock import Clock, parse_rfc3339, rfc3339, system_clock
+from chalicelib.domain.envelope import FETCH_KIND, MAX_AGE, MAX_SKEW, ExchangeRefusal
 from chalicelib.domain.errors import NotFound
-from chalicelib.services.exchange import Signer, unverified_claims
+from chalicelib.services.exchange import RefusalLog, Signer, refusal_record, unverified_claims
 from chalicelib.services.jws import verify_jws
 from chalicelib.services.partners import PartnerService
 
@@ -23,8 +23,10 @@ FETCH_URL_SECONDS = 120
 
 
 class Objects(Protocol):
-    def presign_download(self, key: str, *, filename: str, expires_in: int = 300) -> str: ...
-    def put_bytes(self, key: str, body: bytes, *, content_type: str, sha256_hex: str) -> None: ...
+    def presign_download(
+        self, key: str, *, filename: str, expires_in: int = 300, version_id: str | None = None
+    ) -> str: ...
+    def put_bytes(self, key: str, body: bytes, *, content_type: str, sha256_hex: str) -> str | None: ...
 
 
 class Http(Protocol):
@@ -46,7 +48,9 @@ class CaseFiles:
         cases: CaseLoader,
         province: str,
         clock: Clock = system_clock,
+        refusals: RefusalLog | None = None,
     ) -> None:
+        self._refusals = refusals
         self._partners = partners
         self._signer = signer
         self._objects = objects
@@ -58,17 +62,36 @@ class CaseFiles:
     # — the side that holds the file —
 
     def serve(self, token: str) -> dict[str, Any]:
-        """A short-lived download link for a partner's signed request; only for a case it shares."""
-        partner = self._partners.get(str(unverified_claims(token).get("from", "")))
+        """A short-lived download link for a partner's signed request; only for a case it shares.
+        Every refusal is recorded for the operators, as a refused message is."""
+        claims: dict[str, Any] = {}
+        try:
+            claims = unverified_claims(token)
+            return self._serve(token, claims)
+        except (ExchangeRefusal, NotFound) as refusal:
+            self.refuse(refusal.code, claims)
+            raise
+
+    def refuse(self, code: str, claims: dict[str, Any]) -> None:
+        if self._refusals is not None:
+            self._refusals.record_refusal(refusal_record(code, claims, rfc3339(self._clock()), FETCH_KIND))
+
+    def _serve(self, token: str, unverified: dict[str, Any]) -> dict[str, Any]:
+        partner = self._partners.get(str(unverified.get("from", "")))
         if partner is None:
             raise ExchangeRefusal("unknown_sender")
         claims = verify_jws(token, partner.trusted().jwks, FETCH_TYPE)
         now = self._clock()
-        sent_at = datetime.fromisoformat(str(claims.get("sent_at")))
+        try:
+            sent_at = parse_rfc3339(claims.get("sent_at"))
+        except ValueError:
+            raise ExchangeRefusal("envelope_malformed") from None
         if claims.get("to") != self._province:
             raise ExchangeRefusal("message_not_addressed_here")
-        if not now - MAX_AGE <= sent_at <= now + MAX_SKEW:
+        if sent_at < now - MAX_AGE:
             raise ExchangeRefusal("message_stale")
+        if sent_at > now + MAX_SKEW:
+            raise ExchangeRefusal("message_from_the_future")
         doc = self._cases.get(str(claims.get("case")))
         case = None if doc is None else Case.model_validate(doc)
         if case is None or case.exchange is None or case.exchange.partner != partner.code:
@@ -76,7 +99,9 @@ class CaseFiles:
         file = case.file(str(claims.get("file_id")))
         if file is None or file.key is None or file.status is not FileStatus.VERIFIED:
             raise NotFound("file_not_found")
-        url = self._objects.presign_download(file.key, filename=file.filename, expires_in=FETCH_URL_SECONDS)
+        url = self._objects.presign_download(
+            file.key, filename=file.filename, expires_in=FETCH_URL_SECONDS, version_id=file.version_id
+        )
         return {"file_id": file.file_id, "url": url, "expires_in": FETCH_URL_SECONDS}
 
     # — the side that receives it —
@@ -117,7 +142,12 @@ class CaseFiles:
             raise ValueError("a partner's file does not match its SHA-256")  # retried, then dead-lettered
         folder = RESULT_SLOT if ref["slot"] == RESULT_SLOT else ref["slot"]
         key = f"cases/{case.number}/{folder}/{ref['file_id']}"
-        self._objects.put_bytes(key, body, content_type=ref["content_type"], sha256_hex=digest)
+        version = self._objects.put_bytes(key, body, content_type=ref["content_type"], sha256_hex=digest)
         return MaterialFile(
-            **common, content_type=ref["content_type"], size=len(body), sha256=digest, key=key
+            **common,
+            content_type=ref["content_type"],
+            size=len(body),
+            sha256=digest,
+            key=key,
+            version_id=version,
         )

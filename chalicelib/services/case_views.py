@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.domain import forms, personal, working_days
-from chalicelib.domain.case import Case, Part
+from chalicelib.domain.case import STORAGE_FIELDS, Case, Part
 from chalicelib.domain.case_acts import deadline_of, describe_event, offered_acts
 from chalicelib.domain.case_states import act_label, plain
 from chalicelib.domain.identity import Role
@@ -99,13 +99,15 @@ def case_view(
             "required": slot.required,
             "deferred": slot.code in case.deferred,
             "satisfied": slot.code in case.verified_slots(),
-            "files": [f.model_dump(mode="json", exclude={"key"}) for f in case.files if f.slot == slot.code],
+            "files": [
+                f.model_dump(mode="json", exclude=STORAGE_FIELDS) for f in case.files if f.slot == slot.code
+            ],
         }
         for slot in case.slots
     ]
     doc["parts"] = [_part_view(part, calendar, today) for part in case.parts]
     doc["result_files"] = [
-        f.model_dump(mode="json", exclude={"key"}) for f in case.files if f.slot == "result"
+        f.model_dump(mode="json", exclude=STORAGE_FIELDS) for f in case.files if f.slot == "result"
     ]
     doc.pop("files")
     doc.pop("slots")

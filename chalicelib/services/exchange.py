@@ -11,6 +11,7 @@ message after that).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -44,8 +45,43 @@ class Archive(Protocol):
     def keep(self, key: str, entry: dict[str, Any]) -> None: ...
 
 
+class RefusalLog(Protocol):
+    def record_refusal(self, refusal: dict[str, Any]) -> None: ...
+
+
 class InboundQueue(Protocol):
     def send(self, case: str, message_id: str) -> None: ...
+
+
+# The envelope of a body that is refused before it is parsed (too large, too deep, not valid): found
+# by its pattern, only to say in the refusal record whom it claims to be from.
+_ENVELOPE_IN_BODY = re.compile(
+    rb'"(?:envelope|request)"\s*:\s*"([A-Za-z0-9_\-]{1,4096}\.[A-Za-z0-9_\-]{1,8192})\.'
+)
+
+
+def refusal_record(code: str, claims: dict[str, Any], at: str, kind: str | None = None) -> dict[str, Any]:
+    """What the operators' refusal list keeps of a refused message or file fetch (claims unverified,
+    cut to size; never the payload)."""
+    return {
+        "code": code,
+        "at": at,
+        "id": str(claims.get("id", ""))[:64] or None,
+        "from": str(claims.get("from", ""))[:6] or None,
+        "type": kind or str(claims.get("type", ""))[:40] or None,
+        "case": str(claims.get("case", ""))[:40] or None,
+    }
+
+
+def claims_in_body(raw: bytes) -> dict[str, Any]:
+    """The unverified claims of the JWS in a raw request body, or {} when there is none."""
+    found = _ENVELOPE_IN_BODY.search(raw[: 64 * 1024])
+    if found is None:
+        return {}
+    try:
+        return unverified_claims(found.group(1).decode("ascii") + ".")
+    except ExchangeRefusal:
+        return {}
 
 
 def unverified_claims(token: str) -> dict[str, Any]:
@@ -99,7 +135,7 @@ class ExchangeService:
                 raise ExchangeRefusal("payload_invalid")
             return self._take(envelope, envelope_jws, payload, signing_key(envelope_jws, jwks))
         except ExchangeRefusal as refusal:
-            self._record(refusal.code, claims)
+            self.record_refusal(refusal.code, claims)
             raise
 
     def _take(
@@ -149,17 +185,13 @@ class ExchangeService:
             RECEIPT_TYPE,
         )
 
-    def _record(self, code: str, claims: dict[str, Any]) -> None:
-        self._messages.record_refusal(
-            {
-                "code": code,
-                "at": rfc3339(self._clock()),
-                "id": str(claims.get("id", ""))[:64] or None,
-                "from": str(claims.get("from", ""))[:6] or None,
-                "type": str(claims.get("type", ""))[:40] or None,
-                "case": str(claims.get("case", ""))[:40] or None,
-            }
-        )
+    def record_refusal(self, code: str, claims: dict[str, Any], kind: str | None = None) -> None:
+        """Keep a refusal for the operators (GET /v1/ops/exchange/refusals)."""
+        self._messages.record_refusal(refusal_record(code, claims, rfc3339(self._clock()), kind))
+
+    def refuse_body(self, code: str, raw: bytes, kind: str | None = None) -> None:
+        """Record a request refused before its body was parsed or validated (413, 400, 422)."""
+        self.record_refusal(code, claims_in_body(raw), kind)
 
     def jwks(self) -> dict[str, Any]:
         """This gateway's public keys, for partners' registries."""

@@ -2,7 +2,14 @@
 
 Files never pass through the gateway: the app PUTs to a presigned URL bound to type, length and
 SHA-256; the bucket's notification (through SQS) and the app's confirm call both trigger the
-check, which is idempotent — the first verdict stands.
+check, which is idempotent — the first verdict stands. The verdict pins the object version it read:
+downloads and partners' fetches get that version, whatever is written over the key later.
+
+A case record stays bounded: a slot holds at most MAX_FILES_PER_SLOT live files (verified, or
+pending on a ticket not yet expired) and the MAX_REJECTED_KEPT latest rejected ones; older rejected
+entries leave the record (each rejection stays in the case's event log with its reason and digest).
+A pending file whose ticket expired, and whose object has not arrived within UPLOAD_CHECK_GRACE,
+no longer holds its place: the next ticket for the slot marks it rejected as `expired`.
 """
 
 from __future__ import annotations
@@ -10,21 +17,25 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain import personal
-from chalicelib.domain.case import Case, FileStatus, MaterialFile, Slot
+from chalicelib.domain.case import STORAGE_FIELDS, Case, FileStatus, MaterialFile, Slot
 from chalicelib.domain.case_acts import notice_for, record, supersede_rejected
 from chalicelib.domain.case_states import EDITABLE, RESULT_SLOT, CaseState
-from chalicelib.domain.clock import beijing_date
+from chalicelib.domain.clock import beijing_date, rfc3339
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.services.cases import GATEWAY, CaseService, by_of, is_handling_clerk, is_owner, is_window_of
 from chalicelib.services.licences import LicenceProvider, TrustLevel
 
 MAX_FILES_PER_SLOT = 10
+MAX_REJECTED_KEPT = 3  # per slot: enough to show the applicant what went wrong lately
 ADDITION_ATTEMPTS = 3
 UPLOAD_TICKET_SECONDS = 300
+UPLOAD_CHECK_GRACE = timedelta(minutes=5)  # an upload made at the ticket's last second is still checked
+EXPIRED = "expired"  # the reason of a pending file whose ticket ended without an upload
 DOWNLOAD_SECONDS = 300
 RESULT_TYPES = ("application/pdf",)
 RESULT_MAX_BYTES = 20 * 1024 * 1024
@@ -37,7 +48,9 @@ class Files(Protocol):
     def presign_upload(
         self, key: str, *, content_type: str, sha256_hex: str, size: int, expires_in: int = 300
     ) -> Any: ...
-    def presign_download(self, key: str, *, filename: str, expires_in: int = 300) -> str: ...
+    def presign_download(
+        self, key: str, *, filename: str, expires_in: int = 300, version_id: str | None = None
+    ) -> str: ...
     def inspect(self, key: str, *, sha256_hex: str, content_types: Any, max_bytes: int) -> Any: ...
 
 
@@ -87,12 +100,10 @@ class MaterialService:
             errors.append({"field": "size", "code": "less_than_equal"})
         if errors:
             raise InvalidInput("upload_not_allowed", errors=errors)
-        if (
-            sum(1 for f in case.files if f.slot == slot.code and f.status is not FileStatus.REJECTED)
-            >= MAX_FILES_PER_SLOT
-        ):
-            raise Conflict("too_many_files", slot=slot.code)
         now = self._cases.now()
+        expired = [f for f in case.files if f.slot == slot.code and _ticket_lapsed(f, now)]
+        if sum(1 for f in case.files if f.slot == slot.code and _holds_place(f, now)) >= MAX_FILES_PER_SLOT:
+            raise Conflict("too_many_files", slot=slot.code)
         file = MaterialFile(
             file_id=new_file_id(),
             slot=slot.code,
@@ -104,11 +115,18 @@ class MaterialService:
             status=FileStatus.PENDING,
             trust_level=TrustLevel.C.value,
             created_at=now,
+            expires_at=now + timedelta(seconds=UPLOAD_TICKET_SECONDS),
         )
         file.key = object_key(case.number, slot.code, file.file_id)
-        outcome = record(
-            case, "upload_started", by_of(principal), now, {"slot": slot.code, "file_id": file.file_id}
-        )
+        details: dict[str, Any] = {"slot": slot.code, "file_id": file.file_id}
+        if expired:
+            details["expired"] = [f.file_id for f in expired]
+        outcome = record(case, "upload_started", by_of(principal), now, details)
+        for lapsed in expired:
+            entry = outcome.case.file(lapsed.file_id)
+            assert entry is not None
+            entry.status, entry.reason, entry.checked_at = FileStatus.REJECTED, EXPIRED, now
+        outcome.case.files = _compacted(outcome.case.files, slot.code)
         outcome.case.files.append(file)
         self._cases.save(case, [outcome])
         ticket = self._files.presign_upload(
@@ -124,7 +142,7 @@ class MaterialService:
                 "url": ticket.url,
                 "method": ticket.method,
                 "headers": ticket.headers,
-                "expires_at": ticket.expires_at.isoformat(timespec="seconds"),
+                "expires_at": rfc3339(ticket.expires_at),
             },
         }
 
@@ -161,7 +179,7 @@ class MaterialService:
         file = case.file(file_id)
         if file is None:
             raise NotFound("file_not_found")
-        return self._check(case, file).model_dump(mode="json", exclude={"key"})
+        return self._check(case, file).model_dump(mode="json", exclude=STORAGE_FIELDS)
 
     def check_object(self, key: str) -> str:
         """The bucket said an object was created: check it. Returns the verdict (for the event log)."""
@@ -204,6 +222,7 @@ class MaterialService:
         changed = outcome.case.file(file.file_id)
         assert changed is not None
         changed.status, changed.reason, changed.checked_at = status, verdict.reason, now
+        changed.version_id = verdict.version_id if verdict.ok else None
         if status is FileStatus.VERIFIED:
             supersede_rejected(outcome.case, changed)
         if status is FileStatus.REJECTED and file.slot != RESULT_SLOT:
@@ -265,7 +284,7 @@ class MaterialService:
         )
         outcome.case.files.append(file)
         self._cases.save(case, [outcome])
-        return file.model_dump(mode="json", exclude={"key"})
+        return file.model_dump(mode="json", exclude=STORAGE_FIELDS)
 
     def download(self, principal: Principal, number: str, file_id: str) -> dict[str, Any]:
         """A presigned GET for one verified file, for those who may see the case."""
@@ -275,7 +294,9 @@ class MaterialService:
         file = case.file(file_id)
         if file is None or file.key is None or file.status is not FileStatus.VERIFIED:
             raise NotFound("file_not_found")
-        url = self._files.presign_download(file.key, filename=file.filename, expires_in=DOWNLOAD_SECONDS)
+        url = self._files.presign_download(
+            file.key, filename=file.filename, expires_in=DOWNLOAD_SECONDS, version_id=file.version_id
+        )
         return {"file_id": file.file_id, "url": url, "expires_in": DOWNLOAD_SECONDS}
 
     def result(self, principal: Principal, number: str) -> dict[str, Any]:
@@ -290,6 +311,29 @@ class MaterialService:
         if case.result.file_id is not None:
             answer["download"] = self._download_link(case, case.result.file_id)
         return answer
+
+
+def _ticket_lapsed(file: MaterialFile, now: datetime) -> bool:
+    """A pending upload whose ticket ended (plus the grace for a late check) without an object."""
+    if file.status is not FileStatus.PENDING:
+        return False
+    # records written before tickets carried their end: the ticket's lifetime from its creation
+    ends = file.expires_at or file.created_at + timedelta(seconds=UPLOAD_TICKET_SECONDS)
+    return now > ends + UPLOAD_CHECK_GRACE
+
+
+def _holds_place(file: MaterialFile, now: datetime) -> bool:
+    """Counts toward the slot's limit: verified, or pending on a ticket still in force."""
+    return file.status is FileStatus.VERIFIED or (
+        file.status is FileStatus.PENDING and not _ticket_lapsed(file, now)
+    )
+
+
+def _compacted(files: list[MaterialFile], slot: str) -> list[MaterialFile]:
+    """The files with only the MAX_REJECTED_KEPT latest rejected ones of `slot` (bounded record)."""
+    rejected = [f for f in files if f.slot == slot and f.status is FileStatus.REJECTED]
+    dropped = {f.file_id for f in rejected[: max(0, len(rejected) - MAX_REJECTED_KEPT)]}
+    return [f for f in files if f.file_id not in dropped]
 
 
 def _again_on_a_race(add: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -679,3 +679,85 @@ def test_a_duplicate_queue_message_for_a_delivered_message_does_not_post_again(
     clock.advance(timedelta(hours=1))
     assert relay() == 0
     assert partner.ids() == [record["id"]]
+
+
+# — refusals: each is answered as a problem and recorded for the operators —
+
+
+def refusal_of(operator: Party, code: str) -> dict[str, Any]:
+    recorded = [r for r in ok(operator.get("/v1/ops/exchange/refusals"))["items"] if r["code"] == code]
+    assert len(recorded) == 1, recorded
+    return dict(recorded[0])
+
+
+def test_an_oversized_message_is_refused_with_413_and_recorded(
+    client: Any, operator: Party, guangxi: PartnerProvince, queues: dict[str, Queue]
+) -> None:
+    from chalicelib.domain.envelope import MAX_MESSAGE_BYTES
+
+    payload = {**forwarded(), "form": {**RS4_FORM, "last_employer": "测" * (MAX_MESSAGE_BYTES // 3)}}
+    message = guangxi.message(payload, case=case_number())
+    answer = client.http.post(
+        "/v1/exchange/messages",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps(message, ensure_ascii=False),
+    )
+    assert answer.status_code == 413, answer.body
+    assert json.loads(answer.body)["code"] == "message_too_large"
+    refusal = refusal_of(operator, "message_too_large")
+    assert refusal["from"] == PARTNER and refusal["id"] == message_id(message)
+    assert refusal["type"] == "case.forwarded"
+    assert queues["inbound"].bodies() == []
+
+
+def test_a_message_that_fails_validation_is_recorded(
+    client: Any, operator: Party, guangxi: PartnerProvince
+) -> None:
+    message = {**guangxi.message(forwarded(), case=case_number()), "unexpected": True}
+    answer = client.http.post(
+        "/v1/exchange/messages",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps(message, ensure_ascii=False),
+    )
+    assert answer.status_code == 422 and json.loads(answer.body)["code"] == "validation_failed"
+    assert refusal_of(operator, "validation_failed")["id"] == message_id(message)
+
+
+def fetch(client: Any, guangxi: PartnerProvince, **claims: Any) -> Any:
+    from chalicelib.services.case_files import FETCH_TYPE
+
+    base = {"id": str(uuid.uuid4()), "case": case_number(), "file_id": "FABCDEFGHJKLM", "from": PARTNER}
+    token = guangxi.signer.sign_jws({**base, "to": HERE, **claims}, FETCH_TYPE)
+    return client.http.post(
+        "/v1/exchange/files",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps({"request": token}),
+    )
+
+
+@pytest.mark.parametrize(
+    "sent_at",
+    [None, "2026-11-30T12:00:00", "2026-11-30", 1764504000],
+    ids=["missing", "naive", "date-only", "number"],
+)
+def test_a_file_fetch_without_a_zoned_time_is_refused_and_recorded(
+    client: Any, operator: Party, guangxi: PartnerProvince, sent_at: Any
+) -> None:
+    claims = {} if sent_at is None else {"sent_at": sent_at}
+    answer = fetch(client, guangxi, **claims)
+    assert answer.status_code == 400, answer.body
+    assert json.loads(answer.body)["code"] == "envelope_malformed"
+    assert refusal_of(operator, "envelope_malformed")["type"] == "file.fetch"
+
+
+def test_every_file_fetch_refusal_is_recorded(client: Any, operator: Party, guangxi: PartnerProvince) -> None:
+    now = datetime.now(BEIJING)
+    unknown_case = fetch(client, guangxi, sent_at=rfc3339(now))
+    assert unknown_case.status_code == 404
+    stale = fetch(client, guangxi, sent_at=rfc3339(now - timedelta(hours=1)))
+    assert stale.status_code == 422
+    future = fetch(client, guangxi, sent_at=rfc3339(now + timedelta(hours=1)))
+    assert json.loads(future.body)["code"] == "message_from_the_future"
+    for code in ("case_not_found", "message_stale", "message_from_the_future"):
+        refusal = refusal_of(operator, code)
+        assert refusal["type"] == "file.fetch" and refusal["from"] == PARTNER
