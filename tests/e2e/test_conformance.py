@@ -107,15 +107,12 @@ def test_the_kit_passes_against_our_gateway(stack: dict[str, Any], tmp_path: Pat
     args = ["--endpoint", base, "--as", KIT, "--key", str(tmp_path / "kit-key.json"), "--to", "430000"]
     args += ["--shared-file", f"{number}:{document}:{hashlib.sha256(RESULT).hexdigest()}"]
     args += ["--junit", str(tmp_path / "junit.xml")]
-    if requests.get(base + "/v1/problems/message_too_large", timeout=15).status_code == 404:
-        # the 413 refusal of oversized envelopes is built on another branch; until it is merged here
-        args += ["--skip", "refusal.oversized=this gateway has no message_too_large refusal yet"]
     run = kit("run", *args)
     assert run.returncode == 0, run.stdout + run.stderr
     suite = ET.parse(tmp_path / "junit.xml").getroot()  # noqa: S314 — the kit just wrote it
     assert suite.get("failures") == "0" and int(suite.get("tests", "0")) >= 20, run.stdout
     skipped = [c.get("name") for c in suite.iter("testcase") if c.find("skipped") is not None]
-    assert set(skipped) <= {"refusal.oversized"}, run.stdout
+    assert skipped == [], run.stdout
 
 
 def test_an_exported_exchange_record_verifies_offline_and_not_after_a_change(
