@@ -8,21 +8,36 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
+from chalicelib.config import DEVELOPMENT_ISSUER_BASE
+
 TOKEN_LIFETIME_SECONDS = 12 * 3600
 
 
 def issuer_of(province: str) -> str:
-    return f"https://dev-idp.tongban.invalid/{province}"
+    return f"{DEVELOPMENT_ISSUER_BASE}{province}"
 
 
 def audience_of(province: str) -> str:
     return f"tongban-gateway:{province}"
+
+
+DEV_APPLICANTS = Path(__file__).resolve().parent / "seed" / "dev_applicants.json"
+IDENTITY_CLAIMS = ("subject_kind", "id_number", "name", "phone", "assurance", "credit_code", "entity_name")
+
+
+@cache
+def dev_identities() -> dict[str, dict[str, Any]]:
+    """The verified identity (实名认证) of each development applicant subject, as token claims."""
+    entries = json.loads(DEV_APPLICANTS.read_text(encoding="utf-8"))["applicants"]
+    return {e["subject"]: {k: e[k] for k in IDENTITY_CLAIMS if k in e} for e in entries}
 
 
 # Development identities: opaque subjects, and the claims each role needs.
@@ -85,6 +100,11 @@ class DevIssuer:
         if role != "applicant":
             claims["province"] = where
         claims.update(overrides)
+        if role == "applicant":
+            # the identity the development issuer vouches for; an override replaces a claim, None drops it
+            for name, value in dev_identities().get(str(claims["sub"]), {}).items():
+                claims.setdefault(name, value)
+            claims = {k: v for k, v in claims.items() if v is not None}
         return jwt.encode(claims, self.private_key, algorithm="ES256", headers={"kid": self.kid})
 
     def tokens(self) -> dict[str, str]:

@@ -34,6 +34,20 @@ class Gone(DomainError):
     status = 410
 
 
+class Forbidden(DomainError):
+    """The caller is known but may not do this (e.g. file in another person's name)."""
+
+    code = "forbidden"
+    status = 403
+
+
+class Unverified(DomainError):
+    """The caller's verified identity (实名认证) is missing from what the act needs."""
+
+    code = "identity_claims_missing"
+    status = 401
+
+
 class Conflict(DomainError):
     code = "conflict"
     status = 409
