@@ -122,6 +122,7 @@ def by_of(principal: Principal) -> By:
         province=principal.province,
         authority=principal.authority,
         window=principal.window,
+        on_behalf_of="applicant" if principal.role is Role.WINDOW_CLERK else None,
     )
 
 
