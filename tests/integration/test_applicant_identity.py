@@ -170,7 +170,7 @@ def test_a_window_intake_records_the_clerk_acting_for_the_applicant(
     client: Any, stage: None, guangxi: PartnerProvince
 ) -> None:
     window = Party(client, "window_clerk")
-    body = {
+    body: dict[str, Any] = {
         "item_code": "KSTB-SJ-002",
         "province": "450000",
         "applicant": {
