@@ -50,6 +50,20 @@ ROLE_CLAIMS: dict[str, dict[str, Any]] = {
 }
 
 
+# The rest of the local cast, per province, beside the first of each role: a second applicant, a
+# legal person (its acting employee logs in), an agent (帮办代办), a second authority and window.
+CAST: dict[str, tuple[str, dict[str, Any]]] = {
+    "applicant_2": ("applicant", {"sub": "dev-applicant-2"}),
+    "legal_person": ("applicant", {"sub": "dev-legal-person-1"}),
+    "agent": ("applicant", {"sub": "dev-agent-1"}),
+    "authority_clerk_2": (
+        "authority_clerk",
+        {"sub": "dev-authority-clerk-2", "authority": "A-{province}-02"},
+    ),
+    "window_clerk_2": ("window_clerk", {"sub": "dev-window-clerk-2", "window": "W-{province}-02"}),
+}
+
+
 @dataclass(frozen=True)
 class DevIssuer:
     province: str
@@ -99,7 +113,9 @@ class DevIssuer:
         )
         if role != "applicant":
             claims["province"] = where
-        claims.update(overrides)
+        claims.update(
+            {k: v.format(province=where) if isinstance(v, str) else v for k, v in overrides.items()}
+        )
         if role == "applicant":
             # the identity the development issuer vouches for; an override replaces a claim, None drops it
             for name, value in dev_identities().get(str(claims["sub"]), {}).items():
@@ -108,4 +124,7 @@ class DevIssuer:
         return jwt.encode(claims, self.private_key, algorithm="ES256", headers={"kid": self.kid})
 
     def tokens(self) -> dict[str, str]:
-        return {role: self.token(role) for role in ROLE_CLAIMS}
+        """A token for every role (the first of each) and for the rest of the local cast (CAST)."""
+        tokens = {role: self.token(role) for role in ROLE_CLAIMS}
+        tokens.update({name: self.token(role, **claims) for name, (role, claims) in CAST.items()})
+        return tokens
