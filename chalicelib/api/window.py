@@ -49,6 +49,7 @@ SESSION_ID = re.compile(r"^[0-9A-Za-z\-]{8,64}$")
         "item_not_found",
         "mode_not_supported",
         "province_not_served",
+        "applicant_kind_not_served",
     ),
 )
 def open_intake(call: Call) -> Reply:
