@@ -54,6 +54,7 @@ ROLE_CLAIMS: dict[str, dict[str, Any]] = {
 # legal person (its acting employee logs in), an agent (帮办代办), a second authority and window.
 CAST: dict[str, tuple[str, dict[str, Any]]] = {
     "applicant_2": ("applicant", {"sub": "dev-applicant-2"}),
+    "applicant_3": ("applicant", {"sub": "dev-applicant-3"}),
     "legal_person": ("applicant", {"sub": "dev-legal-person-1"}),
     "agent": ("applicant", {"sub": "dev-agent-1"}),
     "authority_clerk_2": (
