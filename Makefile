@@ -40,8 +40,8 @@ package: $(STAMP)
 	$(PY) -m infra.package $(PROVINCE)
 
 openapi: $(STAMP)
-	$(PY) -m chalicelib.api.contract > openapi/openapi.json
-	$(PY) -m chalicelib.api.message_schemas openapi/messages/v1
+	TONGBAN_STAGE=local $(PY) -m chalicelib.api.contract > openapi/openapi.json
+	TONGBAN_STAGE=local $(PY) -m chalicelib.api.message_schemas openapi/messages/v1
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -41,7 +41,7 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int]]:
     from chalicelib.domain.case_states import Act
     from chalicelib.domain.clock import BEIJING
     from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
-    from chalicelib.domain.identity import Principal, Role
+    from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind, VerifiedIdentity
     from chalicelib.events import handlers
     from chalicelib.services.cases import by_of
     from chalicelib.services.exchange import compose
@@ -52,7 +52,16 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int]]:
     calls: dict[str, Counter[str]] = {step: Counter() for step in STEPS}
     issuer = DevIssuer.generate("430000")
     applicant = Principal(
-        subject="dev-applicant-1", role=Role.APPLICANT, issuer=issuer.issuer_config()["issuer"]
+        subject="dev-applicant-1",
+        role=Role.APPLICANT,
+        issuer=issuer.issuer_config()["issuer"],
+        identity=VerifiedIdentity(
+            kind=SubjectKind.NATURAL_PERSON,
+            id_number="430102199001010016",
+            name="测试申请人甲",
+            assurance=Assurance.FACE,
+            phone="13800000001",
+        ),
     )
     clerk = Principal(
         subject="bench-clerk",
@@ -69,8 +78,7 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int]]:
         "marriage_date": "2020-05-01",
         "to_address": "长沙市岳麓区",
     }
-    person = {"name": "测试申请人甲", "id_number": "430102199001010016", "phone": "13800000001"}
-    case = cases.open_draft(applicant, {"item_code": "KSTB-GA-001", "applicant": person, "form": form})
+    case = cases.open_draft(applicant, {"item_code": "KSTB-GA-001", "form": form})
     n = case.number
     for slot in ("id_card", "household_register", "marriage_certificate", "residence_proof"):
         body = {

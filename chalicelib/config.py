@@ -2,6 +2,11 @@
 
 One deployment serves one province; resource names derive from one prefix that the CloudFormation
 template in `infra/` also uses, so the app and the template cannot disagree on a name.
+
+Fails closed: the stage must be named (`TONGBAN_STAGE`; the local stack, the tests and
+`.chalice/config.json` name it); a development issuer — flagged `development`, or on a reserved
+`.invalid` host where only a development issuer can live — is accepted only in the local stage and
+only with its flag.
 """
 
 from __future__ import annotations
@@ -16,6 +21,11 @@ from typing import Any
 from chalicelib.domain.regions import is_province, province_name
 
 LOCAL_STAGE = "local"
+# RFC 6761: `.invalid` never resolves, so an issuer there is a development issuer (infra/devtokens.py).
+DEVELOPMENT_ISSUER_BASE = "https://dev-idp.tongban.invalid/"
+DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86400
+# Logical identity claims (实名认证) and their default claim names; an issuer may rename them.
+IDENTITY_CLAIMS = ("subject_kind", "id_number", "name", "phone", "assurance", "credit_code", "entity_name")
 
 # Logical name → physical suffix; infra/template.yaml names the same resources.
 TABLES = {"catalog": "catalog", "idempotency": "idempotency", "cases": "cases"}
@@ -44,6 +54,12 @@ class IssuerConfig:
     jwks: Mapping[str, Any] | None = None
     jwks_uri: str | None = None
     development: bool = False
+    claims: Mapping[str, str] = field(default_factory=dict)  # logical identity claim → claim name
+    max_token_lifetime_seconds: int = DEFAULT_MAX_TOKEN_LIFETIME_SECONDS
+
+    def claim(self, logical: str) -> str:
+        """The name of the claim that carries the logical identity claim `logical`."""
+        return self.claims.get(logical, logical)
 
 
 @dataclass(frozen=True)
@@ -88,7 +104,9 @@ def _issuers(raw: str, stage: str) -> tuple[IssuerConfig, ...]:
                 audience=e["audience"],
                 jwks=e.get("jwks"),
                 jwks_uri=e.get("jwks_uri"),
-                development=bool(e.get("development", False)),
+                development=e.get("development", False) is True,
+                claims=_claim_names(e.get("claims", {})),
+                max_token_lifetime_seconds=_lifetime(e.get("max_token_lifetime_seconds")),
             )
             for e in entries
         )
@@ -103,7 +121,34 @@ def _issuers(raw: str, stage: str) -> tuple[IssuerConfig, ...]:
             raise ConfigurationError(f"issuer {issuer.issuer}: jwks_uri must be https")
         if issuer.development and stage != LOCAL_STAGE:
             raise ConfigurationError(f"development issuer {issuer.issuer} is allowed only in the local stage")
+        if is_development_issuer(issuer.issuer) and not issuer.development:
+            raise ConfigurationError(f"development issuer {issuer.issuer} lacks its development flag")
     return issuers
+
+
+def is_development_issuer(issuer: str) -> bool:
+    """An issuer URL that only a development issuer can have (a reserved `.invalid` host)."""
+    host = issuer.partition("://")[2].partition("/")[0].partition(":")[0].lower().rstrip(".")
+    return issuer.startswith(DEVELOPMENT_ISSUER_BASE) or host == "invalid" or host.endswith(".invalid")
+
+
+def _claim_names(raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise TypeError("claims must be an object")
+    unknown = sorted(set(raw) - set(IDENTITY_CLAIMS))
+    if unknown:
+        raise ValueError(f"unknown identity claims {', '.join(unknown)}")
+    if not all(isinstance(v, str) and v for v in raw.values()):
+        raise ValueError("every claim name must be a non-empty string")
+    return dict(raw)
+
+
+def _lifetime(raw: Any) -> int:
+    if raw is None:
+        return DEFAULT_MAX_TOKEN_LIFETIME_SECONDS
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw <= 0:
+        raise ValueError("max_token_lifetime_seconds must be a positive integer")
+    return raw
 
 
 # Members a public JWK of each accepted key type must carry (RFC 7518 §6.2.1, §6.3.1).
@@ -133,7 +178,9 @@ def check_jwks(issuer: str, jwks: Mapping[str, Any]) -> None:
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
-    stage = env.get("TONGBAN_STAGE", LOCAL_STAGE)
+    stage = env.get("TONGBAN_STAGE", "").strip()
+    if not stage:
+        raise ConfigurationError("TONGBAN_STAGE is not set: name the stage (the local stack sets local)")
     province = env.get("TONGBAN_PROVINCE", "430000")
     if not is_province(province):
         raise ConfigurationError(f"TONGBAN_PROVINCE {province!r} is not a GB/T 2260 province code")

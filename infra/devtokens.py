@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +16,28 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
+from chalicelib.config import DEVELOPMENT_ISSUER_BASE
+
 TOKEN_LIFETIME_SECONDS = 12 * 3600
-DEV_APPLICANTS = Path(__file__).parent / "seed" / "dev_applicants.json"
 
 
 def issuer_of(province: str) -> str:
-    return f"https://dev-idp.tongban.invalid/{province}"
+    return f"{DEVELOPMENT_ISSUER_BASE}{province}"
 
 
 def audience_of(province: str) -> str:
     return f"tongban-gateway:{province}"
+
+
+DEV_APPLICANTS = Path(__file__).resolve().parent / "seed" / "dev_applicants.json"
+IDENTITY_CLAIMS = ("subject_kind", "id_number", "name", "phone", "assurance", "credit_code", "entity_name")
+
+
+@cache
+def dev_identities() -> dict[str, dict[str, Any]]:
+    """The verified identity (实名认证) of each development applicant subject, as token claims."""
+    entries = json.loads(DEV_APPLICANTS.read_text(encoding="utf-8"))["applicants"]
+    return {e["subject"]: {k: e[k] for k in IDENTITY_CLAIMS if k in e} for e in entries}
 
 
 # Development identities: opaque subjects, and the claims each role needs.
@@ -37,19 +50,19 @@ ROLE_CLAIMS: dict[str, dict[str, Any]] = {
 }
 
 
-def verified_identity(subject: str) -> dict[str, Any]:
-    """The verified identity (实名认证) claims of a development applicant, by subject."""
-    people = json.loads(DEV_APPLICANTS.read_text(encoding="utf-8"))["applicants"]
-    person = next((p for p in people if p["subject"] == subject), None)
-    if person is None:
-        return {}
-    return {
-        "subject_kind": "natural_person",
-        "id_number": person["id_number"],
-        "name": person["name"],
-        "phone": person["phone"],
-        "assurance": "id_check",
-    }
+# The rest of the local cast, per province, beside the first of each role: a second applicant, a
+# legal person (its acting employee logs in), an agent (帮办代办), a second authority and window.
+CAST: dict[str, tuple[str, dict[str, Any]]] = {
+    "applicant_2": ("applicant", {"sub": "dev-applicant-2"}),
+    "applicant_3": ("applicant", {"sub": "dev-applicant-3"}),
+    "legal_person": ("applicant", {"sub": "dev-legal-person-1"}),
+    "agent": ("applicant", {"sub": "dev-agent-1"}),
+    "authority_clerk_2": (
+        "authority_clerk",
+        {"sub": "dev-authority-clerk-2", "authority": "A-{province}-02"},
+    ),
+    "window_clerk_2": ("window_clerk", {"sub": "dev-window-clerk-2", "window": "W-{province}-02"}),
+}
 
 
 @dataclass(frozen=True)
@@ -101,11 +114,18 @@ class DevIssuer:
         )
         if role != "applicant":
             claims["province"] = where
-        claims.update(overrides)
+        claims.update(
+            {k: v.format(province=where) if isinstance(v, str) else v for k, v in overrides.items()}
+        )
         if role == "applicant":
-            for name, value in verified_identity(str(claims["sub"])).items():
+            # the identity the development issuer vouches for; an override replaces a claim, None drops it
+            for name, value in dev_identities().get(str(claims["sub"]), {}).items():
                 claims.setdefault(name, value)
+            claims = {k: v for k, v in claims.items() if v is not None}
         return jwt.encode(claims, self.private_key, algorithm="ES256", headers={"kid": self.kid})
 
     def tokens(self) -> dict[str, str]:
-        return {role: self.token(role) for role in ROLE_CLAIMS}
+        """A token for every role (the first of each) and for the rest of the local cast (CAST)."""
+        tokens = {role: self.token(role) for role in ROLE_CLAIMS}
+        tokens.update({name: self.token(role, **claims) for name, (role, claims) in CAST.items()})
+        return tokens

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.config import is_development_issuer
+
 PROVINCES_DIR = Path(__file__).resolve().parent / "provinces"
 POLICIES_DIR = Path(__file__).resolve().parent / "policies"
 
@@ -99,7 +101,7 @@ def _issuers(raw: Any, where: str) -> tuple[dict[str, Any], ...]:
     for entry in raw:
         if not isinstance(entry, dict) or not {"issuer", "audience"} <= entry.keys():
             raise ProvinceConfigError(f"{where}: every issuer needs issuer and audience")
-        if entry.get("development"):
+        if entry.get("development") or is_development_issuer(str(entry["issuer"])):
             raise ProvinceConfigError(f"{where}: a development issuer is for the local stage only")
         uri = entry.get("jwks_uri")
         if ("jwks" in entry) == (uri is not None):

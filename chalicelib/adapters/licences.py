@@ -17,7 +17,7 @@ from typing import Any
 from chalicelib.adapters.aws import client, partition_docs, transact
 from chalicelib.domain.clock import Clock, beijing_date, system_clock
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.domain.personal import holder_key, mask_name, validate_name
+from chalicelib.domain.personal import entity_holder_key, holder_key, mask_name, validate_name
 from chalicelib.domain.regions import is_province
 from chalicelib.services.licences import Licence, TrustLevel, validate_licence_type
 
@@ -83,12 +83,18 @@ class LocalLicenceProvider:
         title: str,
         issuer: str,
         case_number: str,
+        entity_credit_code: str | None = None,
     ) -> Licence:
         """Issue a case result as an e-licence: trust level A, issued today, no expiry."""
         if self._province is None:
             raise RuntimeError("no province to issue licence references for")
-        key = holder_key(holder_id_number)
-        name = validate_name(holder_name, "holder_name")
+        # A legal person's result is the legal person's licence, named after it (not its employee).
+        key = entity_holder_key(entity_credit_code) if entity_credit_code else holder_key(holder_id_number)
+        name = (
+            _text(holder_name, "holder_name")
+            if entity_credit_code
+            else validate_name(holder_name, "holder_name")
+        )
         today = beijing_date(self._clock())
         # The suffix derives from the case and the type, so a retry finds the licence it issued.
         seed = hashlib.sha256(f"{case_number}|{licence_type}".encode()).digest()

@@ -126,6 +126,9 @@ def lines(docs: list[dict[str, Any]], lang: str = ZH) -> list[dict[str, Any]]:
         "mode_not_supported",
         "province_not_served",
         "province_not_implemented",
+        "applicant_not_caller",
+        "applicant_kind_not_served",
+        "assurance_too_low",
     ),
 )
 def open_draft(call: Call) -> Reply:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain.case import (
+    ActingFor,
     AnswerRef,
     CaseExchange,
     Decision,
@@ -28,6 +29,7 @@ from chalicelib.domain.case import (
 )
 from chalicelib.domain.case_states import CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
+from chalicelib.domain.identity import SubjectKind
 from chalicelib.domain.reveal import MAX_FIELDS, NOTE_MAX_LENGTH, RevealPurpose
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -48,11 +50,25 @@ class _Out(BaseModel):
 
 
 class ApplicantIn(_In):
-    """申请人. Checked: the name's script, the ID number's GB 11643 check digit, a mainland mobile."""
+    """申请人 checked in person at a window. Checked: the name's script, the ID number's GB 11643 check
+    digit, a mainland mobile. A legal person adds its `credit_code` (GB 32100) and `entity_name`;
+    name, ID number and phone are then those of the employee present (经办人)."""
 
     name: Annotated[str, Field(min_length=1, max_length=50)]
     id_number: Annotated[str, Field(min_length=18, max_length=18)]
     phone: Annotated[str, Field(min_length=11, max_length=11)]
+    credit_code: Annotated[str, Field(min_length=18, max_length=18)] | None = None
+    entity_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class NamedApplicantIn(_In):
+    """Who the caller says they are; optional, and it must be the token's verified identity. Only
+    `phone` adds anything: the contact number when the token carries none."""
+
+    name: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    id_number: Annotated[str, Field(min_length=18, max_length=18)] | None = None
+    phone: Annotated[str, Field(min_length=11, max_length=11)] | None = None
+    credit_code: Annotated[str, Field(min_length=18, max_length=18)] | None = None
 
 
 class DraftRequest(_In):
@@ -64,7 +80,7 @@ class DraftRequest(_In):
     mode: Literal["full_online", "joint"] | None = (
         None  # default: full_online, or joint for a joint-only item
     )
-    applicant: ApplicantIn
+    applicant: NamedApplicantIn | None = None
     form: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -201,9 +217,14 @@ class MaterialOut(_Out):
 
 
 class ApplicantOut(_Out):
+    """申请人; for a legal person, `name`/`id_number` are of its acting employee (经办人)."""
+
     name: str
     id_number: str
     phone: str
+    kind: SubjectKind
+    credit_code: str | None
+    entity_name: str | None
 
 
 class HandlerOut(_Out):
@@ -246,6 +267,7 @@ class CaseDetail(_Out):
     origin_province: str
     handler: HandlerOut
     applicant: ApplicantOut
+    acting_for: ActingFor | None
     form: dict[str, Any]
     state: CaseState
     created_at: datetime

@@ -58,7 +58,9 @@ def _problem_statuses(op: Operation) -> dict[int, list[str]]:
             "idempotency_in_progress",
         ]
     if op.roles is not None:
-        codes += ["token_missing", "token_invalid", "token_expired", "forbidden"]
+        codes += ["token_missing", "token_invalid", "token_expired", "token_lifetime_exceeded", "forbidden"]
+        if "applicant" in op.roles:
+            codes.append("identity_claims_missing")
     if "{" in op.path:
         codes.append("not_found")
     by_status: dict[int, list[str]] = {}

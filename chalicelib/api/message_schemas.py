@@ -308,6 +308,11 @@ KEYS_OMITTED_WHEN_EMPTY: frozenset[type[BaseModel]] = frozenset(
     }  # joint, part_materials: joint parts only; a clerk has an authority or a window
 )
 
+# Keys a model gained after v1 was published: optional, so messages sent before still validate.
+KEYS_ADDED_AFTER_PUBLISHING: dict[type[BaseModel], frozenset[str]] = {
+    Applicant: frozenset({"kind", "credit_code", "entity_name", "assurance"}),  # legal persons, 实名认证
+}
+
 
 class _SentKeys(GenerateJsonSchema):
     """Serialization schemas in which every key the code always writes is required."""
@@ -317,9 +322,13 @@ class _SentKeys(GenerateJsonSchema):
     def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
         outer, self._model = self._model, schema["cls"]
         try:
-            return super().model_schema(schema)
+            body = super().model_schema(schema)
         finally:
             self._model = outer
+        added = KEYS_ADDED_AFTER_PUBLISHING.get(schema["cls"])
+        if added and "required" in body:
+            body["required"] = [k for k in body["required"] if k not in added]
+        return body
 
     def field_is_required(
         self,

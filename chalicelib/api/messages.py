@@ -25,7 +25,32 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
     "token_missing": (401, "缺少身份令牌", "A bearer token is required"),
     "token_invalid": (401, "身份令牌无效", "The bearer token is not valid"),
     "token_expired": (401, "身份令牌已过期", "The bearer token has expired"),
+    "token_lifetime_exceeded": (
+        401,
+        "身份令牌有效期超过签发方允许的上限",
+        "The bearer token is valid for longer than its issuer allows",
+    ),
+    "identity_claims_missing": (
+        401,
+        "身份令牌缺少实名认证信息",
+        "The bearer token lacks the verified identity of the applicant",
+    ),
     "forbidden": (403, "无权执行此操作", "You are not allowed to do this"),
+    "applicant_not_caller": (
+        403,
+        "申请人须为登录本人（实名认证）；代他人申请请走委托代办",
+        "The applicant must be the person logged in; filing for someone else needs an entrustment",
+    ),
+    "applicant_kind_not_served": (
+        403,
+        "该事项不面向此类服务对象",
+        "The item does not serve this kind of applicant",
+    ),
+    "assurance_too_low": (
+        403,
+        "实名认证等级低于该事项要求，请提升认证等级（如人脸识别）后再申请",
+        "Your verified identity is weaker than the item requires; verify it further (e.g. face) first",
+    ),
     "route_not_found": (404, "接口不存在", "No such endpoint"),
     "not_found": (404, "资源不存在", "Not found"),
     "item_not_found": (404, "事项不存在", "No such item"),

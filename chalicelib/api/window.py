@@ -56,6 +56,7 @@ BINDING_PROBLEMS = (
         "item_not_found",
         "mode_not_supported",
         "province_not_served",
+        "applicant_kind_not_served",
         *BINDING_PROBLEMS,
     ),
 )
@@ -77,11 +78,7 @@ def open_intake(call: Call) -> Reply:
     problems=("binding_code_identity_missing",),
 )
 def issue_binding_code(call: Call) -> Reply:
-    from chalicelib.services.authentication import bearer_claims
-
-    # the verified identity (实名认证) is in the token's claims, not in the principal
-    claims = bearer_claims(call.headers.get("authorization"))
-    return Reply(container.binding().issue(call.actor, claims), 201)
+    return Reply(container.binding().issue(call.actor), 201)
 
 
 @endpoint(

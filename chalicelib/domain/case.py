@@ -13,8 +13,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.domain import personal
 from chalicelib.domain.case_states import CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode, StepKind
+from chalicelib.domain.identity import Assurance, SubjectKind
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -60,13 +62,42 @@ class RatingLevel(StrEnum):
 
 
 class Applicant(_Model):
-    """申请人. `subject`/`issuer` tie the case to the login; the rest is personal data."""
+    """申请人. `subject`/`issuer` tie the case to the login; the rest is personal data.
+
+    On a case filed from an app, who the applicant is comes from the token's verified identity
+    (实名认证), with its `assurance`; at a window, from the clerk's check in person. For a legal
+    person (法人), `name` and `id_number` are those of the employee acting for it (经办人) and
+    `credit_code` and `entity_name` name the legal person, which holds the case and its licences.
+    """
 
     subject: ShortText
     issuer: ShortText
     name: ShortText
     id_number: ShortText
     phone: ShortText
+    kind: SubjectKind = SubjectKind.NATURAL_PERSON
+    credit_code: str | None = None  # 统一社会信用代码 (GB 32100)
+    entity_name: ShortText | None = None
+    assurance: Assurance | None = None  # None: checked in person at a window
+
+    def holder_keys(self) -> set[str]:
+        """Whose e-licences the case may draw on: the natural person's; for a legal person, its own
+        and its acting employee's (经办人身份证明)."""
+        keys = {personal.holder_key(self.id_number)}
+        if self.kind is SubjectKind.LEGAL_PERSON and self.credit_code is not None:
+            keys.add(personal.entity_holder_key(self.credit_code))
+        return keys
+
+
+class ActingFor(_Model):
+    """代办: someone other than the applicant filed the case and acts on it for them. A window clerk
+    (跨省通办专窗) who checked the walk-in applicant in person is recorded so; no personal data."""
+
+    role: str  # window_clerk
+    subject: ShortText
+    issuer: ShortText
+    province: str | None = None
+    window: str | None = None
 
 
 class Handler(_Model):
@@ -356,6 +387,7 @@ class Case(_Model):
     origin_province: str
     handler: Handler
     applicant: Applicant
+    acting_for: ActingFor | None = None  # 代办: who filed and acts for the applicant
     form: dict[str, Any] = Field(default_factory=dict)
     slots: list[Slot]
     files: list[MaterialFile] = Field(default_factory=list)

@@ -75,6 +75,7 @@ class By:
     province: str | None = None
     authority: str | None = None
     window: str | None = None
+    on_behalf_of: str | None = None  # 代办: whom the actor acts for (`applicant`), never their name
 
     def record(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None and k != "actor"}

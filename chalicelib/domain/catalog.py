@@ -24,6 +24,7 @@ from chalicelib.domain.catalog_terms import (
     StepKind,
 )
 from chalicelib.domain.forms import declaration_errors
+from chalicelib.domain.identity import Assurance, SubjectKind
 from chalicelib.domain.regions import PROVINCE_CODE_PATTERN, is_province
 
 ItemCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$")]
@@ -128,6 +129,8 @@ class ItemDefinition(_Model):
     immediate: bool = False  # 即办件
     allows_deferred_acceptance: bool = False  # 容缺受理
     allows_commitment: bool = False  # 告知承诺制
+    applicant_kinds: list[SubjectKind] = Field(default=[SubjectKind.NATURAL_PERSON], min_length=1)  # 服务对象
+    min_assurance: Assurance = Assurance.ID_CHECK  # the weakest 实名认证 level that may file
     materials: list[Material] = Field(default_factory=list)
     form_schema: dict[str, Any]
     fees: list[Fee] = Field(default_factory=list)

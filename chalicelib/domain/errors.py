@@ -35,7 +35,8 @@ class Gone(DomainError):
 
 
 class Forbidden(DomainError):
-    """The caller may see the thing but not do this to it."""
+    """The caller is known, and may see the thing, but not do this to it (e.g. file in another
+    person's name)."""
 
     code = "forbidden"
     status = 403
@@ -50,6 +51,13 @@ class TooManyRequests(DomainError):
     def __init__(self, code: str | None = None, /, *, retry_after: int, **params: Any) -> None:
         super().__init__(code, retry_after=retry_after, **params)
         self.retry_after = retry_after
+
+
+class Unverified(DomainError):
+    """The caller's verified identity (实名认证) is missing from what the act needs."""
+
+    code = "identity_claims_missing"
+    status = 401
 
 
 class Conflict(DomainError):

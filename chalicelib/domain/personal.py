@@ -4,6 +4,9 @@
   check character (ISO 7064 MOD 11-2). Only the 18-character form is accepted.
 - Mainland mobile numbers: 11 digits, 1[3-9]xxxxxxxxx.
 - Names: 1-50 characters; Chinese names of some nationalities contain the middle dot ·.
+- 统一社会信用代码 (GB 32100-2015) of a legal person: registration authority, organisation category,
+  6-digit administrative division, 9-character organisation code and a check character (MOD 31
+  over the 31-character alphabet 0-9 and the capitals without I, O, S, V, Z).
 
 ID numbers, names and phones are masked in every response that is not the owner's, and never
 logged: errors raised here carry a field name and a code, never the value.
@@ -30,12 +33,19 @@ from chalicelib.domain.regions import is_province
 ID_NUMBER_FIELD = "applicant.id_number"
 MOBILE_FIELD = "applicant.phone"
 NAME_FIELD = "applicant.name"
+CREDIT_CODE_FIELD = "applicant.credit_code"
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARACTERS = "10X98765432"
 EARLIEST_BIRTH = date(1900, 1, 1)
 NAME_MAX_LENGTH = 50
 MIDDLE_DOT = "\u00b7"  # ·
+
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3^i mod 31
+# 登记管理部门 codes (1-9, A, N, Y) and 机构类别 codes (1-5, 9) that GB 32100 assigns.
+CREDIT_CODE_AUTHORITIES = "123456789ANY"
+CREDIT_CODE_CATEGORIES = "123459"
 
 # [0-9], not \d: \d also matches full-width and other Unicode digits.
 _ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
@@ -85,6 +95,35 @@ def validate_id_number(value: str, field: str = ID_NUMBER_FIELD, *, today: date 
     if id_check_character(number[:17]) != number[17]:
         raise _invalid(field, "id_number_check_digit")
     return number
+
+
+def credit_code_check_character(first17: str) -> str:
+    """The check character of the 17 leading characters of a 统一社会信用代码 (GB 32100 MOD 31)."""
+    if len(first17) != 17 or any(ch not in CREDIT_CODE_ALPHABET for ch in first17):
+        raise ValueError("expected 17 characters of the credit-code alphabet")
+    values = [CREDIT_CODE_ALPHABET.index(ch) for ch in first17]
+    total = sum(v * w for v, w in zip(values, CREDIT_CODE_WEIGHTS, strict=True))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str, field: str = CREDIT_CODE_FIELD) -> str:
+    """The 统一社会信用代码, normalised (surrounding spaces removed, upper-cased), or InvalidInput.
+
+    Checks, in order: 18 characters of the alphabet, registration authority and organisation
+    category codes, province-level code of the administrative division, check character.
+    """
+    if not isinstance(value, str):
+        raise _invalid(field, "credit_code_format")
+    code = value.strip().upper()
+    if len(code) != 18 or any(ch not in CREDIT_CODE_ALPHABET for ch in code):
+        raise _invalid(field, "credit_code_format")
+    if code[0] not in CREDIT_CODE_AUTHORITIES or code[1] not in CREDIT_CODE_CATEGORIES:
+        raise _invalid(field, "credit_code_category")
+    if not code[2:8].isdigit() or not is_province(code[2:4] + "0000"):
+        raise _invalid(field, "credit_code_region")
+    if credit_code_check_character(code[:17]) != code[17]:
+        raise _invalid(field, "credit_code_check_character")
+    return code
 
 
 def validate_mobile(value: str, field: str = MOBILE_FIELD) -> str:
@@ -141,6 +180,16 @@ def holder_key(id_number: str) -> str:
     """
     number = validate_id_number(id_number)
     return hashlib.sha256(number.encode("ascii")).hexdigest()
+
+
+def entity_holder_key(credit_code: str) -> str:
+    """The holder key of a legal person's licences: SHA-256 hex of its validated 统一社会信用代码.
+
+    The code is hashed with a prefix, so a legal person's key never equals a natural person's.
+    Raises InvalidInput (field `applicant.credit_code`) if the code is not valid.
+    """
+    code = validate_credit_code(credit_code)
+    return hashlib.sha256(f"entity:{code}".encode("ascii")).hexdigest()
 
 
 class PersonalKind(StrEnum):

@@ -3,10 +3,16 @@
 Rules: only ES256 and RS256 (never `none`, never HS* — a public key is not a shared secret); the
 key is chosen by the token's issuer and `kid`, and its type must fit the algorithm; `iss`, `aud`,
 `exp` are required and checked with a small leeway for clock skew, as is `nbf` when present.
+
+Fails closed: an empty `sub`, a lifetime (`exp - iat`) above the issuer's maximum, and an applicant
+token without the verified identity (实名认证: ID number and name, and for a legal person its
+统一社会信用代码 and name) are refused. The identity claims are read under the names the issuer
+configures; their values are checked as personal data and never logged.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -15,8 +21,9 @@ from jwt.exceptions import ExpiredSignatureError, InvalidTokenError
 
 from chalicelib.adapters.jwks import KeySource, RemoteKeys, StaticKeys
 from chalicelib.config import IssuerConfig, settings
-from chalicelib.domain.errors import DomainError
-from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain import personal
+from chalicelib.domain.errors import DomainError, InvalidInput
+from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind, VerifiedIdentity
 from chalicelib.domain.regions import is_province
 
 ALLOWED_ALGORITHMS = {"ES256": "EC", "RS256": "RSA"}
@@ -42,7 +49,8 @@ class TokenVerifier:
         return source
 
     def verify(self, token: str) -> Principal:
-        return principal_from_claims(self.claims(token))
+        claims = self.claims(token)
+        return principal_from_claims(claims, self._issuers[str(claims["iss"])])
 
     def claims(self, token: str) -> dict[str, Any]:
         """The token's claims once its signature, issuer, audience and times are checked."""
@@ -77,8 +85,14 @@ class TokenVerifier:
         return claims
 
 
-def principal_from_claims(claims: dict[str, Any]) -> Principal:
-    """Map verified claims to a principal; staff claims must name where they work."""
+def principal_from_claims(claims: dict[str, Any], issuer: IssuerConfig) -> Principal:
+    """Map verified claims to a principal; staff claims must name where they work, applicants' who
+    they are."""
+    if not isinstance(claims.get("sub"), str) or not claims["sub"].strip():
+        raise Unauthenticated()
+    lifetime = claims["exp"] - claims["iat"]
+    if not isinstance(lifetime, int | float) or lifetime > issuer.max_token_lifetime_seconds:
+        raise Unauthenticated("token_lifetime_exceeded")
     try:
         role = Role(str(claims.get("role")))
     except ValueError:
@@ -97,7 +111,45 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         province=province if isinstance(province, str) else None,
         window=_opt(claims.get("window")),
         authority=_opt(claims.get("authority")),
+        identity=identity_from_claims(claims, issuer) if role is Role.APPLICANT else None,
     )
+
+
+def identity_from_claims(claims: dict[str, Any], issuer: IssuerConfig) -> VerifiedIdentity:
+    """The verified identity (实名认证) an applicant token carries, or `identity_claims_missing`.
+
+    A missing assurance counts as the weakest level, so items asking more refuse it.
+    """
+
+    def value(logical: str) -> Any:
+        return claims.get(issuer.claim(logical))
+
+    try:
+        kind = SubjectKind(value("subject_kind") or SubjectKind.NATURAL_PERSON.value)
+        assurance = Assurance(value("assurance") or Assurance.PHONE.value)
+        phone = value("phone")
+        identity = VerifiedIdentity(
+            kind=kind,
+            id_number=personal.validate_id_number(value("id_number")),
+            name=personal.validate_name(value("name")),
+            assurance=assurance,
+            phone=personal.validate_mobile(phone) if phone else None,
+        )
+        if kind is SubjectKind.LEGAL_PERSON:
+            identity = replace(
+                identity,
+                credit_code=personal.validate_credit_code(value("credit_code")),
+                entity_name=_entity_name(value("entity_name")),
+            )
+    except (ValueError, TypeError, InvalidInput):
+        raise Unauthenticated("identity_claims_missing") from None
+    return identity
+
+
+def _entity_name(value: Any) -> str:
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
+        raise ValueError("entity_name")
+    return value.strip()
 
 
 def _opt(value: Any) -> str | None:
@@ -111,12 +163,6 @@ def verifier() -> TokenVerifier:
 
 def authenticate_bearer(authorization: str | None) -> Principal:
     return verifier().verify(_bearer_token(authorization))
-
-
-def bearer_claims(authorization: str | None) -> dict[str, Any]:
-    """The verified claims of the bearer token, for what the principal does not carry (the verified
-    identity, 实名认证, of an applicant: `id_number`, `assurance`)."""
-    return verifier().claims(_bearer_token(authorization))
 
 
 def _bearer_token(authorization: str | None) -> str:

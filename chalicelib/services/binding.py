@@ -17,7 +17,7 @@ from chalicelib.domain.binding import BINDING_TYPE, BindingCode, BindingRefused
 from chalicelib.domain.clock import BEIJING, Clock, rfc3339, system_clock
 from chalicelib.domain.envelope import ExchangeRefusal
 from chalicelib.domain.errors import Conflict, DomainError
-from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.identity import Assurance, Principal, Role
 from chalicelib.domain.regions import is_province
 from chalicelib.services.exchange import Signer, unverified_claims
 from chalicelib.services.jws import verify_jws
@@ -25,7 +25,6 @@ from chalicelib.services.partners import PartnerService
 
 T = TypeVar("T")
 # assurance levels (实名认证) below which the token's ID number is not verified
-UNVERIFIED_ASSURANCE = frozenset({"phone"})
 
 
 class BindingStore(Protocol):
@@ -53,15 +52,12 @@ class BindingService:
         self._province = province
         self._clock = clock
 
-    def issue(self, principal: Principal, claims: dict[str, Any]) -> dict[str, Any]:
-        """A code for the applicant `principal`, whose token's verified identity is in `claims`."""
-        id_number = claims.get("id_number")
-        if (
-            principal.role is not Role.APPLICANT
-            or not isinstance(id_number, str)
-            or claims.get("assurance") in UNVERIFIED_ASSURANCE
-        ):
+    def issue(self, principal: Principal) -> dict[str, Any]:
+        """A code for the applicant `principal`, of the person their token's verified identity names."""
+        identity = principal.identity
+        if principal.role is not Role.APPLICANT or identity is None or identity.assurance is Assurance.PHONE:
             raise IdentityMissing()
+        id_number = identity.id_number
         try:
             code = binding.new_code(
                 self._province, principal.issuer, principal.subject, id_number, self._clock()

@@ -52,12 +52,15 @@ def progress(
 
 def applicant_view(case: Case, *, owner: bool) -> dict[str, Any]:
     a = case.applicant
+    # A legal person's code and name are public registration data (not masked); its employee's are not.
+    who = {"kind": a.kind.value, "credit_code": a.credit_code, "entity_name": a.entity_name}
     if owner:
-        return {"name": a.name, "id_number": a.id_number, "phone": a.phone}
+        return {"name": a.name, "id_number": a.id_number, "phone": a.phone, **who}
     return {
         "name": personal.mask_name(a.name),
         "id_number": personal.mask_id_number(a.id_number),
         "phone": personal.mask_phone(a.phone),
+        **who,
     }
 
 

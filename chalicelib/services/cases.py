@@ -15,16 +15,26 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import personal
 from chalicelib.domain.audit import ChainReport, verify_chain
-from chalicelib.domain.case import Applicant, Case, CaseClock, CaseExchange, Channel, Handler, Intake, Slot
+from chalicelib.domain.case import (
+    ActingFor,
+    Applicant,
+    Case,
+    CaseClock,
+    CaseExchange,
+    Channel,
+    Handler,
+    Intake,
+    Slot,
+)
 from chalicelib.domain.case_acts import By, Context, Outcome, owner_key, perform, record
 from chalicelib.domain.case_exchange import ORIGIN, outgoing
 from chalicelib.domain.case_states import Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
 from chalicelib.domain.clock import Clock, beijing_date, rfc3339, system_clock
 from chalicelib.domain.envelope import MessageType
-from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unverified
 from chalicelib.domain.forms import check_form
-from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind
 from chalicelib.domain.joint import check_lead_act
 from chalicelib.services.case_book import CaseBook
 from chalicelib.services.catalog import CatalogService
@@ -86,6 +96,30 @@ def can_read(principal: Principal, case: Case) -> bool:
     )
 
 
+def check_applicant_fits(item: dict[str, Any], applicant: Applicant) -> None:
+    """The item serves this kind of applicant (服务对象), verified at least as firmly as it asks.
+
+    An applicant checked in person at a window (no `assurance`) meets every level.
+    """
+    kinds = item.get("applicant_kinds") or [SubjectKind.NATURAL_PERSON.value]
+    if applicant.kind.value not in kinds:
+        raise Forbidden("applicant_kind_not_served", kind=applicant.kind.value)
+    needed = Assurance(item.get("min_assurance") or Assurance.ID_CHECK.value)
+    if applicant.assurance is not None and not applicant.assurance.at_least(needed):
+        raise Forbidden("assurance_too_low", needed=needed.value)
+
+
+def acting_for_of(principal: Principal) -> ActingFor:
+    """代办: the staff member who files and acts for an applicant (a window clerk), no personal data."""
+    return ActingFor(
+        role=principal.role.value,
+        subject=principal.subject,
+        issuer=principal.issuer,
+        province=principal.province,
+        window=principal.window,
+    )
+
+
 def by_of(principal: Principal) -> By:
     """The actor of an act: a window clerk acts for the applicant (代办), clerks for the authority."""
     actor = Actor.APPLICANT if principal.role in (Role.APPLICANT, Role.WINDOW_CLERK) else Actor.CLERK
@@ -96,6 +130,7 @@ def by_of(principal: Principal) -> By:
         province=principal.province,
         authority=principal.authority,
         window=principal.window,
+        on_behalf_of="applicant" if principal.role is Role.WINDOW_CLERK else None,
     )
 
 
@@ -163,7 +198,7 @@ class CaseService:
 
     def open_draft(self, principal: Principal, body: dict[str, Any]) -> Case:
         """A draft for an item, handled here or — 全程网办 from the home gateway — forwarded on submit."""
-        applicant = self.applicant_of(body["applicant"], issuer=principal.issuer, subject=principal.subject)
+        applicant = self.verified_applicant(principal, body.get("applicant") or {})
         mode = Mode(body["mode"]) if body.get("mode") else None
         if mode is None:
             modes = self._catalog.item_detail(body["item_code"])["modes"]
@@ -197,6 +232,7 @@ class CaseService:
         item = self._catalog.item_detail(body["item_code"])
         if mode.value not in item["modes"]:
             raise Conflict("mode_not_supported", mode=mode.value)
+        check_applicant_fits(item, applicant)
         implementation = item["implementations"].get(handling)
         if implementation is None:
             raise NotFound("province_not_implemented")
@@ -231,11 +267,59 @@ class CaseService:
             ),
             exchange=exchange,
             intake=intake,
+            acting_for=acting_for_of(principal) if principal.role is Role.WINDOW_CLERK else None,
         )
         event = record(case, "open", by_of(principal), now, {"item_version": case.item_version}).event
         return self.book.create(case, event, extra or [])
 
+    def verified_applicant(self, principal: Principal, named: dict[str, Any]) -> Applicant:
+        """The applicant of an app draft: the caller's verified identity (实名认证), never body text.
+
+        A body naming someone else (another ID number, name or legal person) is refused with
+        `applicant_not_caller`; the phone may come from the body when the token carries none.
+        """
+        identity = principal.identity
+        if identity is None:
+            raise Unverified()
+        errors: list[dict[str, Any]] = []
+        given: dict[str, str] = {}
+        checks: dict[str, Callable[[str], str]] = {
+            "name": personal.validate_name,
+            "id_number": personal.validate_id_number,
+            "phone": personal.validate_mobile,
+            "credit_code": personal.validate_credit_code,
+        }
+        for name, check in checks.items():
+            if named.get(name) is None:
+                continue
+            try:
+                given[name] = check(named[name])
+            except InvalidInput as err:
+                errors.extend(err.errors)
+        if errors:
+            raise InvalidInput("validation_failed", errors=errors)
+        own = {"name": identity.name, "id_number": identity.id_number, "credit_code": identity.credit_code}
+        if any(given[k] != v for k, v in own.items() if k in given):
+            raise Forbidden("applicant_not_caller")
+        phone = identity.phone or given.get("phone")
+        if phone is None:
+            missing = {"field": personal.MOBILE_FIELD, "code": "missing"}
+            raise InvalidInput("validation_failed", errors=[missing])
+        return Applicant(
+            subject=principal.subject,
+            issuer=principal.issuer,
+            name=identity.name,
+            id_number=identity.id_number,
+            phone=phone,
+            kind=identity.kind,
+            credit_code=identity.credit_code,
+            entity_name=identity.entity_name,
+            assurance=identity.assurance,
+        )
+
     def applicant_of(self, data: dict[str, Any], *, issuer: str, subject: str) -> Applicant:
+        """The applicant a window clerk checked in person: a natural person, or — with `credit_code`
+        and `entity_name` — a legal person and the employee acting for it, who is present."""
         errors: list[dict[str, Any]] = []
         values: dict[str, str] = {}
         checks: dict[str, Callable[[str], str]] = {
@@ -243,14 +327,29 @@ class CaseService:
             "id_number": personal.validate_id_number,
             "phone": personal.validate_mobile,
         }
+        if data.get("credit_code") is not None:
+            checks["credit_code"] = personal.validate_credit_code
         for name, check in checks.items():
             try:
                 values[name] = check(data[name])
             except InvalidInput as err:
                 errors.extend(err.errors)
+        legal = "credit_code" in checks
+        if legal != bool(data.get("entity_name")):
+            field = "applicant.entity_name" if legal else personal.CREDIT_CODE_FIELD
+            errors.append({"field": field, "code": "missing"})
         if errors:
             raise InvalidInput("validation_failed", errors=errors)
-        return Applicant(subject=subject, issuer=issuer, **values)
+        return Applicant(
+            subject=subject,
+            issuer=issuer,
+            name=values["name"],
+            id_number=values["id_number"],
+            phone=values["phone"],
+            kind=SubjectKind.LEGAL_PERSON if legal else SubjectKind.NATURAL_PERSON,
+            credit_code=values.get("credit_code"),
+            entity_name=data.get("entity_name") if legal else None,
+        )
 
     def update_form(self, principal: Principal, number: str, form: dict[str, Any]) -> Case:
         case = self.owned(principal, number)
@@ -385,13 +484,16 @@ class CaseService:
 
     def _issue_licence(self, case: Case, licence_type: str, title: str) -> str:
         """A result issued as an e-licence (电子证照) goes to the applicant's licence wallet."""
+        a = case.applicant
+        legal = a.kind is SubjectKind.LEGAL_PERSON
         licence = self._licences.issue(
-            case.applicant.id_number,
-            case.applicant.name,
+            a.id_number,
+            a.entity_name if legal and a.entity_name else a.name,
             licence_type,
             title,
             case.handler.authority_name,
             case.number,
+            entity_credit_code=a.credit_code if legal else None,
         )
         return licence.reference
 

@@ -109,6 +109,8 @@ class LicenceProvider(Protocol):
         title: str,
         issuer: str,
         case_number: str,
+        entity_credit_code: str | None = None,
     ) -> Licence:
-        """Issue a case result as an e-licence (trust level A)."""
+        """Issue a case result as an e-licence (trust level A); with `entity_credit_code`, to that legal
+        person (`holder_name` is then its name)."""
         ...

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from chalicelib.domain import personal
 from chalicelib.domain.case import STORAGE_FIELDS, Case, FileStatus, MaterialFile, Slot
 from chalicelib.domain.case_acts import notice_for, record, supersede_rejected
 from chalicelib.domain.case_states import EDITABLE, RESULT_SLOT, CaseState
@@ -257,7 +256,7 @@ class MaterialService:
         now = self._cases.now()
         usable = (
             licence is not None
-            and licence.holder_key == personal.holder_key(case.applicant.id_number)
+            and licence.holder_key in case.applicant.holder_keys()
             and licence.licence_type == slot.elicence_type
             and licence.is_valid_on(beijing_date(now))
         )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.adapters.licences import LocalLicenceProvider
-from chalicelib.domain.personal import holder_key, mask_name, validate_name
+from chalicelib.domain.personal import entity_holder_key, holder_key, mask_name, validate_name
 from chalicelib.services.licences import Licence, TrustLevel, validate_licence_type
 
 SEED_DIR = Path(__file__).resolve().parents[1] / "seed"
@@ -36,13 +36,19 @@ def seed_licence_records() -> list[Licence]:
     for entry in seed_licence_entries():
         applicant = applicants[entry["subject"]]
         valid_until = entry.get("valid_until")
+        # A legal person's licence is the entity's, unless marked as its acting employee's own.
+        entity = applicant.get("subject_kind") == "legal_person" and entry.get("holder") != "acting_person"
         licences.append(
             Licence(
                 reference=entry["reference"],
                 licence_type=validate_licence_type(entry["licence_type"]),
                 title=entry["title"],
-                holder_key=holder_key(applicant["id_number"]),
-                holder_name_masked=mask_name(validate_name(applicant["name"])),
+                holder_key=entity_holder_key(applicant["credit_code"])
+                if entity
+                else holder_key(applicant["id_number"]),
+                holder_name_masked=mask_name(
+                    applicant["entity_name"] if entity else validate_name(applicant["name"])
+                ),
                 issuer=entry["issuer"],
                 issued_on=date.fromisoformat(entry["issued_on"]),
                 valid_until=None if valid_until is None else date.fromisoformat(valid_until),

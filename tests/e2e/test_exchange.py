@@ -120,7 +120,7 @@ def test_a_proxy_intake_from_identity_check_to_handover(stack: dict[str, Any]) -
 
 
 def test_a_full_online_case_forwarded_from_the_home_gateway(stack: dict[str, Any]) -> None:
-    home = Gateway(stack, "430000", "applicant")
+    home = Gateway(stack, "430000", "legal_person")  # 工业产品生产许可证 serves legal persons
     authority = Gateway(stack, "450000", "authority_clerk")
     form = {
         "enterprise_name": "测试机械有限公司",
@@ -128,9 +128,7 @@ def test_a_full_online_case_forwarded_from_the_home_gateway(stack: dict[str, Any
         "production_address": "长沙市",
         "procedure": "一般程序",
     }
-    draft = home.post(
-        "/v1/cases", {"item_code": "KSTB-SJ-001", "province": "450000", "applicant": APPLICANT, "form": form}
-    )
+    draft = home.post("/v1/cases", {"item_code": "KSTB-SJ-001", "province": "450000", "form": form})
     n = draft["number"]
     for slot in ("business_licence", "application_form"):
         home.upload(f"/v1/cases/{n}/materials/{slot}/uploads", PDF + slot.encode())

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.integration.case_helpers import RS4_FORM, RS5_FORM, SJ_FORM, applicant_of
+from tests.integration.case_helpers import RS4_FORM, RS5_FORM, SJ_FORM
 
 pytestmark = pytest.mark.e2e
 PROVINCE = "430000"
@@ -102,14 +102,15 @@ def give(applicant: Caller, number: str, slot: str) -> str:
 
 
 def draft(applicant: Caller, item_code: str, form: dict[str, Any]) -> str:
-    body = {"item_code": item_code, "applicant": applicant_of("dev-applicant-1"), "form": form}
+    body = {"item_code": item_code, "form": form}  # the applicant is who the token says (实名认证)
     case = ok(applicant.post("/v1/cases", body), 201)
     assert case["state"] == "draft"
     return str(case["number"])
 
 
 def test_the_whole_full_online_path_over_http(stack: dict[str, Any]) -> None:
-    applicant, clerk = Caller(stack, "applicant"), Caller(stack, "authority_clerk")
+    # 工业产品生产许可证 serves legal persons: the company's acting employee files it
+    applicant, clerk = Caller(stack, "legal_person"), Caller(stack, "authority_clerk")
     started = time.monotonic()
 
     catalog = ok(applicant.get("/v1/catalog/items?limit=100"))

@@ -25,7 +25,7 @@ def inboxed(gateway: Gateway, number: str) -> bool:
 @pytest.fixture
 def sides(stack: dict[str, Any]) -> dict[str, Gateway]:
     return {
-        "applicant": Gateway(stack, "320000", "applicant"),
+        "applicant": Gateway(stack, "320000", "applicant_3"),  # 丙, whose licences the tests use
         "lead": Gateway(stack, "320000", "authority_clerk"),
         "hunan": Gateway(stack, "430000", "authority_clerk"),
         "guangxi": Gateway(stack, "450000", "authority_clerk"),

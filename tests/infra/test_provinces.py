@@ -65,6 +65,18 @@ def _valid() -> dict[str, Any]:
             {"issuers": [{"issuer": "x", "audience": "y", "jwks_uri": "https://x", "development": True}]},
             "local",
         ),
+        (
+            {
+                "issuers": [
+                    {
+                        "issuer": "https://dev-idp.tongban.invalid/430000",
+                        "audience": "y",
+                        "jwks_uri": "https://x",
+                    }
+                ]
+            },
+            "local",
+        ),
         ({"partners": [{"code": "430000", "endpoint": "https://x"}]}, "another province"),
     ],
 )

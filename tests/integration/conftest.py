@@ -26,6 +26,12 @@ def applicant(client: Any, stage: None) -> Party:
 
 
 @pytest.fixture
+def company(client: Any, stage: None) -> Party:
+    """The employee acting for a legal person (dev-legal-person-1): enterprise items serve only it."""
+    return Party(client, "applicant", sub="dev-legal-person-1")
+
+
+@pytest.fixture
 def clerk(client: Any, stage: None) -> Party:
     return Party(client, "authority_clerk")
 

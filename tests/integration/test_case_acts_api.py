@@ -31,12 +31,12 @@ def approved_case(applicant: Party, clerk: Party) -> str:
 # — the result as an e-licence —
 
 
-def test_a_result_issued_as_an_e_licence_lands_in_the_applicants_wallet(
-    applicant: Party, clerk: Party
-) -> None:
+def test_a_result_issued_as_an_e_licence_lands_in_the_applicants_wallet(company: Party, clerk: Party) -> None:
+    applicant = company  # 工业产品生产许可证 serves legal persons
     from chalicelib import container
 
-    id_number = APPLICANTS["dev-applicant-1"]["id_number"]
+    company_of = APPLICANTS["dev-legal-person-1"]
+    id_number, credit_code = company_of["id_number"], company_of["credit_code"]
     early = submitted_case(applicant)
     refused = clerk.post(
         f"/v1/authority/cases/{early}/issue-result",
@@ -57,21 +57,30 @@ def test_a_result_issued_as_an_e_licence_lands_in_the_applicants_wallet(
     licence = container.licences().get(reference)
     assert licence is not None
     assert licence.licence_type == "工业产品生产许可证"
-    assert licence.holder_key == personal.holder_key(APPLICANTS["dev-applicant-1"]["id_number"])
-    assert APPLICANTS["dev-applicant-1"]["id_number"] not in json.dumps(licence.as_document())
+    # a legal person's result is the legal person's licence, not its acting employee's
+    assert licence.holder_key == personal.entity_holder_key(credit_code)
+    assert licence.holder_name_masked == personal.mask_name(company_of["entity_name"])
+    assert id_number not in json.dumps(licence.as_document())
+    assert container.licences().find(id_number, "工业产品生产许可证") == []
     again = container.licences().issue(
-        id_number, "测试申请人甲", "工业产品生产许可证", "许可证", "发证机关", number
+        id_number,
+        company_of["entity_name"],
+        "工业产品生产许可证",
+        "许可证",
+        "发证机关",
+        number,
+        entity_credit_code=credit_code,
     )
     assert again.reference == reference  # a retry of the same case and type gets the same licence
-    assert len(container.licences().find(id_number, "工业产品生产许可证")) == 1
 
 
 # — pre-review and the applicant's edits —
 
 
 def test_pre_review_return_lets_the_applicant_edit_and_resubmit_then_pass(
-    applicant: Party, clerk: Party
+    company: Party, clerk: Party
 ) -> None:
+    applicant = company  # 工业产品生产许可证 serves legal persons
     number = submitted_case(applicant)
     bare = clerk.post(f"/v1/authority/cases/{number}/pre-review/return", {"reasons": []})
     problem(bare, 422, "validation_failed")
@@ -121,7 +130,7 @@ def test_an_e_licence_that_may_not_be_used_is_refused_and_changes_nothing(
     client: Any, stage: None, subject: str, slot: str, reference: str
 ) -> None:
     holder = Party(client, "applicant", sub=subject)
-    number = draft(holder, "KSTB-GA-003", {}, subject=subject)["number"]
+    number = draft(holder, "KSTB-GA-003", {})["number"]
     before = ok(holder.get(f"/v1/cases/{number}"))
 
     refused = holder.post(f"/v1/cases/{number}/materials/{slot}/licences", {"reference": reference})
@@ -153,8 +162,9 @@ def test_the_applicants_own_valid_e_licence_is_accepted(applicant: Party) -> Non
 
 
 def test_a_bad_rating_is_listed_for_the_operator_and_the_handling_authority_only(
-    client: Any, applicant: Party, clerk: Party
+    client: Any, company: Party, clerk: Party
 ) -> None:
+    applicant = company  # 工业产品生产许可证 serves legal persons
     number = approved_case(applicant, clerk)
     ok(applicant.post(f"/v1/cases/{number}/rating", {"level": "dissatisfied", "comment": "等待太久"}), 201)
 
@@ -176,7 +186,8 @@ def test_a_bad_rating_is_listed_for_the_operator_and_the_handling_authority_only
     )
 
 
-def test_a_good_rating_opens_no_rectification(client: Any, applicant: Party, clerk: Party) -> None:
+def test_a_good_rating_opens_no_rectification(client: Any, company: Party, clerk: Party) -> None:
+    applicant = company  # 工业产品生产许可证 serves legal persons
     number = approved_case(applicant, clerk)
     ok(applicant.post(f"/v1/cases/{number}/rating", {"level": "very_satisfied"}), 201)
     assert ok(Party(client, "operator").get("/v1/ops/rectifications"))["items"] == []
@@ -186,8 +197,9 @@ def test_a_good_rating_opens_no_rectification(client: Any, applicant: Party, cle
 
 
 def test_an_illegal_transition_in_english_names_the_state_and_the_allowed_acts(
-    client: Any, applicant: Party, clerk: Party
+    client: Any, company: Party, clerk: Party
 ) -> None:
+    applicant = company  # 工业产品生产许可证 serves legal persons
     number = submitted_case(applicant)
     english = Party(client, "authority_clerk")
     english.headers["Accept-Language"] = "en"

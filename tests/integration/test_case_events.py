@@ -16,6 +16,13 @@ from chalicelib.domain.case_states import Act
 from chalicelib.domain.clock import BEIJING
 from tests.integration.case_helpers import PDF, SJ_FORM, Party, draft, give, ok
 
+
+@pytest.fixture
+def applicant(company: Party) -> Party:
+    """工业产品生产许可证, the item these tests drive, serves legal persons only."""
+    return company
+
+
 PREFIX = "tongban-430000"
 
 

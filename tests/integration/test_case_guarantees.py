@@ -13,7 +13,14 @@ import pytest
 
 from chalicelib.api.endpoint import OPERATIONS
 from chalicelib.domain.clock import BEIJING
-from tests.integration.case_helpers import PDF, PNG, SJ_FORM, Party, applicant_of, draft, give, ok, upload
+from tests.integration.case_helpers import PDF, PNG, SJ_FORM, Party, draft, give, ok, upload
+
+
+@pytest.fixture
+def applicant(company: Party) -> Party:
+    """工业产品生产许可证, the item these tests drive, serves legal persons only."""
+    return company
+
 
 TABLE = "tongban-430000-cases"
 
@@ -73,7 +80,6 @@ def test_no_case_route_serves_another_applicant_or_another_authority(
 def test_a_replayed_post_creates_nothing_twice(applicant: Party) -> None:
     body = {
         "item_code": "KSTB-SJ-001",
-        "applicant": {"name": "测试申请人甲", "id_number": "430102199001010016", "phone": "13800000001"},
         "form": SJ_FORM,
     }
     first = applicant.post("/v1/cases", body, key="same-key")
@@ -253,7 +259,7 @@ def test_a_due_date_across_the_year_boundary_is_provisional_until_2027_is_publis
 
 
 def test_a_draft_for_another_province_is_not_taken_here(applicant: Party) -> None:
-    body = {"item_code": "KSTB-SJ-001", "province": "450000", "applicant": applicant_of(), "form": SJ_FORM}
+    body = {"item_code": "KSTB-SJ-001", "province": "450000", "form": SJ_FORM}
     refused = applicant.post("/v1/cases", body)
     assert refused.status_code == 409
     assert json.loads(refused.body)["code"] == "province_not_served"

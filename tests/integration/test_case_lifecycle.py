@@ -20,11 +20,16 @@ from tests.integration.case_helpers import (
 )
 
 
-def test_the_whole_full_online_path(applicant: Party, clerk: Party) -> None:
+def test_the_whole_full_online_path(company: Party, clerk: Party) -> None:
+    applicant = company  # 工业产品生产许可证 serves legal persons
     case = draft(applicant, "KSTB-SJ-001", SJ_FORM)
     number = case["number"]
     assert case["state"] == "draft"
-    assert case["applicant"]["id_number"] == "430102199001010016"  # the owner sees it whole
+    assert case["applicant"]["id_number"] == "430103199203030046"  # the owner sees it whole
+    assert (case["applicant"]["kind"], case["applicant"]["credit_code"]) == (
+        "legal_person",
+        "91430100MA4L7K3P2X",
+    )
     assert case["progress"]["state_text"] == "草稿，尚未提交"
 
     refused = applicant.post(f"/v1/cases/{number}/submit")
@@ -40,7 +45,7 @@ def test_the_whole_full_online_path(applicant: Party, clerk: Party) -> None:
     assert submitted["state"] == "submitted"
 
     seen_by_clerk = ok(clerk.get(f"/v1/cases/{number}"))
-    assert seen_by_clerk["applicant"]["id_number"] == "430102********0016"
+    assert seen_by_clerk["applicant"]["id_number"] == "430103********0046"
     assert seen_by_clerk["applicant"]["name"] == "测*****"
     assert "accept" in seen_by_clerk["allowed_acts"]
 
@@ -173,9 +178,8 @@ def test_an_immediate_item_is_accepted_and_decided_in_one_act(applicant: Party, 
     assert done["clock"]["promised_due"] == done["clock"]["started_on"]
 
 
-def test_accept_and_decide_is_refused_for_an_item_that_is_not_immediate(
-    applicant: Party, clerk: Party
-) -> None:
+def test_accept_and_decide_is_refused_for_an_item_that_is_not_immediate(company: Party, clerk: Party) -> None:
+    applicant = company  # 工业产品生产许可证 serves legal persons
     number = draft(applicant, "KSTB-SJ-001", SJ_FORM)["number"]
     give(applicant, number, "business_licence")
     give(applicant, number, "application_form")

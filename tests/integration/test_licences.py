@@ -13,7 +13,7 @@ import pytest
 from chalicelib.adapters.licences import LocalLicenceProvider
 from chalicelib.domain.clock import BEIJING
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.domain.personal import holder_key
+from chalicelib.domain.personal import entity_holder_key, holder_key
 from chalicelib.services.licences import Licence, LicenceProvider, TrustLevel
 from infra.local.seed_licences import dev_applicants, seed_licence_entries, seed_licences
 from tests.conftest import PREFIX
@@ -184,9 +184,16 @@ def test_seed_loads_every_licence_and_is_repeatable(clean_aws: None) -> None:
 
     provider = LocalLicenceProvider(TABLE)
     applicants = {a["subject"]: a for a in dev_applicants()}
-    assert set(applicants) == {"dev-applicant-1", "dev-applicant-2", "dev-applicant-3"}
+    assert {"dev-applicant-1", "dev-applicant-2", "dev-applicant-3", "dev-legal-person-1"} <= set(applicants)
     for entry in entries:
-        number = applicants[entry["subject"]]["id_number"]
+        holder = applicants[entry["subject"]]
+        number = holder["id_number"]
+        if holder["subject_kind"] == "legal_person" and entry.get("holder") != "acting_person":
+            # the legal person's own licence (营业执照): keyed by its credit code, never its employee's number
+            assert provider.find(number, entry["licence_type"]) == []
+            own = provider.get(entry["reference"])
+            assert own is not None and own.holder_key == entity_holder_key(holder["credit_code"])
+            continue
         found = provider.find(number, entry["licence_type"])
         assert [x.reference for x in found] == [entry["reference"]]
         assert provider.get(entry["reference"]) == found[0]

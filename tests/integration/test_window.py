@@ -125,12 +125,11 @@ def test_a_video_session_is_scheduled_joined_and_ended_on_the_audit_trail(
 
 
 def test_a_partner_fetches_only_files_of_cases_it_shares(
-    client: Any, applicant: Party, window: Party, guangxi: PartnerProvince
+    client: Any, company: Party, window: Party, guangxi: PartnerProvince
 ) -> None:
     number = intake(window)
-    own = ok(
-        applicant.post("/v1/cases", {"item_code": "KSTB-SJ-001", "applicant": _person(), "form": _sj()}), 201
-    )
+    applicant = company  # 工业产品生产许可证 serves legal persons
+    own = ok(applicant.post("/v1/cases", {"item_code": "KSTB-SJ-001", "form": _sj()}), 201)
     give(applicant, own["number"], "business_licence")
     file_id = ok(applicant.get(f"/v1/cases/{own['number']}"))["materials"][0]["files"][0]["file_id"]
 

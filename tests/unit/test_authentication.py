@@ -22,7 +22,7 @@ from jwt.exceptions import PyJWKClientConnectionError
 from chalicelib.adapters import jwks as jwks_module
 from chalicelib.adapters.jwks import REFRESH_FLOOR_SECONDS, RemoteKeys, StaticKeys
 from chalicelib.config import IssuerConfig
-from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind, VerifiedIdentity
 from chalicelib.services.authentication import TokenVerifier, Unauthenticated
 
 ISS = "https://idp.example.gov.cn/430000"
@@ -132,9 +132,107 @@ def test_valid_es256_token_for_authority_clerk_carries_authority(verifier: Token
     assert principal.province == "430000"
 
 
+PERSON = {"id_number": "430102199001010016", "name": "测试申请人甲"}
+COMPANY = {
+    **PERSON,
+    "subject_kind": "legal_person",
+    "credit_code": "91350100M000100Y43",
+    "entity_name": "测试科技有限公司",
+}
+
+
+def applicant_claims(**overrides: Any) -> dict[str, Any]:
+    return claims("applicant", province=None, window=None, authority=None, **{**PERSON, **overrides})
+
+
 def test_valid_applicant_token_needs_no_province(verifier: TokenVerifier) -> None:
-    principal = verifier.verify(sign(claims("applicant", province=None, window=None, authority=None)))
-    assert principal == Principal(subject="subject-42", role=Role.APPLICANT, issuer=ISS)
+    principal = verifier.verify(sign(applicant_claims()))
+    assert (principal.subject, principal.role, principal.issuer, principal.province) == (
+        "subject-42",
+        Role.APPLICANT,
+        ISS,
+        None,
+    )
+
+
+def test_applicant_token_carries_the_verified_identity(verifier: TokenVerifier) -> None:
+    principal = verifier.verify(sign(applicant_claims(phone="13800000001", assurance="face")))
+    assert principal.identity == VerifiedIdentity(
+        kind=SubjectKind.NATURAL_PERSON,
+        id_number="430102199001010016",
+        name="测试申请人甲",
+        assurance=Assurance.FACE,
+        phone="13800000001",
+    )
+    assert "4301021990" not in repr(principal) and "测试" not in repr(principal)
+
+
+def test_missing_assurance_counts_as_the_weakest_level(verifier: TokenVerifier) -> None:
+    identity = verifier.verify(sign(applicant_claims())).identity
+    assert identity is not None and identity.assurance is Assurance.PHONE
+
+
+def test_legal_person_token_carries_the_entity_and_its_acting_employee(verifier: TokenVerifier) -> None:
+    identity = verifier.verify(sign(applicant_claims(**COMPANY))).identity
+    assert identity is not None
+    assert (identity.kind, identity.credit_code, identity.entity_name, identity.id_number) == (
+        SubjectKind.LEGAL_PERSON,
+        "91350100M000100Y43",
+        "测试科技有限公司",
+        "430102199001010016",
+    )
+
+
+def test_identity_claims_are_read_under_the_names_the_issuer_configures() -> None:
+    renamed = IssuerConfig(
+        issuer=ISS, audience=AUD, jwks=ISSUER.jwks, claims={"id_number": "idcard", "name": "real_name"}
+    )
+    token = sign(claims("applicant", province=None, idcard=PERSON["id_number"], real_name=PERSON["name"]))
+    identity = TokenVerifier((renamed,)).verify(token).identity
+    assert identity is not None and identity.id_number == PERSON["id_number"]
+    assert rejected(TokenVerifier((renamed,)), sign(applicant_claims())) == "identity_claims_missing"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"id_number": None},
+        {"name": None},
+        {"id_number": "430102199001010017"},  # wrong check digit
+        {"id_number": 430102199001010016},
+        {"name": "Robert'); DROP"},
+        {"phone": "12345"},
+        {"assurance": "retina"},
+        {"subject_kind": "robot"},
+        {**COMPANY, "credit_code": None},
+        {**COMPANY, "credit_code": "91350100M000100Y44"},
+        {**COMPANY, "entity_name": ""},
+    ],
+)
+def test_applicant_token_without_a_valid_identity_is_refused(
+    verifier: TokenVerifier, overrides: dict[str, Any]
+) -> None:
+    assert rejected(verifier, sign(applicant_claims(**overrides))) == "identity_claims_missing"
+
+
+def test_staff_tokens_need_no_identity_claims(verifier: TokenVerifier) -> None:
+    assert verifier.verify(sign(claims("operator"))).identity is None
+
+
+@pytest.mark.parametrize("sub", ["", "   ", 42])
+def test_empty_or_non_text_subject_is_refused(verifier: TokenVerifier, sub: Any) -> None:
+    assert rejected(verifier, sign(claims("operator", sub=sub))) == "token_invalid"
+
+
+def test_token_lifetime_above_the_issuers_maximum_is_refused(verifier: TokenVerifier) -> None:
+    now = int(time.time())
+    assert verifier.verify(sign(claims("operator", iat=now, exp=now + 86400))).role is Role.OPERATOR
+    century = claims("operator", iat=now, exp=now + 100 * 365 * 86400)
+    assert rejected(verifier, sign(century)) == "token_lifetime_exceeded"
+    short = IssuerConfig(issuer=ISS, audience=AUD, jwks=ISSUER.jwks, max_token_lifetime_seconds=600)
+    assert rejected(TokenVerifier((short,)), sign(claims("operator", iat=now, exp=now + 601))) == (
+        "token_lifetime_exceeded"
+    )
 
 
 def test_valid_rs256_token(verifier: TokenVerifier) -> None:
@@ -198,7 +296,7 @@ def test_signature_by_another_key_under_the_same_kid_is_rejected(verifier: Token
 
 
 def test_tampered_payload_with_original_signature_is_rejected(verifier: TokenVerifier) -> None:
-    genuine = sign(claims("applicant", province=None, window=None, authority=None))
+    genuine = sign(applicant_claims())
     header, payload, signature = genuine.split(".")
     decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     decoded.update(role="operator", province="430000")

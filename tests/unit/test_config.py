@@ -32,8 +32,11 @@ def remote_issuer(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in entry.items() if v is not None}
 
 
+LOCAL = {"TONGBAN_STAGE": "local"}
+
+
 def test_defaults() -> None:
-    settings = load_settings({})
+    settings = load_settings(LOCAL)
     assert settings.stage == "local"
     assert settings.province_code == "430000"
     assert settings.province_name == "湖南省"
@@ -69,13 +72,13 @@ def test_explicit_values() -> None:
 
 
 def test_prefix_defaults_to_the_province() -> None:
-    assert load_settings({"TONGBAN_PROVINCE": "510000"}).resource_prefix == "tongban-510000"
+    assert load_settings({**LOCAL, "TONGBAN_PROVINCE": "510000"}).resource_prefix == "tongban-510000"
 
 
 @pytest.mark.parametrize("province", ["999999", "430100", "43", "", "abcdef", "4300000"])
 def test_invalid_province_code_is_refused(province: str) -> None:
     with pytest.raises(ConfigurationError, match="TONGBAN_PROVINCE"):
-        load_settings({"TONGBAN_PROVINCE": province})
+        load_settings({**LOCAL, "TONGBAN_PROVINCE": province})
 
 
 @pytest.mark.parametrize(
@@ -93,22 +96,22 @@ def test_invalid_province_code_is_refused(province: str) -> None:
 )
 def test_malformed_issuers_are_refused(raw: str) -> None:
     with pytest.raises(ConfigurationError, match="TONGBAN_ISSUERS"):
-        load_settings({"TONGBAN_ISSUERS": raw})
+        load_settings({**LOCAL, "TONGBAN_ISSUERS": raw})
 
 
 def test_empty_issuers_mean_none() -> None:
-    assert load_settings({"TONGBAN_ISSUERS": ""}).issuers == ()
-    assert load_settings({"TONGBAN_ISSUERS": "[]"}).issuers == ()
+    assert load_settings({**LOCAL, "TONGBAN_ISSUERS": ""}).issuers == ()
+    assert load_settings({**LOCAL, "TONGBAN_ISSUERS": "[]"}).issuers == ()
 
 
 def test_issuer_with_both_jwks_and_jwks_uri_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="exactly one of jwks, jwks_uri"):
-        load_settings({"TONGBAN_ISSUERS": issuers(remote_issuer(jwks=JWKS))})
+        load_settings({**LOCAL, "TONGBAN_ISSUERS": issuers(remote_issuer(jwks=JWKS))})
 
 
 def test_issuer_with_neither_jwks_nor_jwks_uri_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="exactly one of jwks, jwks_uri"):
-        load_settings({"TONGBAN_ISSUERS": issuers(remote_issuer(jwks_uri=None))})
+        load_settings({**LOCAL, "TONGBAN_ISSUERS": issuers(remote_issuer(jwks_uri=None))})
 
 
 @pytest.mark.parametrize(
@@ -122,7 +125,7 @@ def test_issuer_with_neither_jwks_nor_jwks_uri_is_refused() -> None:
 )
 def test_jwks_uri_must_be_https(uri: str) -> None:
     with pytest.raises(ConfigurationError, match="https"):
-        load_settings({"TONGBAN_ISSUERS": issuers(remote_issuer(jwks_uri=uri))})
+        load_settings({**LOCAL, "TONGBAN_ISSUERS": issuers(remote_issuer(jwks_uri=uri))})
 
 
 def test_inline_jwks_issuer_is_accepted() -> None:
@@ -133,7 +136,7 @@ def test_inline_jwks_issuer_is_accepted() -> None:
     assert issuer.development is False
 
 
-@pytest.mark.parametrize("stage", ["prod-430000", "prod", "staging", "LOCAL", "local-430000", ""])
+@pytest.mark.parametrize("stage", ["prod-430000", "prod", "staging", "LOCAL", "local-430000"])
 def test_development_issuer_outside_the_local_stage_is_refused(stage: str) -> None:
     with pytest.raises(ConfigurationError, match="development issuer"):
         load_settings({"TONGBAN_STAGE": stage, "TONGBAN_ISSUERS": issuers(DEV.issuer_config())})
@@ -154,13 +157,75 @@ def test_development_issuer_in_the_local_stage_is_accepted() -> None:
     assert issuer.jwks == JWKS
 
 
-def test_development_issuer_is_accepted_when_the_stage_defaults_to_local() -> None:
-    (issuer,) = load_settings({"TONGBAN_ISSUERS": issuers(DEV.issuer_config())}).issuers
-    assert issuer.development is True
+@pytest.mark.parametrize("stage", [None, "", "  "])
+def test_a_stage_that_is_not_named_is_refused(stage: str | None) -> None:
+    env = {"TONGBAN_ISSUERS": issuers(DEV.issuer_config())}
+    if stage is not None:
+        env["TONGBAN_STAGE"] = stage
+    with pytest.raises(ConfigurationError, match="TONGBAN_STAGE"):
+        load_settings(env)
+
+
+@pytest.mark.parametrize("stage", ["local", "prod-430000"])
+def test_development_issuer_without_its_flag_is_refused_in_every_stage(stage: str) -> None:
+    unflagged = {k: v for k, v in DEV.issuer_config().items() if k != "development"}
+    with pytest.raises(ConfigurationError, match="lacks its development flag"):
+        load_settings({"TONGBAN_STAGE": stage, "TONGBAN_ISSUERS": issuers(unflagged)})
+
+
+@pytest.mark.parametrize("flag", [False, "true", 1])
+def test_only_a_literal_true_flag_makes_a_development_issuer(flag: Any) -> None:
+    entry = {**DEV.issuer_config(), "development": flag}
+    with pytest.raises(ConfigurationError, match="lacks its development flag"):
+        load_settings({"TONGBAN_STAGE": "local", "TONGBAN_ISSUERS": issuers(entry)})
+
+
+def test_any_issuer_on_an_invalid_host_counts_as_a_development_issuer() -> None:
+    entry = remote_issuer(issuer="https://idp.example.invalid:8443/x", jwks_uri=None, jwks=JWKS)
+    with pytest.raises(ConfigurationError, match="lacks its development flag"):
+        load_settings({"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(entry)})
+
+
+def test_issuer_claim_names_and_token_lifetime_default_and_can_be_set() -> None:
+    entry = remote_issuer(
+        claims={"id_number": "idcard", "name": "real_name"}, max_token_lifetime_seconds=3600
+    )
+    (issuer,) = load_settings({"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(entry)}).issuers
+    assert (issuer.claim("id_number"), issuer.claim("name"), issuer.claim("phone")) == (
+        "idcard",
+        "real_name",
+        "phone",
+    )
+    assert issuer.max_token_lifetime_seconds == 3600
+    (default,) = load_settings(
+        {"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(remote_issuer())}
+    ).issuers
+    assert default.max_token_lifetime_seconds == 86400
+    assert default.claim("credit_code") == "credit_code"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"claims": {"passport": "pp"}}, "unknown identity claims passport"),
+        ({"claims": {"name": ""}}, "non-empty string"),
+        ({"claims": ["name"]}, "claims must be an object"),
+        ({"max_token_lifetime_seconds": 0}, "positive integer"),
+        ({"max_token_lifetime_seconds": "3600"}, "positive integer"),
+        ({"max_token_lifetime_seconds": True}, "positive integer"),
+    ],
+)
+def test_malformed_claim_names_or_lifetime_are_refused_at_start(
+    overrides: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        load_settings(
+            {"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(remote_issuer(**overrides))}
+        )
 
 
 def test_resource_names_derive_from_the_prefix() -> None:
-    settings = load_settings({"TONGBAN_PROVINCE": "450000"})
+    settings = load_settings({**LOCAL, "TONGBAN_PROVINCE": "450000"})
     assert settings.table("catalog") == "tongban-450000-catalog"
     assert settings.table("idempotency") == "tongban-450000-idempotency"
     assert settings.queue("inbound") == "tongban-450000-inbound.fifo"
@@ -170,7 +235,7 @@ def test_resource_names_derive_from_the_prefix() -> None:
 
 
 def test_unknown_logical_resource_is_an_error() -> None:
-    settings = load_settings({})
+    settings = load_settings(LOCAL)
     with pytest.raises(KeyError):
         settings.table("nope")
     with pytest.raises(KeyError):
@@ -204,6 +269,12 @@ def test_app_refuses_to_start_with_a_development_issuer_in_prod() -> None:
     assert "development issuer" in result.stderr
 
 
+def test_app_refuses_to_start_without_a_named_stage() -> None:
+    result = import_app("")
+    assert result.returncode != 0
+    assert "TONGBAN_STAGE is not set" in result.stderr
+
+
 def test_app_starts_with_a_development_issuer_in_local() -> None:
     result = import_app("local")
     assert result.returncode == 0, result.stderr
@@ -223,4 +294,4 @@ def test_app_starts_with_a_development_issuer_in_local() -> None:
 )
 def test_an_inline_jwks_that_cannot_verify_is_refused_at_start(jwks: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
-        load_settings({"TONGBAN_ISSUERS": issuers(remote_issuer(jwks_uri=None, jwks=jwks))})
+        load_settings({**LOCAL, "TONGBAN_ISSUERS": issuers(remote_issuer(jwks_uri=None, jwks=jwks))})

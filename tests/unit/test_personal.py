@@ -202,3 +202,69 @@ def test_holder_key_is_sha256_of_normalised_number() -> None:
 def test_holder_key_refuses_invalid_numbers() -> None:
     with pytest.raises(InvalidInput):
         holder_key("430102199001010017")
+
+
+# — 统一社会信用代码 (GB 32100-2015) —
+
+
+def _credit_code_error(value: object) -> str:
+    from chalicelib.domain.personal import validate_credit_code
+
+    with pytest.raises(InvalidInput) as info:
+        validate_credit_code(value)  # type: ignore[arg-type]
+    (error,) = info.value.errors
+    assert error["field"] == "applicant.credit_code"
+    assert set(error) == {"field", "code"}  # the value itself is never echoed
+    return str(error["code"])
+
+
+@pytest.mark.parametrize(
+    ("first17", "check"),
+    [
+        ("91350100M000100Y4", "3"),  # the example printed in GB 32100-2015
+        ("91430100MA4L7K3P2", "X"),  # the development legal person (computed)
+        ("92450103MA5K1N8Q3", "R"),  # a 个体工商户 in 南宁 (computed)
+        ("91320100MA1X2Y3T4", "R"),
+    ],
+)
+def test_credit_code_check_character_is_mod_31(first17: str, check: str) -> None:
+    from chalicelib.domain.personal import credit_code_check_character, validate_credit_code
+
+    assert credit_code_check_character(first17) == check
+    assert validate_credit_code(f" {(first17 + check).lower()} ") == first17 + check
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("91350100M000100Y44", "credit_code_check_character"),
+        ("91350100M000100Y4", "credit_code_format"),  # 17 characters
+        ("91350100M000100I43", "credit_code_format"),  # I is not in the alphabet
+        ("91350100M0001O0Y43", "credit_code_format"),  # nor is O
+        (12345, "credit_code_format"),
+        ("B1350100M000100Y43", "credit_code_category"),  # no registration authority B
+        ("97350100M000100Y43", "credit_code_category"),  # 工商 has no category 7
+        ("91990100M000100Y43", "credit_code_region"),  # 99 is no province
+        ("9135A100M000100Y43", "credit_code_region"),
+    ],
+)
+def test_invalid_credit_codes_are_refused_by_code(value: object, code: str) -> None:
+    assert _credit_code_error(value) == code
+
+
+def test_credit_code_check_character_needs_17_characters_of_the_alphabet() -> None:
+    from chalicelib.domain.personal import credit_code_check_character
+
+    with pytest.raises(ValueError):
+        credit_code_check_character("91350100M000100Y")
+    with pytest.raises(ValueError):
+        credit_code_check_character("91350100M000100YI")
+
+
+def test_a_legal_persons_holder_key_never_equals_a_natural_persons() -> None:
+    from chalicelib.domain.personal import entity_holder_key, holder_key
+
+    key = entity_holder_key("91430100ma4l7k3p2x")
+    assert key == hashlib.sha256(b"entity:91430100MA4L7K3P2X").hexdigest()
+    assert key != holder_key("430102199001010016")
+    assert "91430100" not in key
