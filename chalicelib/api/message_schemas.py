@@ -133,6 +133,10 @@ class CaseForwarded(_Sent):
     joint: JointLink | None = Field(
         default=None, description="多地联办: the joint case and part this case is"
     )
+    part_materials: list[str] | None = Field(
+        default=None,
+        description="多地联办: the material slots this part needs (一套材料: its share of the set)",
+    )
 
 
 class CaseDispatched(CaseForwarded):

@@ -202,6 +202,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /v1/ops/partners/{province}/audit": OPERATOR,
     "GET /v1/ops/exchange/refusals": OPERATOR,
     "GET /v1/ops/out-of-sync": OPERATOR,
+    "GET /v1/ops/cases/{number}/exchange-record": OPERATOR,
     "POST /v1/ops/out-of-sync/{number}/retry": OPERATOR,
     "GET /v1/ops/dead-letters/{queue}": OPERATOR,
     "POST /v1/ops/dead-letters/{queue}/redrive": OPERATOR,

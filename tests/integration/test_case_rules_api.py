@@ -8,6 +8,8 @@ import json
 import re
 from typing import Any
 
+import pytest
+
 from tests.integration.case_helpers import PDF, SJ_FORM, Party, confirm, draft, give, ok, upload
 from tests.integration.test_case_acts_api import problem
 from tests.integration.test_case_events import drain
@@ -16,6 +18,12 @@ from tests.integration.test_window import intake
 
 CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 LICENCE_ITEM = {"material": "business_licence", "reason": "营业执照照片模糊"}
+
+
+@pytest.fixture
+def applicant(company: Party) -> Party:
+    """工业产品生产许可证, the item most of these tests drive, serves legal persons only."""
+    return company
 
 
 def _deliver_notices() -> None:
@@ -98,7 +106,8 @@ def test_every_seat_is_offered_what_it_may_do_and_nothing_else(
     assert consented["allowed_acts"] == ["dispatch", "discard"]
 
 
-def test_a_result_goes_out_only_in_a_way_the_item_offers(applicant: Party, clerk: Party) -> None:
+def test_a_result_goes_out_only_in_a_way_the_item_offers(client: Any, stage: None, clerk: Party) -> None:
+    applicant = Party(client, "applicant")  # 失业登记 serves natural persons
     number = str(
         draft(
             applicant,

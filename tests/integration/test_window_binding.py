@@ -235,8 +235,8 @@ def test_a_code_held_by_someone_else_is_refused_and_stays_usable(
 
 
 def test_a_code_is_not_issued_without_a_verified_identity(client: Any, stage: None) -> None:
-    unverified = Party(client, "applicant", id_number=None)
-    refused(unverified.post("/v1/me/binding-codes"), 403, "binding_code_identity_missing")
+    unverified = Party(client, "applicant", id_number=None)  # no applicant token passes without one
+    refused(unverified.post("/v1/me/binding-codes"), 401, "identity_claims_missing")
     phone_only = Party(client, "applicant", assurance="phone")
     refused(phone_only.post("/v1/me/binding-codes"), 403, "binding_code_identity_missing")
     refused(Party(client, "window_clerk").post("/v1/me/binding-codes"), 403, "forbidden")
