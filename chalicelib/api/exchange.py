@@ -197,7 +197,7 @@ def refusals(call: Call) -> dict[str, Any]:
     roles=OPERATOR,
     summary="A case's exchange record (交换存证) as one sealed bundle, verifiable offline",
     response=X + "ExchangeRecordBundle",
-    problems=("case_not_found",),
+    problems=("exchange_record_empty",),
 )
 def exchange_record(call: Call) -> Reply:
     # the bundle's bytes are its canonical JSON: served as built, so a verifier may check them as such

@@ -225,6 +225,7 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
         "An app account is linked to this case already",
     ),
     "queue_not_found": (404, "队列不存在", "No such queue"),
+    "exchange_record_empty": (404, "本办件没有交换记录", "Nothing was exchanged for this case"),
     "partner_not_found": (404, "伙伴省份未登记", "No such partner"),
     "reveal_not_allowed": (
         403,

@@ -47,7 +47,7 @@ class EvidenceService:
         """The case's exchange record, sealed, as canonical JSON bytes; 404 if nothing was exchanged."""
         entries = self._archive.entries(case)
         if not entries:
-            raise NotFound("case_not_found")
+            raise NotFound("exchange_record_empty")
         messages = []
         jwks: dict[str, dict[str, dict[str, Any]]] = {self._province: {}}
         own = self._signer.public_jwk()

@@ -94,7 +94,7 @@ def test_changing_any_byte_of_the_bundle_fails_verification(bundle: bytes) -> No
 
 def test_a_case_with_no_exchange_has_no_record(client: Any, operator: Party) -> None:
     answer = client.http.get(
-        "/v1/ops/cases/450000-20261123-NOTHING0/exchange-record",
+        "/v1/ops/cases/450000-20261123-NQTHNG23/exchange-record",
         headers={"Authorization": operator.headers["Authorization"]},
     )
-    assert answer.status_code == 404 and json.loads(answer.body)["code"] == "case_not_found"
+    assert answer.status_code == 404 and json.loads(answer.body)["code"] == "exchange_record_empty"

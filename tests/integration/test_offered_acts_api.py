@@ -105,7 +105,10 @@ def test_offered_acts_succeed_and_refused_acts_were_not_offered(
     for pick, approve in choices:
         moves: list[tuple[Party, dict[str, str], str, dict[str, Any]]] = []
         for party, routes in seats:
-            case = json.loads(party.get(f"/v1/cases/{number}").body)
+            seen = party.get(f"/v1/cases/{number}")
+            if seen.status_code == 404 and party is clerk:
+                continue  # a draft is not filed yet: the handling clerk neither sees it nor acts on it
+            case = json.loads(seen.body)
             offered = case["allowed_acts"]
             assert set(offered) <= set(routes), offered
             # a few of the acts withheld, each with a valid body (the domain test tries them all)
