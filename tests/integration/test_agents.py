@@ -94,7 +94,9 @@ def test_the_clerk_verifies_the_power_of_attorney_then_accepts(agent: Party, cle
     give(agent, number, "entrustment")
     ok(agent.post(f"/v1/cases/{number}/submit"))
     refused = ok(
-        clerk.post(f"/v1/authority/cases/{number}/entrustment/verify", {"verified": False, "reason": "未签字"})
+        clerk.post(
+            f"/v1/authority/cases/{number}/entrustment/verify", {"verified": False, "reason": "未签字"}
+        )
     )
     assert refused["entrustment"]["state"] == "refused"
     verified = ok(clerk.post(f"/v1/authority/cases/{number}/entrustment/verify", {"verified": True}))
@@ -138,9 +140,7 @@ def test_the_principal_authorises_from_their_own_account(
     authorised = ok(principal.post(f"/v1/cases/{number}/entrustment/authorise"))
     assert authorised["entrustment"]["state"] == "verified"
     assert authorised["entrustment"]["method"] == "authorised"
-    problem(
-        principal.post(f"/v1/cases/{number}/entrustment/authorise"), 409, "entrustment_already_verified"
-    )
+    problem(principal.post(f"/v1/cases/{number}/entrustment/authorise"), 409, "entrustment_already_verified")
     ok(attach(agent, number, PRINCIPAL_ID_CARD), 201)  # the principal's own licence, now usable
     events = ok(principal.get(f"/v1/cases/{number}/timeline"))["events"]
     authorise = next(e for e in events if e["act"] == "entrustment_authorised")
