@@ -245,6 +245,9 @@ class CaseService:
         """A draft for an item, handled here or — 全程网办 from the home gateway — forwarded on submit."""
         agent = None
         if body.get("on_behalf_of"):
+            if body.get("applicant"):  # one says who the caller is, the other whom they file for
+                conflict = {"field": "applicant", "code": "not_with_on_behalf_of"}
+                raise InvalidInput("validation_failed", errors=[conflict])
             applicant, agent = self.entrusted_applicant(principal, body["on_behalf_of"])
         else:
             applicant = self.verified_applicant(principal, body.get("applicant") or {})

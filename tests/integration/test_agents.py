@@ -58,6 +58,15 @@ def test_filing_for_oneself_as_agent_is_refused(agent: Party) -> None:
     assert my_cases(agent) == []
 
 
+def test_naming_both_the_caller_and_a_principal_is_refused(agent: Party) -> None:
+    named = {k: PRINCIPAL[k] for k in ("name", "id_number", "phone")}
+    own = {k: AGENT[k] for k in ("name", "id_number")}
+    body = {"item_code": "KSTB-RS-004", "form": RS4_FORM, "on_behalf_of": named, "applicant": own}
+    refused = problem(agent.post("/v1/cases", body), 422, "validation_failed")
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("applicant", "not_with_on_behalf_of")]
+    assert my_cases(agent) == []
+
+
 def test_a_power_of_attorney_verified_by_the_clerk_unlocks_licences_and_acceptance(
     agent: Party, clerk: Party
 ) -> None:
