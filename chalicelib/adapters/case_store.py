@@ -3,6 +3,7 @@
     CASE#<number> / CASE        the case document, its version, and index keys
     CASE#<number> / EV#<seq>    timeline events, each sealed into the case's hash chain
     CASE#<number> / OUT#<id>    outbox: a notice waiting to be delivered (sparse outbox-index)
+    CASE#<number> / PRINCIPAL   委托代办: the case again, owned by its principal's holder key (owner-index)
     CASE#<number> / RECT        rectification (整改) opened by a bad rating (rectification-index)
     NOTICE#<owner> / <at>#<id>  notices delivered to an applicant (消息中心)
     QUOTA#<name>#<who> / <window>  a rate counter (reveals per clerk per hour), gone by TTL
@@ -182,6 +183,11 @@ class DynamoCaseStore:
             put["ConditionExpression"] = "version = :expected"
             put["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
         actions: list[dict[str, Any]] = [{"Put": put}]
+        if record.principal_owner is not None:
+            # written with the case in one transaction, so the principal's list never lags it
+            entry = {k: item[k] for k in ("doc", "state", "created")}
+            principal = {"pk": case_pk(number), "sk": _s("PRINCIPAL"), "owner": _s(record.principal_owner)}
+            actions.append({"Put": {"TableName": self._table, "Item": {**principal, **entry}}})
         actions.extend(
             {
                 "Put": {

@@ -84,10 +84,10 @@ def seat_of(principal: Principal, case: Case) -> Role | None:
 def view(principal: Principal, case: Case, lang: str = ZH) -> dict[str, Any]:
     """The case as `principal` may see it (services import on first use: ADR 0002)."""
     from chalicelib.services.case_views import case_view
-    from chalicelib.services.cases import is_owner
+    from chalicelib.services.cases import is_owner, is_principal
 
     cases = container.cases()
-    owner = is_owner(principal, case)
+    owner = is_owner(principal, case) or is_principal(principal, case)  # 委托代办: agent and principal
     return case_view(
         case,
         owner=owner,
@@ -149,8 +149,17 @@ def open_draft(call: Call) -> Reply:
 )
 def my_cases(call: Call) -> dict[str, Any]:
     cases = container.cases()
-    page = cases.book.store.by_owner(cases.owner_of(call.actor), call.query["limit"], start_key(call))
-    return {"items": lines(page.items, call.lang), "next_cursor": cursor_of(page.last_key)}
+    start = start_key(call)
+    page = cases.book.store.by_owner(cases.owner_of(call.actor), call.query["limit"], start)
+    items = page.items
+    if start is None:
+        # 委托代办: the first page also lists the cases agents filed for the caller (委托人)
+        items = sorted(items + cases.entrusted_to_others(call.actor), key=_newest, reverse=True)
+    return {"items": lines(items, call.lang), "next_cursor": cursor_of(page.last_key)}
+
+
+def _newest(doc: dict[str, Any]) -> str:
+    return f"{doc['created_at']}#{doc['number']}"
 
 
 @endpoint(
@@ -289,6 +298,7 @@ def confirm_upload(call: Call) -> dict[str, Any]:
         "material_slot_not_found",
         "licence_not_usable",
         "licence_not_accepted_for_slot",
+        "entrustment_not_verified",
     ),
 )
 def attach_licence(call: Call) -> Reply:
@@ -402,6 +412,28 @@ def verify_audit(call: Call) -> dict[str, Any]:
 def reveal_personal_data(call: Call) -> Reply:
     revealed = container.reveals().reveal(call.actor, case_number(call), call.body.model_dump(mode="json"))
     return Reply(revealed, 200, {"Cache-Control": "no-store"})
+
+
+@endpoint(
+    applicant,
+    "POST",
+    "/v1/cases/{number}/entrustment/authorise",
+    tag="cases",
+    roles=APPLICANT,
+    summary="授权 (委托代办): the applicant (委托人), logged in with their own verified identity, "
+    "authorises the agent who filed the case; recorded on the audit chain",
+    response=C + "CaseDetail",
+    problems=(
+        *CASE_PROBLEMS,
+        "entrustment_not_needed",
+        "entrustment_already_verified",
+        "case_not_editable",
+        "concurrent_modification",
+    ),
+)
+def authorise_entrustment(call: Call) -> dict[str, Any]:
+    case = container.cases().authorise_entrustment(call.actor, case_number(call))
+    return view(call.actor, case, call.lang)
 
 
 @endpoint(

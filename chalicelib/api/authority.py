@@ -62,7 +62,12 @@ CLERK_ACTS: list[tuple[Act, str, str, str | None, tuple[str, ...]]] = [
         "accept",
         "受理; 容缺受理 with deferred non-key materials and a commitment",
         C + "AcceptRequest",
-        ("materials_incomplete", "material_not_deferrable", "deferred_acceptance_not_allowed"),
+        (
+            "materials_incomplete",
+            "material_not_deferrable",
+            "deferred_acceptance_not_allowed",
+            "entrustment_not_verified",
+        ),
     ),
     (Act.REFUSE, "refuse", "不予受理, with the reason and its legal basis", C + "RefuseRequest", ()),
     (
@@ -87,7 +92,7 @@ CLERK_ACTS: list[tuple[Act, str, str, str | None, tuple[str, ...]]] = [
         "accept-and-decide",
         "即办件: accept and decide in one act",
         C + "DecideRequest",
-        ("not_an_immediate_item", "materials_incomplete"),
+        ("not_an_immediate_item", "materials_incomplete", "entrustment_not_verified"),
     ),
     (
         Act.ISSUE_RESULT,
@@ -154,6 +159,32 @@ def request_result_upload(call: Call) -> Reply:
         call.actor, case_number(call), RESULT_SLOT, call.body.model_dump(mode="json")
     )
     return Reply(ticket, 201)
+
+
+@endpoint(
+    authority,
+    "POST",
+    "/v1/authority/cases/{number}/entrustment/verify",
+    tag="authority",
+    roles=CLERK,
+    summary="委托核验: the handling clerk's check of the 授权委托书 of a case filed by an agent "
+    "(代理人); recorded on the audit chain, and acceptance waits for it",
+    request=C + "EntrustmentVerifyRequest",
+    response=C + "CaseDetail",
+    problems=(
+        *CASE_PROBLEMS,
+        "entrustment_not_needed",
+        "entrustment_already_verified",
+        "entrustment_document_missing",
+        "case_not_editable",
+        "validation_failed",
+        "concurrent_modification",
+    ),
+)
+def verify_entrustment(call: Call) -> dict[str, Any]:
+    body = call.body
+    case = container.cases().verify_entrustment(call.actor, case_number(call), body.verified, body.reason)
+    return view(call.actor, case, call.lang)
 
 
 RECT_QUERY = (QueryParam("status", "open or closed", enum=("open", "closed"), default="open"), *PAGING)

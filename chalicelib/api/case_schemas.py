@@ -12,6 +12,7 @@ from chalicelib.domain.case import (
     AnswerRef,
     CaseExchange,
     Decision,
+    Entrustment,
     Intake,
     JointLink,
     Part,
@@ -81,6 +82,12 @@ class DraftRequest(_In):
         None  # default: full_online, or joint for a joint-only item
     )
     applicant: NamedApplicantIn | None = None
+    on_behalf_of: ApplicantIn | None = Field(
+        default=None,
+        description="委托代办: the applicant (委托人) the caller files for as their agent (代理人); the "
+        "case then needs an entrustment (授权委托书 verified by the clerk, or the principal's own "
+        "authorisation) before the principal's e-licences are used and the case is accepted",
+    )
     form: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -254,6 +261,24 @@ class PartOut(Part):
     light: Literal["green", "yellow", "red"] | None
 
 
+class AgentOut(_Out):
+    """代理人 as the reader may see them: in clear to the agent and the principal, masked otherwise."""
+
+    name: str
+    id_number: str
+    phone: str | None
+    kind: SubjectKind
+    credit_code: str | None
+    entity_name: str | None
+
+
+class EntrustmentVerifyRequest(_In):
+    """The clerk's check of the 授权委托书: verified or not, and why."""
+
+    verified: bool
+    reason: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+
+
 class CaseDetail(_Out):
     number: str
     item_code: str
@@ -268,6 +293,8 @@ class CaseDetail(_Out):
     handler: HandlerOut
     applicant: ApplicantOut
     acting_for: ActingFor | None
+    agent: AgentOut | None = Field(description="委托代办: the agent (代理人) who filed for the applicant")
+    entrustment: Entrustment | None = Field(description="委托: the agent's entrustment and its check")
     form: dict[str, Any]
     state: CaseState
     created_at: datetime

@@ -25,10 +25,12 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, SkipJsonSc
 from pydantic_core import core_schema
 
 from chalicelib.domain.case import (
+    Agent,
     Applicant,
     CaseClock,
     Channel,
     Decision,
+    Entrustment,
     JointLink,
     Refusal,
     ResultRecord,
@@ -136,6 +138,12 @@ class CaseForwarded(_Sent):
     part_materials: list[str] | None = Field(
         default=None,
         description="多地联办: the material slots this part needs (一套材料: its share of the set)",
+    )
+    agent: Agent | None = Field(
+        default=None, description="委托代办: the agent (代理人) who filed for the applicant (委托人)"
+    )
+    entrustment: Entrustment | None = Field(
+        default=None, description="委托: the agent's entrustment as it stood when forwarded"
     )
 
 

@@ -124,6 +124,18 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
     "too_many_files": (409, "该材料的文件数已达上限", "This material has the most files allowed"),
     "not_yet_accepted": (409, "办件尚未受理", "The case has not been accepted yet"),
     "not_an_immediate_item": (409, "该事项不是即办件", "The item is not an immediate item"),
+    "entrustment_not_verified": (
+        409,
+        "委托尚未核验，不能使用委托人的电子证照或受理",
+        "The entrustment is not verified yet: the principal's e-licences and acceptance wait for it",
+    ),
+    "entrustment_not_needed": (409, "本办件不是委托代办，无需委托", "The case was not filed by an agent"),
+    "entrustment_already_verified": (409, "委托已核验", "The entrustment is verified already"),
+    "entrustment_document_missing": (
+        409,
+        "尚未提交经核验的授权委托书",
+        "No verified power of attorney (授权委托书) has been given",
+    ),
     "already_accepted": (409, "办件已受理，不能再次受理或不予受理", "The case has been accepted already"),
     "supplement_not_one_time": (
         422,

@@ -100,6 +100,49 @@ class ActingFor(_Model):
     window: str | None = None
 
 
+class Agent(_Model):
+    """代理人 / 帮办人 (帮办代办, 委托代办): who filed the case for its applicant (委托人), with the
+    identity their own token verified. Personal data: masked to everyone but the two of them."""
+
+    subject: ShortText
+    issuer: ShortText
+    name: ShortText
+    id_number: ShortText
+    phone: str | None = None
+    kind: SubjectKind = SubjectKind.NATURAL_PERSON
+    credit_code: str | None = None
+    entity_name: ShortText | None = None
+    assurance: Assurance | None = None
+
+
+ENTRUSTMENT_SLOT = "entrustment"  # 授权委托书: the slot a case filed by an agent gets
+
+
+class EntrustmentState(StrEnum):
+    PENDING = "pending"  # not yet verified: the principal's licences and acceptance wait
+    VERIFIED = "verified"
+    REFUSED = "refused"  # the clerk found the 授权委托书 wanting; a new one may be verified later
+
+
+class EntrustmentMethod(StrEnum):
+    DOCUMENT = "document"  # 授权委托书 checked by the handling clerk
+    AUTHORISED = "authorised"  # 授权: the principal, logged in, authorised the agent on this case
+
+
+class Entrustment(_Model):
+    """委托: the applicant's entrustment of the agent, and how (and whether) it was verified."""
+
+    state: EntrustmentState = EntrustmentState.PENDING
+    method: EntrustmentMethod | None = None
+    reason: str | None = None
+    at: datetime | None = None
+    by: str | None = None  # the clerk's subject, or `principal`
+
+    @property
+    def verified(self) -> bool:
+        return self.state is EntrustmentState.VERIFIED
+
+
 class Handler(_Model):
     """Where the case is handled: province, authority (审批机关) and the channel it came through."""
 
@@ -388,6 +431,11 @@ class Case(_Model):
     handler: Handler
     applicant: Applicant
     acting_for: ActingFor | None = None  # 代办: who filed and acts for the applicant
+    # 委托代办: filed by an agent for the applicant (委托人); `applicant.subject`/`issuer` are then the
+    # agent's login, which acts on the case, and `principal_key` lets the principal's own login read it
+    agent: Agent | None = None
+    entrustment: Entrustment | None = None
+    principal_key: str | None = None  # the applicant's licence holder key (personal.holder_key)
     form: dict[str, Any] = Field(default_factory=dict)
     slots: list[Slot]
     files: list[MaterialFile] = Field(default_factory=list)
@@ -420,6 +468,10 @@ class Case(_Model):
     version: int = 0
     seq: int = 0
     last_hash: str = "0" * 64
+
+    def awaits_entrustment(self) -> bool:
+        """Filed by an agent whose entrustment is not verified yet."""
+        return self.agent is not None and (self.entrustment is None or not self.entrustment.verified)
 
     def slot(self, code: str) -> Slot | None:
         return next((s for s in self.slots if s.code == code), None)

@@ -230,6 +230,9 @@ def blocked(case: Case, act: Act) -> Conflict | None:
     if act in (Act.ACCEPT, Act.REFUSE, Act.ACCEPT_AND_DECIDE) and case.accepted_at is not None:
         # 受理 happens once: a 补正 answered after acceptance goes back to review, not to 受理
         return Conflict("already_accepted", act=act.value, state=case.state.value)
+    if act in (Act.ACCEPT, Act.ACCEPT_AND_DECIDE) and case.awaits_entrustment():
+        # 委托代办: the clerk accepts a case filed by an agent only on a verified entrustment
+        return Conflict("entrustment_not_verified", act=act.value, state=case.state.value)
     if act is Act.ACCEPT_AND_DECIDE and not case.immediate:
         return Conflict("not_an_immediate_item", state=case.state.value)
     if act is Act.START_REVIEW and case.accepted_at is None:

@@ -36,6 +36,7 @@ class CaseRecord:
     urgency: str  # <date>#<number>: the order of the inbox
     due_partition: str | None  # DUE, DUE#P#<year> (provisional), or None once settled
     due_key: str | None  # <next check date>#<number>
+    principal_owner: str | None = None  # 委托代办: HOLDER#<key>, the principal's "my cases" entry
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,14 @@ def record_of(case: Case, calendar: WorkingCalendar) -> CaseRecord:
         urgency=urgency,
         due_partition=partition,
         due_key=key,
+        principal_owner=principal_owner(case.principal_key) if case.agent and not case.joint else None,
     )
+
+
+def principal_owner(holder_key: str | None) -> str | None:
+    """The "my cases" key under which a principal (委托人) finds the cases agents filed for them: their
+    verified identity's holder key, since the agent's login owns the case."""
+    return None if holder_key is None else f"HOLDER#{holder_key}"
 
 
 def _inbox_of(case: Case) -> str:

@@ -64,6 +64,22 @@ def applicant_view(case: Case, *, owner: bool) -> dict[str, Any]:
     }
 
 
+def agent_view(case: Case, *, owner: bool) -> dict[str, Any] | None:
+    """代理人: the agent's identity, clear to the agent and the principal, masked to anyone else."""
+    a = case.agent
+    if a is None:
+        return None
+    who = {"kind": a.kind.value, "credit_code": a.credit_code, "entity_name": a.entity_name}
+    if owner:
+        return {"name": a.name, "id_number": a.id_number, "phone": a.phone, **who}
+    return {
+        "name": personal.mask_name(a.name),
+        "id_number": personal.mask_id_number(a.id_number),
+        "phone": personal.mask_phone(a.phone) if a.phone else None,
+        **who,
+    }
+
+
 def case_view(
     case: Case,
     *,
@@ -76,8 +92,11 @@ def case_view(
 ) -> dict[str, Any]:
     """The case for a reader whose seat at it is `role` (None: a reader who may not act), clear to its
     owner and masked by `form_schema`'s declarations to anyone else (who therefore needs the schema)."""
-    doc = case.model_dump(mode="json", exclude={"applicant", "version", "seq", "last_hash"})
+    doc = case.model_dump(
+        mode="json", exclude={"applicant", "agent", "principal_key", "version", "seq", "last_hash"}
+    )
     doc["applicant"] = applicant_view(case, owner=owner)
+    doc["agent"] = agent_view(case, owner=owner)
     if not owner:
         if form_schema is None:
             raise ValueError("a view for anyone but the owner masks by the form schema")

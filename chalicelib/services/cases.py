@@ -10,25 +10,32 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import personal
 from chalicelib.domain.audit import ChainReport, verify_chain
 from chalicelib.domain.case import (
+    ENTRUSTMENT_SLOT,
     ActingFor,
+    Agent,
     Applicant,
     Case,
     CaseClock,
     CaseExchange,
     Channel,
+    Entrustment,
+    EntrustmentMethod,
+    EntrustmentState,
+    FileStatus,
     Handler,
     Intake,
     Slot,
 )
 from chalicelib.domain.case_acts import By, Context, Outcome, owner_key, perform, record
 from chalicelib.domain.case_exchange import ORIGIN, outgoing
-from chalicelib.domain.case_states import Act, Actor, CaseState
+from chalicelib.domain.case_states import FINAL, Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
 from chalicelib.domain.clock import Clock, beijing_date, rfc3339, system_clock
 from chalicelib.domain.envelope import MessageType
@@ -36,7 +43,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.forms import check_form
 from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind
 from chalicelib.domain.joint import check_lead_act
-from chalicelib.services.case_book import CaseBook
+from chalicelib.services.case_book import CaseBook, principal_owner
 from chalicelib.services.catalog import CatalogService
 from chalicelib.services.licences import LicenceProvider
 
@@ -61,6 +68,34 @@ def is_owner(principal: Principal, case: Case) -> bool:
         and principal.role is Role.APPLICANT
         and principal.subject == case.applicant.subject
         and principal.issuer == case.applicant.issuer
+    )
+
+
+def identity_key(principal: Principal) -> str | None:
+    """The licence holder key of the caller's verified identity: a legal person's, else the person's."""
+    identity = principal.identity
+    if principal.role is not Role.APPLICANT or identity is None:
+        return None
+    if identity.kind is SubjectKind.LEGAL_PERSON and identity.credit_code is not None:
+        return personal.entity_holder_key(identity.credit_code)
+    return personal.holder_key(identity.id_number)
+
+
+def principal_key_of(applicant: Applicant) -> str:
+    """The holder key a principal's own login is matched by (委托人 of a case filed by an agent)."""
+    if applicant.kind is SubjectKind.LEGAL_PERSON and applicant.credit_code is not None:
+        return personal.entity_holder_key(applicant.credit_code)
+    return personal.holder_key(applicant.id_number)
+
+
+def is_principal(principal: Principal, case: Case) -> bool:
+    """委托人: the applicant of a case an agent filed, logged in with their own verified identity.
+    They read the case and authorise the agent; the agent, who owns the case, acts on it."""
+    return (
+        case.joint is None
+        and case.agent is not None
+        and case.principal_key is not None
+        and identity_key(principal) == case.principal_key
     )
 
 
@@ -90,6 +125,7 @@ def can_read(principal: Principal, case: Case) -> bool:
     is_operator = principal.role is Role.OPERATOR and principal.province in (province, case.handler.province)
     return (
         is_owner(principal, case)
+        or is_principal(principal, case)
         or is_handling_clerk(principal, case)
         or is_window_of(principal, case)
         or is_operator
@@ -132,6 +168,15 @@ def by_of(principal: Principal) -> By:
         window=principal.window,
         on_behalf_of="applicant" if principal.role is Role.WINDOW_CLERK else None,
     )
+
+
+def by_for(principal: Principal, case: Case) -> By:
+    """The actor of an act on `case`: an agent who filed it acts for its applicant (委托代办), so the
+    event names the principal by role (`applicant`), never by personal data."""
+    by = by_of(principal)
+    if case.agent is not None and is_owner(principal, case):
+        return replace(by, on_behalf_of="applicant")
+    return by
 
 
 GATEWAY = By(actor=Actor.GATEWAY, role="gateway", subject="tongban-gateway")
@@ -198,7 +243,14 @@ class CaseService:
 
     def open_draft(self, principal: Principal, body: dict[str, Any]) -> Case:
         """A draft for an item, handled here or — 全程网办 from the home gateway — forwarded on submit."""
-        applicant = self.verified_applicant(principal, body.get("applicant") or {})
+        agent = None
+        if body.get("on_behalf_of"):
+            if body.get("applicant"):  # one says who the caller is, the other whom they file for
+                conflict = {"field": "applicant", "code": "not_with_on_behalf_of"}
+                raise InvalidInput("validation_failed", errors=[conflict])
+            applicant, agent = self.entrusted_applicant(principal, body["on_behalf_of"])
+        else:
+            applicant = self.verified_applicant(principal, body.get("applicant") or {})
         mode = Mode(body["mode"]) if body.get("mode") else None
         if mode is None:
             modes = self._catalog.item_detail(body["item_code"])["modes"]
@@ -206,7 +258,36 @@ class CaseService:
             mode = Mode.JOINT if joint_only else Mode.FULL_ONLINE
         if mode is Mode.JOINT and body.get("province") not in (None, self._province):
             raise Conflict("province_not_served", mode=mode.value)  # a joint case is led where it is filed
-        return self.open(principal, body, applicant, mode=mode, channel=Channel.MOBILE)
+        return self.open(principal, body, applicant, mode=mode, channel=Channel.MOBILE, agent=agent)
+
+    def entrusted_applicant(self, principal: Principal, named: dict[str, Any]) -> tuple[Applicant, Agent]:
+        """委托代办: the applicant (委托人) the body names and the agent (代理人), who is the caller.
+
+        The agent's identity is their token's, never body text; the principal is taken as named
+        (validated as personal data) and proven later by an entrustment. The login that owns and
+        acts on the case is the agent's.
+        """
+        identity = principal.identity
+        if identity is None:
+            raise Unverified()
+        applicant = self.applicant_of(named, issuer=principal.issuer, subject=principal.subject)
+        if principal_key_of(applicant) == identity_key(principal):
+            raise InvalidInput(
+                "validation_failed", errors=[{"field": "on_behalf_of", "code": "same_as_caller"}]
+            )
+        applicant = applicant.model_copy(update={"assurance": identity.assurance})
+        agent = Agent(
+            subject=principal.subject,
+            issuer=principal.issuer,
+            name=identity.name,
+            id_number=identity.id_number,
+            phone=identity.phone,
+            kind=identity.kind,
+            credit_code=identity.credit_code,
+            entity_name=identity.entity_name,
+            assurance=identity.assurance,
+        )
+        return applicant, agent
 
     def open(
         self,
@@ -218,6 +299,7 @@ class CaseService:
         channel: Channel,
         intake: Intake | None = None,
         extra: list[dict[str, Any]] | None = None,
+        agent: Agent | None = None,
     ) -> Case:
         """A draft under the item's current version; another province's item makes a shared case."""
         handling = body.get("province") or self._province
@@ -258,7 +340,8 @@ class CaseService:
             ),
             applicant=applicant,
             form=form,
-            slots=[slot_of(m) for m in item.get("materials", [])],
+            slots=[slot_of(m) for m in item.get("materials", [])]
+            + ([entrustment_slot()] if agent is not None else []),
             state=CaseState.DRAFT,
             created_at=now,
             updated_at=now,
@@ -268,8 +351,11 @@ class CaseService:
             exchange=exchange,
             intake=intake,
             acting_for=acting_for_of(principal) if principal.role is Role.WINDOW_CLERK else None,
+            agent=agent,
+            entrustment=Entrustment() if agent is not None else None,
+            principal_key=principal_key_of(applicant) if agent is not None else None,
         )
-        event = record(case, "open", by_of(principal), now, {"item_version": case.item_version}).event
+        event = record(case, "open", by_for(principal, case), now, {"item_version": case.item_version}).event
         return self.book.create(case, event, extra or [])
 
     def verified_applicant(self, principal: Principal, named: dict[str, Any]) -> Applicant:
@@ -356,7 +442,9 @@ class CaseService:
         if case.state not in (CaseState.DRAFT, CaseState.PRE_REVIEW_RETURNED, CaseState.SUPPLEMENT_REQUESTED):
             raise Conflict("case_not_editable", state=case.state.value)
         check_form(self.form_schema(case), form, partial=True)
-        outcome = record(case, "update_form", by_of(principal), self._clock(), {"fields": sorted(form)})
+        outcome = record(
+            case, "update_form", by_for(principal, case), self._clock(), {"fields": sorted(form)}
+        )
         outcome.case.form = form
         request = outcome.case.supplement
         if case.state is CaseState.SUPPLEMENT_REQUESTED and request is not None:
@@ -400,7 +488,78 @@ class CaseService:
                 outcome.case.result.licence_ref = reference
                 outcome.event["details"]["licence_ref"] = reference
 
-        return self.act_as(case, act, by_of(principal), params, prepare)
+        return self.act_as(case, act, by_for(principal, case), params, prepare)
+
+    # — 委托代办: the entrustment —
+
+    def verify_entrustment(
+        self, principal: Principal, number: str, verified: bool, reason: str | None
+    ) -> Case:
+        """The handling clerk's check of the 授权委托书 given as a material, on the audit chain."""
+        case = self.handled(principal, number)
+        entrustment = self._entrustment_open(case)
+        if verified and not any(
+            f.slot == ENTRUSTMENT_SLOT and f.status is FileStatus.VERIFIED for f in case.files
+        ):
+            raise Conflict("entrustment_document_missing", slot=ENTRUSTMENT_SLOT)
+        state = EntrustmentState.VERIFIED if verified else EntrustmentState.REFUSED
+        act = "entrustment_verified" if verified else "entrustment_refused"
+        return self._settle_entrustment(
+            case,
+            entrustment,
+            state,
+            EntrustmentMethod.DOCUMENT,
+            principal.subject,
+            by_of(principal),
+            act,
+            reason,
+        )
+
+    def authorise_entrustment(self, principal: Principal, number: str) -> Case:
+        """授权: the principal, logged in with their own verified identity, authorises the agent on
+        this case. Anyone else is told the case does not exist."""
+        case = self.book.load(number)
+        if not is_principal(principal, case):
+            raise NotFound("case_not_found")
+        entrustment = self._entrustment_open(case)
+        by = by_of(principal)  # the principal acts for themselves
+        return self._settle_entrustment(
+            case,
+            entrustment,
+            EntrustmentState.VERIFIED,
+            EntrustmentMethod.AUTHORISED,
+            "principal",
+            by,
+            "entrustment_authorised",
+            None,
+        )
+
+    def _entrustment_open(self, case: Case) -> Entrustment:
+        if case.agent is None or case.entrustment is None:
+            raise Conflict("entrustment_not_needed", state=case.state.value)
+        if case.entrustment.verified:
+            raise Conflict("entrustment_already_verified", state=case.state.value)
+        if case.state in FINAL or case.accepted_at is not None:
+            raise Conflict("case_not_editable", state=case.state.value)
+        return case.entrustment
+
+    def _settle_entrustment(
+        self,
+        case: Case,
+        entrustment: Entrustment,
+        state: EntrustmentState,
+        method: EntrustmentMethod,
+        who: str,
+        by: By,
+        act: str,
+        reason: str | None,
+    ) -> Case:
+        now = self._clock()
+        outcome = record(case, act, by, now, {"method": method.value, "reason": reason})
+        outcome.case.entrustment = entrustment.model_copy(
+            update={"state": state, "method": method, "reason": reason, "at": now, "by": who}
+        )
+        return self.save(case, [outcome])
 
     def act_as(
         self,
@@ -536,6 +695,11 @@ class CaseService:
     def save(self, case: Case, outcomes: list[Outcome], extra: list[dict[str, Any]] | None = None) -> Case:
         return self.book.save(case, outcomes, extra=extra or [])
 
+    def entrusted_to_others(self, principal: Principal, limit: int = 50) -> list[dict[str, Any]]:
+        """委托代办: the cases agents filed for the caller as principal, newest first."""
+        owner = principal_owner(identity_key(principal))
+        return [] if owner is None else self.book.store.by_owner(owner, limit, None).items
+
     def owner_of(self, principal: Principal) -> str:
         return owner_key(principal.issuer, principal.subject)
 
@@ -543,6 +707,19 @@ class CaseService:
 def result_delivery_of(item: dict[str, Any]) -> list[Delivery]:
     """出件方式: how an item version delivers its result, as the catalog publishes it."""
     return [Delivery(d) for d in (item.get("result") or {}).get("delivery", [])]
+
+
+def entrustment_slot() -> Slot:
+    """授权委托书: the slot a case filed by an agent gets. Optional: the principal may instead
+    authorise the agent from their own account; either way acceptance waits for it."""
+    return Slot(
+        code=ENTRUSTMENT_SLOT,
+        name="授权委托书",
+        required=False,
+        may_be_deferred=False,
+        content_types=["application/pdf", "image/jpeg", "image/png"],
+        max_bytes=10 * 1024 * 1024,
+    )
 
 
 def slot_of(material: dict[str, Any]) -> Slot:

@@ -17,11 +17,14 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.case import (
+    ENTRUSTMENT_SLOT,
+    Agent,
     Applicant,
     Case,
     CaseClock,
     CaseExchange,
     Channel,
+    Entrustment,
     Handler,
     JointLink,
     SyncIssue,
@@ -43,7 +46,13 @@ from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import NotFound
 from chalicelib.observability import logger
 from chalicelib.services.case_files import CaseFiles
-from chalicelib.services.cases import CaseService, result_delivery_of, slot_of
+from chalicelib.services.cases import (
+    CaseService,
+    entrustment_slot,
+    principal_key_of,
+    result_delivery_of,
+    slot_of,
+)
 
 OPENING = (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED)
 SYNC_RETRY_FIRST = timedelta(minutes=1)
@@ -279,6 +288,13 @@ class InboundService:
             exchange=CaseExchange(role=HANDLER, partner=sender),
             joint=JointLink.model_validate(payload["joint"]) if payload.get("joint") else None,
         )
+        if payload.get("agent"):
+            # 委托代办: principal and agent as the origin recorded them, with the entrustment and its slot
+            case.agent = Agent.model_validate(payload["agent"])
+            case.entrustment = Entrustment.model_validate(payload.get("entrustment") or {})
+            case.principal_key = principal_key_of(case.applicant)
+            if case.slot(ENTRUSTMENT_SLOT) is None:
+                case.slots.append(entrustment_slot())
         case.files = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
         details = {"origin": sender, "channel": case.handler.channel.value, "files": len(case.files)}
         return record(case, "open_from_partner", partner_by(sender), at, details)

@@ -26,7 +26,14 @@ from chalicelib.domain.case_states import EDITABLE, RESULT_SLOT, CaseState
 from chalicelib.domain.clock import beijing_date, rfc3339
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal, Role
-from chalicelib.services.cases import GATEWAY, CaseService, by_of, is_handling_clerk, is_owner, is_window_of
+from chalicelib.services.cases import (
+    GATEWAY,
+    CaseService,
+    by_for,
+    is_handling_clerk,
+    is_owner,
+    is_window_of,
+)
 from chalicelib.services.licences import LicenceProvider, TrustLevel
 
 MAX_FILES_PER_SLOT = 10
@@ -120,7 +127,7 @@ class MaterialService:
         details: dict[str, Any] = {"slot": slot.code, "file_id": file.file_id}
         if expired:
             details["expired"] = [f.file_id for f in expired]
-        outcome = record(case, "upload_started", by_of(principal), now, details)
+        outcome = record(case, "upload_started", by_for(principal, case), now, details)
         for lapsed in expired:
             entry = outcome.case.file(lapsed.file_id)
             assert entry is not None
@@ -252,6 +259,9 @@ class MaterialService:
         case, slot = self._slot_for_upload(principal, number, slot_code)
         if slot.elicence_type is None:
             raise Conflict("licence_not_accepted_for_slot", slot=slot.code)
+        if case.awaits_entrustment():
+            # 委托代办: the principal's licences are used only on a verified entrustment
+            raise Conflict("entrustment_not_verified", state=case.state.value)
         licence = self._licences.get(reference)
         now = self._cases.now()
         usable = (
@@ -277,7 +287,7 @@ class MaterialService:
         outcome = record(
             case,
             "licence_attached",
-            by_of(principal),
+            by_for(principal, case),
             now,
             {"slot": slot.code, "file_id": file.file_id, "licence_ref": licence.reference},
         )

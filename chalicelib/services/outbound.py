@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Protocol
 
-from chalicelib.domain.case import Case, FileStatus, MaterialFile
+from chalicelib.domain.case import Case, Entrustment, FileStatus, MaterialFile
 from chalicelib.domain.case_exchange import status_payload
 from chalicelib.domain.case_states import RESULT_SLOT, Act
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
@@ -76,7 +76,17 @@ def forwarded_payload(case: Case) -> dict[str, Any]:
             if case.joint
             else {}
         ),
+        **(
+            {"agent": case.agent.model_dump(mode="json"), "entrustment": entrustment_of(case)}
+            if case.agent
+            else {}
+        ),
     }
+
+
+def entrustment_of(case: Case) -> dict[str, Any]:
+    """The entrustment as forwarded (a pending one when none is recorded yet)."""
+    return (case.entrustment or Entrustment()).model_dump(mode="json")
 
 
 def backoff(attempts: int) -> timedelta:

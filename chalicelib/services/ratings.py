@@ -11,7 +11,7 @@ from chalicelib.domain.clock import beijing_date
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.services.case_book import Page
-from chalicelib.services.cases import CaseService, by_of
+from chalicelib.services.cases import CaseService, by_for, by_of
 
 RECTIFICATION_DAYS = 15
 
@@ -24,7 +24,8 @@ class RatingService:
         case = self._cases.owned(principal, number)
         now = self._cases.now()
         level = RatingLevel(body["level"])
-        outcome = rate(case, by_of(principal), now, level, list(body.get("tags") or []), body.get("comment"))
+        by = by_for(principal, case)
+        outcome = rate(case, by, now, level, list(body.get("tags") or []), body.get("comment"))
         extra = []
         if level.is_bad:
             due = self._cases.book.calendar().add_working_days(beijing_date(now), RECTIFICATION_DAYS)

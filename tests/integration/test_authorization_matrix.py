@@ -139,6 +139,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /v1/cases/{number}/materials/{slot}/licences": only(**APPLICANTS_),
     "POST /v1/cases/{number}/submit": only(**APPLICANTS_),
     "POST /v1/cases/{number}/rating": only(**APPLICANTS_),
+    # 授权 (委托代办): only the principal of a case an agent filed; no case here is one, so even its
+    # owner (who would be the agent) is told it does not exist
+    "POST /v1/cases/{number}/entrustment/authorise": only(applicant="404", applicant_2="404"),
     # the applicant, or the window that took the case in for them (代办)
     "POST /v1/cases/{number}/supplement-answer": only(**APPLICANTS_, **WINDOWS),
     "POST /v1/cases/{number}/withdraw": only(**APPLICANTS_, **WINDOWS),
@@ -173,6 +176,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /v1/authority/cases/{number}/resume": CLERK_ACT,
     "POST /v1/authority/cases/{number}/decide": CLERK_ACT,
     "POST /v1/authority/cases/{number}/accept-and-decide": CLERK_ACT,
+    "POST /v1/authority/cases/{number}/entrustment/verify": CLERK_ACT,
     "POST /v1/authority/cases/{number}/result-uploads": CLERK_ACT,
     "POST /v1/authority/cases/{number}/issue-result": CLERK_ACT,
     "POST /v1/authority/cases/{number}/deliver": CLERK_ACT,
@@ -319,6 +323,7 @@ BODIES: dict[str, Callable[[World, str], Any]] = {
     "POST /v1/authority/cases/{number}/resume": lambda w, c: {},
     "POST /v1/authority/cases/{number}/decide": lambda w, c: {"approved": True},
     "POST /v1/authority/cases/{number}/accept-and-decide": lambda w, c: {"approved": True},
+    "POST /v1/authority/cases/{number}/entrustment/verify": lambda w, c: {"verified": True},
     "POST /v1/authority/cases/{number}/result-uploads": lambda w, c: UPLOAD,
     "POST /v1/authority/cases/{number}/issue-result": lambda w, c: {
         "delivery": "mail",
