@@ -154,6 +154,30 @@ def validate_name(value: str, field: str = NAME_FIELD) -> str:
     return name
 
 
+# The applicant block's fields and their checks, in the order their errors are reported.
+APPLICANT_CHECKS: dict[str, Callable[[str], str]] = {
+    "name": validate_name,
+    "id_number": validate_id_number,
+    "phone": validate_mobile,
+    "credit_code": validate_credit_code,
+}
+
+
+def validate_applicant_fields(
+    data: dict[str, Any], names: list[str]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The `names` fields of an applicant block, each normalised by its check, and every field error
+    found (collected, not raised, so a caller can add its own before refusing the whole block)."""
+    values: dict[str, str] = {}
+    errors: list[dict[str, Any]] = []
+    for name in names:
+        try:
+            values[name] = APPLICANT_CHECKS[name](data[name])
+        except InvalidInput as err:
+            errors.extend(err.errors)
+    return values, errors
+
+
 def mask_id_number(value: str) -> str:
     """The first 6 and last 4 characters kept, the rest starred, length kept: 430102********123X."""
     if len(value) <= 10:

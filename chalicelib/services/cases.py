@@ -367,21 +367,9 @@ class CaseService:
         identity = principal.identity
         if identity is None:
             raise Unverified()
-        errors: list[dict[str, Any]] = []
-        given: dict[str, str] = {}
-        checks: dict[str, Callable[[str], str]] = {
-            "name": personal.validate_name,
-            "id_number": personal.validate_id_number,
-            "phone": personal.validate_mobile,
-            "credit_code": personal.validate_credit_code,
-        }
-        for name, check in checks.items():
-            if named.get(name) is None:
-                continue
-            try:
-                given[name] = check(named[name])
-            except InvalidInput as err:
-                errors.extend(err.errors)
+        given, errors = personal.validate_applicant_fields(
+            named, [name for name in personal.APPLICANT_CHECKS if named.get(name) is not None]
+        )
         if errors:
             raise InvalidInput("validation_failed", errors=errors)
         own = {"name": identity.name, "id_number": identity.id_number, "credit_code": identity.credit_code}
@@ -406,21 +394,9 @@ class CaseService:
     def applicant_of(self, data: dict[str, Any], *, issuer: str, subject: str) -> Applicant:
         """The applicant a window clerk checked in person: a natural person, or — with `credit_code`
         and `entity_name` — a legal person and the employee acting for it, who is present."""
-        errors: list[dict[str, Any]] = []
-        values: dict[str, str] = {}
-        checks: dict[str, Callable[[str], str]] = {
-            "name": personal.validate_name,
-            "id_number": personal.validate_id_number,
-            "phone": personal.validate_mobile,
-        }
-        if data.get("credit_code") is not None:
-            checks["credit_code"] = personal.validate_credit_code
-        for name, check in checks.items():
-            try:
-                values[name] = check(data[name])
-            except InvalidInput as err:
-                errors.extend(err.errors)
-        legal = "credit_code" in checks
+        legal = data.get("credit_code") is not None
+        fields = ["name", "id_number", "phone", *(["credit_code"] if legal else [])]
+        values, errors = personal.validate_applicant_fields(data, fields)
         if legal != bool(data.get("entity_name")):
             field = "applicant.entity_name" if legal else personal.CREDIT_CODE_FIELD
             errors.append({"field": field, "code": "missing"})
