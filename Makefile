@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest cfn-lint package openapi bench format clean
+.PHONY: run test unit lint typecheck pytest cfn-lint package openapi bench format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (PYTHON=...)")'
@@ -18,6 +18,10 @@ run: $(STAMP)
 	$(PY) -m infra.local
 
 test: $(STAMP) lint typecheck cfn-lint pytest
+
+# The inner loop: the pure domain and the services' unit tests, in seconds.
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
