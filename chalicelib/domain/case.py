@@ -325,6 +325,7 @@ class Intake(_Model):
     identity: IdentityCheck
     consent: Consent | None = None
     originals_to_mail: list[str] = Field(default_factory=list)  # slots whose 原件 are mailed
+    query_code: str | None = None  # 查询码 on the receipt (domain.query_code)
     receipt_issued_at: datetime | None = None
     dispatched_at: datetime | None = None
     handover: Handover | None = None

@@ -21,6 +21,7 @@ from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import rfc3339
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.query_code import issue_query_code
 from chalicelib.services.binding import BindingService
 from chalicelib.services.case_book import Page
 from chalicelib.services.cases import CaseService, by_of
@@ -68,7 +69,12 @@ class WindowService:
             issuer=WINDOW_ISSUER + (principal.window or ""),
             subject="intake:" + personal.holder_key(data["id_number"])[:32],
         )
-        intake = Intake(window=principal.window or "", province=principal.province or "", identity=identity)
+        intake = Intake(
+            window=principal.window or "",
+            province=principal.province or "",
+            identity=identity,
+            query_code=issue_query_code(),
+        )
         token = body.get("binding_code")
         if token is None:
             return self._cases.open(
