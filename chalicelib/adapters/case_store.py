@@ -67,7 +67,13 @@ class DynamoCaseStore:
 
     def by_owner(self, owner: str, limit: int, start: dict[str, Any] | None) -> Page:
         return self._query_index(
-            "owner-index", "owner = :k", {":k": _s(owner)}, limit, start, newest_first=True
+            "owner-index",
+            "owner = :k",
+            {":k": _s(owner)},
+            limit,
+            start,
+            newest_first=True,
+            index_keys=("owner", "created"),
         )
 
     def inbox(
@@ -108,6 +114,7 @@ class DynamoCaseStore:
         *,
         newest_first: bool = False,
         state: str | None = None,
+        index_keys: tuple[str, ...] = (),
     ) -> Page:
         kwargs: dict[str, Any] = {
             "TableName": self._table,
@@ -121,7 +128,7 @@ class DynamoCaseStore:
             kwargs["FilterExpression"] = "#state = :state"
             kwargs["ExpressionAttributeNames"] = {"#state": "state"}
             kwargs["ExpressionAttributeValues"][":state"] = _s(state)
-        return _page(kwargs, start)
+        return _page(kwargs, start, index_keys)
 
     # — writes —
 
@@ -352,8 +359,9 @@ class DynamoCaseStore:
         return _page(kwargs, start)
 
 
-def _page(kwargs: dict[str, Any], start: dict[str, Any] | None) -> Page:
-    """One page of a query; a start key that DynamoDB refuses is the client's bad cursor, a 400."""
+def _page(kwargs: dict[str, Any], start: dict[str, Any] | None, index_keys: tuple[str, ...] = ()) -> Page:
+    """One page of a query; a start key that DynamoDB refuses is the client's bad cursor, a 400.
+    With `index_keys`, each item's position (table and index keys) comes along, to resume after it."""
     if start is not None:
         kwargs["ExclusiveStartKey"] = start
     try:
@@ -362,4 +370,6 @@ def _page(kwargs: dict[str, Any], start: dict[str, Any] | None) -> Page:
         if start is not None and err.response["Error"]["Code"] == "ValidationException":
             raise BadRequest("invalid_cursor") from None
         raise
-    return Page([json.loads(i["doc"]["S"]) for i in page["Items"]], page.get("LastEvaluatedKey"))
+    items = page["Items"]
+    positions = [{k: i[k] for k in ("pk", "sk", *index_keys)} for i in items] if index_keys else []
+    return Page([json.loads(i["doc"]["S"]) for i in items], page.get("LastEvaluatedKey"), positions)

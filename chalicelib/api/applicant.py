@@ -148,18 +148,9 @@ def open_draft(call: Call) -> Reply:
     query=PAGING,
 )
 def my_cases(call: Call) -> dict[str, Any]:
-    cases = container.cases()
-    start = start_key(call)
-    page = cases.book.store.by_owner(cases.owner_of(call.actor), call.query["limit"], start)
-    items = page.items
-    if start is None:
-        # 委托代办: the first page also lists the cases agents filed for the caller (委托人)
-        items = sorted(items + cases.entrusted_to_others(call.actor), key=_newest, reverse=True)
-    return {"items": lines(items, call.lang), "next_cursor": cursor_of(page.last_key)}
-
-
-def _newest(doc: dict[str, Any]) -> str:
-    return f"{doc['created_at']}#{doc['number']}"
+    position = decode_cursor(call.query["cursor"]) if "cursor" in call.query else None
+    items, following = container.cases().my_cases(call.actor, call.query["limit"], position)
+    return {"items": lines(items, call.lang), "next_cursor": cursor_of(following)}
 
 
 @endpoint(

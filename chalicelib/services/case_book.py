@@ -13,7 +13,7 @@ running the use case again on the fresh case; a person's concurrent edit stays a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -43,6 +43,8 @@ class CaseRecord:
 class Page:
     items: list[dict[str, Any]]
     last_key: dict[str, Any] | None
+    # each item's own position in the query (a start key that resumes right after it)
+    positions: list[dict[str, Any]] = field(default_factory=list)
 
 
 class CaseStore(Protocol):

@@ -46,6 +46,7 @@ from chalicelib.domain.joint import check_lead_act
 from chalicelib.services.case_book import CaseBook, principal_owner
 from chalicelib.services.catalog import CatalogService
 from chalicelib.services.licences import LicenceProvider
+from chalicelib.services.my_cases import merged_page
 
 if TYPE_CHECKING:
     from chalicelib.services.outbound import OutboundService
@@ -671,10 +672,15 @@ class CaseService:
     def save(self, case: Case, outcomes: list[Outcome], extra: list[dict[str, Any]] | None = None) -> Case:
         return self.book.save(case, outcomes, extra=extra or [])
 
-    def entrusted_to_others(self, principal: Principal, limit: int = 50) -> list[dict[str, Any]]:
-        """委托代办: the cases agents filed for the caller as principal, newest first."""
-        owner = principal_owner(identity_key(principal))
-        return [] if owner is None else self.book.store.by_owner(owner, limit, None).items
+    def my_cases(
+        self, principal: Principal, limit: int, position: dict[str, Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """我的办件: the caller's cases and, 委托代办, those agents filed for them, newest first."""
+        owners = {"own": self.owner_of(principal)}
+        entrusted = principal_owner(identity_key(principal))
+        if entrusted is not None:
+            owners["entrusted"] = entrusted
+        return merged_page(self.book.store, owners, limit, position)
 
     def owner_of(self, principal: Principal) -> str:
         return owner_key(principal.issuer, principal.subject)

@@ -172,3 +172,21 @@ def test_entrustment_routes_refuse_a_case_filed_by_its_applicant(applicant: Part
         409,
         "entrustment_not_needed",
     )
+
+
+def test_my_cases_pages_through_own_and_entrusted_cases_alike(agent: Party, principal: Party) -> None:
+    filed = []
+    for _ in range(3):  # interleaved: the principal's own drafts and the agent's drafts for them
+        filed.append(draft(principal, "KSTB-RS-004", RS4_FORM)["number"])
+        filed.append(for_principal(agent)["number"])
+    listed: list[str] = []
+    cursor: str | None = None
+    while True:
+        page = ok(principal.get("/v1/cases?limit=2" + (f"&cursor={cursor}" if cursor else "")))
+        assert len(page["items"]) <= 2
+        listed += [c["number"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert listed == list(reversed(filed))  # every case once, newest first, across pages
+    assert [c for c in my_cases(agent) if c in filed] == list(reversed(filed[1::2]))
