@@ -272,6 +272,19 @@ class CaseRevealed(_Sent):
     event_seq: int = Field(ge=1, description="The reveal's seq on the handling province's audit chain.")
 
 
+class CaseEntrustmentSettled(_Sent):
+    """委托代办: the entrustment of a case filed by an agent was settled on the sender's side — the
+    handling clerk verified or refused the 授权委托书 (`document`), or the principal authorised the
+    agent from their own account at home (`authorised`). Applied while the receiver's entrustment is
+    still open; otherwise recorded only (a verified entrustment is never undone)."""
+
+    state: Literal["verified", "refused"]
+    method: Literal["document", "authorised"]
+    reason: Note | None
+    at: AwareDatetime
+    by: ShortText | None = Field(description="The settling clerk's subject, or `principal`.")
+
+
 PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.CASE_FORWARDED: CaseForwarded,
     MessageType.CASE_DISPATCHED: CaseDispatched,
@@ -287,6 +300,7 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.WITHDRAWN: CaseWithdrawn,
     MessageType.CANCELLED: CaseWithdrawn,
     MessageType.REVEALED: CaseRevealed,
+    MessageType.ENTRUSTMENT_SETTLED: CaseEntrustmentSettled,
 }
 
 TITLES: dict[str, str] = {
@@ -307,6 +321,7 @@ TITLES: dict[str, str] = {
     MessageType.WITHDRAWN: "case.withdrawn — 撤回申请",
     MessageType.CANCELLED: "case.cancelled — 联办撤销（其他部分不予办理时撤销已决定的部分）",
     MessageType.REVEALED: "case.revealed — 工作人员查看申请人个人信息明文",
+    MessageType.ENTRUSTMENT_SETTLED: "case.entrustment_settled — 委托核验或授权",
 }
 
 # Models whose keys are left out when empty (`exclude_none`, or added only when there is one).

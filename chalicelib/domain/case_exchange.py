@@ -33,6 +33,8 @@ from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict
 
 ORIGIN, HANDLER = "origin", "handler"
+EITHER = "either"  # a message either side may send (委托代办: the entrustment settled where it was)
+BOTH_WAYS = frozenset({MessageType.ENTRUSTMENT_SETTLED})
 
 # (side, act) → the message that tells the other side.
 OUTGOING: dict[tuple[str, Act], MessageType] = {
@@ -246,4 +248,6 @@ def valid_states(kind: MessageType) -> tuple[str, list[CaseState]]:
         return ORIGIN, [state for state in CaseState if state in table]
     if kind in CARRY_TABLE:
         return HANDLER, [state for state in CaseState if state in CARRY_TABLE[kind]]
+    if kind in BOTH_WAYS:
+        return EITHER, []
     return (HANDLER if kind in (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED) else ORIGIN), []

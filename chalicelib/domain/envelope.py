@@ -52,6 +52,9 @@ class MessageType(StrEnum):
     WITHDRAWN = "case.withdrawn"
     CANCELLED = "case.cancelled"  # 多地联办: the lead undoes a part already decided (compensation)
     REVEALED = "case.revealed"  # staff of the handling province saw personal data in clear (查看明文)
+    ENTRUSTMENT_SETTLED = (
+        "case.entrustment_settled"  # 委托代办: the entrustment verified, refused or authorised
+    )
 
 
 MESSAGE_TYPES = frozenset(kind.value for kind in MessageType)

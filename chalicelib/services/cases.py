@@ -38,6 +38,7 @@ from chalicelib.domain.case_exchange import ORIGIN, outgoing
 from chalicelib.domain.case_states import FINAL, Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
 from chalicelib.domain.clock import Clock, beijing_date, rfc3339, system_clock
+from chalicelib.domain.entrustment import settled_payload
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unverified
 from chalicelib.domain.forms import check_form
@@ -536,7 +537,11 @@ class CaseService:
         outcome.case.entrustment = entrustment.model_copy(
             update={"state": state, "method": method, "reason": reason, "at": now, "by": who}
         )
-        return self.save(case, [outcome])
+        # the other side of a shared case waits for it (the handler's acceptance) or shows it (home)
+        told = self.tell_partner(
+            case, outcome, MessageType.ENTRUSTMENT_SETTLED, settled_payload(outcome.case)
+        )
+        return self.save_with_messages(case, [outcome], told)
 
     def act_as(
         self,

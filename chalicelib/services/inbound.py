@@ -42,6 +42,7 @@ from chalicelib.domain.case_exchange import (
 from chalicelib.domain.case_states import Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
+from chalicelib.domain.entrustment import apply_settlement
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import NotFound
 from chalicelib.observability import logger
@@ -236,6 +237,8 @@ class InboundService:
             # a handover is the window's act, a cancellation the lead's; the rest are the applicant's
             actor = Actor.CLERK if act in (Act.DELIVER, Act.CANCEL) else Actor.APPLICANT
             return perform(case, act, partner_by(sender, actor), ctx)
+        if kind is MessageType.ENTRUSTMENT_SETTLED:
+            return apply_settlement(case, payload, partner_by(sender), at)
         return record(case, f"partner_{kind.value.split('.', 1)[1]}", partner_by(sender), at, dict(payload))
 
     def _open(

@@ -20,6 +20,9 @@ from chalicelib.domain.case import (
     CaseExchange,
     Channel,
     Consent,
+    Entrustment,
+    EntrustmentMethod,
+    EntrustmentState,
     FileStatus,
     Handler,
     Handover,
@@ -32,6 +35,7 @@ from chalicelib.domain.case_exchange import outgoing, status_payload
 from chalicelib.domain.case_states import RESULT_SLOT, Act, Actor
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import BEIJING
+from chalicelib.domain.entrustment import settled_payload
 from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
 from chalicelib.domain.personal import PersonalKind
 from chalicelib.domain.reveal import reveal, revealed_payload
@@ -423,6 +427,20 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
     ):
         shown = reveal(accepted, by, at(5), fields, "other" if note else "identity_check", note)
         out.append((label, "case.revealed", revealed_payload(shown.event)))
+    # 委托代办: the handler's clerk refuses the 授权委托书; the principal authorises at home
+    for label, state, method, who, reason in (
+        ("entrustment_refused", EntrustmentState.REFUSED, EntrustmentMethod.DOCUMENT, "clerk-1", "未签字"),
+        (
+            "entrustment_authorised",
+            EntrustmentState.VERIFIED,
+            EntrustmentMethod.AUTHORISED,
+            "principal",
+            None,
+        ),
+    ):
+        entrustment = Entrustment(state=state, method=method, reason=reason, at=at(2), by=who)
+        settled = settled_payload(accepted.model_copy(update={"entrustment": entrustment}))
+        out.append((label, "case.entrustment_settled", settled))
     return out
 
 

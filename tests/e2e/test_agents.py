@@ -63,3 +63,41 @@ def test_an_agent_files_for_the_principal_who_authorises_and_another_province_ac
     events = agent.get(f"/v1/cases/{n}/timeline")["events"]
     assert next(e for e in events if e["act"] == "submit")["by"]["on_behalf_of"] == "applicant"
     assert "entrustment_authorised" in [e["act"] for e in events]
+
+
+def test_the_entrustment_settled_on_either_side_reaches_the_other(stack: dict[str, Any]) -> None:
+    """The 450000 clerk refuses the 授权委托书 (home sees it); 乙 then authorises at home, which
+    reaches 450000, whose clerk can then accept."""
+    agent = Gateway(stack, "430000", "agent")
+    principal = Gateway(stack, "430000", "applicant_2")
+    authority = Gateway(stack, "450000", "authority_clerk")
+    named = {k: PRINCIPAL[k] for k in ("name", "id_number", "phone")}
+    body = {"item_code": "KSTB-RS-004", "province": "450000", "form": RS4_FORM, "on_behalf_of": named}
+    n = agent.post("/v1/cases", body, status=201)["number"]
+    agent.upload(f"/v1/cases/{n}/materials/id_card/uploads", PDF)
+    agent.upload(f"/v1/cases/{n}/materials/entrustment/uploads", PDF)
+    eventually(lambda: verified_files(agent, n) == 2, "both files checked")
+    agent.post(f"/v1/cases/{n}/submit")
+    eventually(lambda: n in [c["number"] for c in authority.get("/v1/authority/cases")["items"]], "forwarded")
+    eventually(lambda: verified_files(authority, n) >= 2, "files copied to the handler")
+    assert (
+        authority.post(f"/v1/authority/cases/{n}/accept", {}, status=409)["code"]
+        == "entrustment_not_verified"
+    )
+
+    authority.post(
+        f"/v1/authority/cases/{n}/entrustment/verify", {"verified": False, "reason": "委托书未签字"}
+    )
+    eventually(lambda: principal.case(n)["entrustment"]["state"] == "refused", "the refusal, seen at home")
+    assert "partner_entrustment_refused" in [
+        e["act"] for e in principal.get(f"/v1/cases/{n}/timeline")["events"]
+    ]
+
+    principal.post(f"/v1/cases/{n}/entrustment/authorise")
+    eventually(
+        lambda: authority.case(n)["entrustment"]["state"] == "verified", "the authorisation, at 450000"
+    )
+    at_b = authority.case(n)
+    assert at_b["entrustment"]["method"] == "authorised" and "accept" in at_b["allowed_acts"]
+    authority.post(f"/v1/authority/cases/{n}/accept", {})
+    eventually(lambda: principal.case(n)["state"] == "accepted", "accepted, seen by the principal at home")
