@@ -456,11 +456,12 @@ class CalendarPublished(_Out):
 
 
 class RevealRequest(_In):
-    """Which personal fields to see in clear (`applicant.name|id_number|phone`, `form.<path>` of a
+    """Which personal fields to see in clear (`applicant.name|id_number|phone`; on a case filed by an
+    agent, `agent.name|id_number|phone`; `form.<path>` of a
     field the item declares personal), and why; `note` is required when `purpose` is `other`."""
 
-    fields: list[Annotated[str, Field(pattern=r"^(applicant|form)\.[A-Za-z0-9_.\[\]]{1,200}$")]] = Field(
-        min_length=1, max_length=MAX_FIELDS
+    fields: list[Annotated[str, Field(pattern=r"^(applicant|agent|form)\.[A-Za-z0-9_.\[\]]{1,200}$")]] = (
+        Field(min_length=1, max_length=MAX_FIELDS)
     )
     purpose: RevealPurpose
     note: Annotated[str, Field(min_length=1, max_length=NOTE_MAX_LENGTH)] | None = None

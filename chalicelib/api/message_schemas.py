@@ -263,7 +263,9 @@ class CaseRevealed(_Sent):
     """查看明文: staff of the handling province saw the applicant's personal data in clear. Names the
     fields, their kinds, who, when and why, never a value (`domain/reveal.py`)."""
 
-    fields: list[Annotated[str, Field(pattern=r"^(applicant|form)\.")]] = Field(min_length=1, max_length=10)
+    fields: list[Annotated[str, Field(pattern=r"^(applicant|agent|form)\.")]] = Field(
+        min_length=1, max_length=10
+    )
     kinds: list[PersonalKind] = Field(min_length=1, max_length=10)
     purpose: RevealPurpose
     note: Annotated[str, Field(max_length=200)] | None

@@ -6,7 +6,9 @@ Invariants:
   applicant's timeline text carry which fields, who, when and why; the clear values exist only in
   the caller's response;
 - revealable fields are the applicant block (`applicant.name`, `applicant.id_number`,
-  `applicant.phone`) and the form fields the item version declares personal (`form.<path>`);
+  `applicant.phone`), on a case filed by an agent (委托代办) the agent block (`agent.name`,
+  `agent.id_number`, `agent.phone`), and the form fields the item version declares personal
+  (`form.<path>`);
 - the purpose is one of `RevealPurpose`; `other` needs a note.
 """
 
@@ -32,6 +34,12 @@ APPLICANT_FIELDS: Final[dict[str, PersonalKind]] = {
     "applicant.name": PersonalKind.NAME,
     "applicant.id_number": PersonalKind.ID_NUMBER,
     "applicant.phone": PersonalKind.PHONE,
+}
+
+AGENT_FIELDS: Final[dict[str, PersonalKind]] = {
+    "agent.name": PersonalKind.NAME,
+    "agent.id_number": PersonalKind.ID_NUMBER,
+    "agent.phone": PersonalKind.PHONE,
 }
 
 
@@ -62,18 +70,20 @@ KIND_TEXT: Final[dict[PersonalKind, tuple[str, str]]] = {
     PersonalKind.OTHER: ("其他个人信息", "other personal data"),
 }
 
+AGENT_TEXT: Final = ("代办人", "agent's ")  # "your agent's ID number", 您的代办人身份证件号码
 
-def revealable(form_schema: dict[str, Any]) -> dict[str, PersonalKind]:
+
+def revealable(form_schema: dict[str, Any], *, has_agent: bool = False) -> dict[str, PersonalKind]:
     """Every field that may be revealed on a case of this form schema, with its kind."""
     declared = {f"form.{path}": kind for path, kind in forms.personal_fields(form_schema).items()}
-    return {**APPLICANT_FIELDS, **declared}
+    return {**APPLICANT_FIELDS, **(AGENT_FIELDS if has_agent else {}), **declared}
 
 
 def check_request(
-    form_schema: dict[str, Any], fields: list[str], purpose: str, note: str | None
+    form_schema: dict[str, Any], fields: list[str], purpose: str, note: str | None, *, has_agent: bool = False
 ) -> dict[str, PersonalKind]:
     """The requested fields with their kinds, or InvalidInput naming each wrong one (never a value)."""
-    allowed = revealable(form_schema)
+    allowed = revealable(form_schema, has_agent=has_agent)
     errors: list[dict[str, Any]] = []
     for index, field in enumerate(fields):
         if field not in allowed:
@@ -91,6 +101,8 @@ def clear_values(case: Case, fields: dict[str, PersonalKind]) -> dict[str, Any]:
     for field in fields:
         if field in APPLICANT_FIELDS:
             values[field] = getattr(case.applicant, field.split(".", 1)[1])
+        elif field in AGENT_FIELDS:
+            values[field] = None if case.agent is None else getattr(case.agent, field.split(".", 1)[1])
         else:
             values[field] = forms.value_at(case.form, field.split(".", 1)[1])
     return values
@@ -147,7 +159,13 @@ def reveal_text(case: Case, event: dict[str, Any], lang: str) -> str | None:
     else:
         return None
     index = 1 if lang == "en" else 0
-    kinds = list(dict.fromkeys(KIND_TEXT[_kind(k)][index] for k in details.get("kinds", [])))
+    fields = details.get("fields") or []
+    kinds = list(
+        dict.fromkeys(
+            (AGENT_TEXT[index] if str(f).startswith("agent.") else "") + KIND_TEXT[_kind(k)][index]
+            for f, k in zip(fields, details.get("kinds", []), strict=False)
+        )
+    )
     purpose = PURPOSE_TEXT[_purpose(details.get("purpose"))][index]
     who = _who(by, case, "en" if index else "zh")
     if index:

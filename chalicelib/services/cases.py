@@ -537,9 +537,14 @@ class CaseService:
         outcome.case.entrustment = entrustment.model_copy(
             update={"state": state, "method": method, "reason": reason, "at": now, "by": who}
         )
-        # the other side of a shared case waits for it (the handler's acceptance) or shows it (home)
-        told = self.tell_partner(
-            case, outcome, MessageType.ENTRUSTMENT_SETTLED, settled_payload(outcome.case)
+        # the other side of a shared case waits for it (the handler's acceptance) or shows it (home);
+        # a draft is not shared yet: its forwarding carries the entrustment
+        told = (
+            []
+            if case.state is CaseState.DRAFT
+            else self.tell_partner(
+                case, outcome, MessageType.ENTRUSTMENT_SETTLED, settled_payload(outcome.case)
+            )
         )
         return self.save_with_messages(case, [outcome], told)
 

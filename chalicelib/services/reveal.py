@@ -54,7 +54,13 @@ class RevealService:
         if not (is_handling_clerk(principal, case) or is_window_of(principal, case)):
             raise Forbidden("reveal_not_allowed")
         note = body.get("note")
-        fields = check_request(self._cases.form_schema(case), body["fields"], body["purpose"], note)
+        fields = check_request(
+            self._cases.form_schema(case),
+            body["fields"],
+            body["purpose"],
+            note,
+            has_agent=case.agent is not None,
+        )
         now = self._cases.now()
         self._count(principal, now)
         outcome = reveal(case, by_of(principal), now, fields, body["purpose"], note)

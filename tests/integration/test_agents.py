@@ -190,3 +190,28 @@ def test_my_cases_pages_through_own_and_entrusted_cases_alike(agent: Party, prin
             break
     assert listed == list(reversed(filed))  # every case once, newest first, across pages
     assert [c for c in my_cases(agent) if c in filed] == list(reversed(filed[1::2]))
+
+
+def test_the_clerk_reveals_the_agents_identity_on_the_chain_and_the_principal_reads_it(
+    agent: Party, principal: Party, clerk: Party
+) -> None:
+    number = for_principal(agent)["number"]
+    give(agent, number, "id_card")
+    give(agent, number, "entrustment")
+    ok(agent.post(f"/v1/cases/{number}/submit"))
+    body = {"fields": ["agent.id_number", "agent.phone"], "purpose": "identity_check"}
+    revealed = ok(clerk.post(f"/v1/cases/{number}/reveal", body))
+    assert revealed["values"] == {"agent.id_number": AGENT["id_number"], "agent.phone": AGENT["phone"]}
+    event = ok(principal.get(f"/v1/cases/{number}/timeline"))["events"][-1]
+    assert event["details"]["fields"] == ["agent.id_number", "agent.phone"]
+    assert "代办人身份证件号码" in event["description"]
+    assert AGENT["id_number"] not in str(event)
+
+
+def test_agent_fields_are_revealable_only_on_a_case_filed_by_an_agent(applicant: Party, clerk: Party) -> None:
+    number = draft(applicant, "KSTB-RS-004", RS4_FORM)["number"]
+    give(applicant, number, "id_card")
+    ok(applicant.post(f"/v1/cases/{number}/submit"))
+    body = {"fields": ["agent.id_number"], "purpose": "identity_check"}
+    refused = problem(clerk.post(f"/v1/cases/{number}/reveal", body), 422, "validation_failed")
+    assert refused["errors"][0]["code"] == "field_not_revealable"
