@@ -7,7 +7,9 @@ import pytest
 
 from chalicelib.domain.case import Agent, Case, Entrustment, EntrustmentMethod, EntrustmentState
 from chalicelib.domain.case_acts import blocked, offered_acts
+from chalicelib.domain.case_exchange import partner_by
 from chalicelib.domain.case_states import Act
+from chalicelib.domain.entrustment import apply_settlement, settled_payload
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.identity import Role
 from tests.unit.test_case_acts import act, at, make_case, step
@@ -60,3 +62,49 @@ def test_refusing_acceptance_is_not_held_back_by_the_entrustment() -> None:
     # 不予受理 stays open to the clerk: an entrustment that never comes must not trap the case
     case = filed_by_agent(EntrustmentState.REFUSED)
     assert "refuse" in offered_acts(case, Role.AUTHORITY_CLERK)
+
+
+# — the entrustment settled on the other side (case.entrustment_settled) —
+
+AUTHORISED = {
+    "state": "verified",
+    "method": "authorised",
+    "reason": None,
+    "at": "2025-03-04T10:00:00+08:00",
+    "by": "principal",
+}
+REFUSED = {
+    "state": "refused",
+    "method": "document",
+    "reason": "未签字",
+    "at": "2025-03-04T10:00:00+08:00",
+    "by": "clerk-9",
+}
+
+
+def test_a_settlement_from_the_other_side_applies_while_the_entrustment_is_open() -> None:
+    case = filed_by_agent(EntrustmentState.REFUSED)
+    outcome = apply_settlement(case, AUTHORISED, partner_by("430000"), at(4))
+    assert outcome.case.entrustment is not None and outcome.case.entrustment.verified
+    assert outcome.case.entrustment.method is EntrustmentMethod.AUTHORISED
+    assert outcome.event["act"] == "partner_entrustment_verified" and "noted" not in outcome.event["details"]
+    assert blocked(outcome.case, Act.ACCEPT) is None
+
+
+def test_a_verified_entrustment_is_never_undone_by_a_message() -> None:
+    case = filed_by_agent(EntrustmentState.VERIFIED)
+    before = case.entrustment
+    outcome = apply_settlement(case, REFUSED, partner_by("450000"), at(4))
+    assert outcome.case.entrustment == before
+    assert outcome.event["act"] == "partner_entrustment_refused" and outcome.event["details"]["noted"] is True
+
+
+def test_the_payload_told_is_the_settled_entrustment() -> None:
+    case = filed_by_agent(EntrustmentState.PENDING)
+    with pytest.raises(ValueError):
+        settled_payload(case)  # nothing settled yet: nothing to tell
+    assert case.entrustment is not None
+    case.entrustment = case.entrustment.model_copy(
+        update={"state": EntrustmentState.VERIFIED, "at": at(5), "by": "clerk-1"}
+    )
+    assert settled_payload(case)["state"] == "verified" and settled_payload(case)["by"] == "clerk-1"
