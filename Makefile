@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test unit lint typecheck pytest cfn-lint package openapi bench format clean
+.PHONY: run test unit contract-lint lint typecheck pytest cfn-lint package openapi bench format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (PYTHON=...)")'
@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(PY) -m infra.local
 
-test: $(STAMP) lint typecheck cfn-lint pytest
+test: $(STAMP) lint typecheck cfn-lint contract-lint pytest
 
 # The inner loop: the pure domain and the services' unit tests, in seconds.
 unit: $(STAMP)
@@ -32,6 +32,17 @@ typecheck: $(STAMP)
 
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint infra/template.yaml
+
+# The contract as a mobile team's tools read it: Spectral's spectral:oas ruleset, warnings included.
+# Spectral comes from the npm registry, pinned by tools/spectral/package-lock.json (Node 18+).
+SPECTRAL := tools/spectral/node_modules/.bin/spectral
+$(SPECTRAL): tools/spectral/package-lock.json
+	@command -v npm >/dev/null || { echo "contract-lint needs Node.js 18+ with npm"; exit 2; }
+	npm ci --prefix tools/spectral --no-audit --no-fund --loglevel=error
+	@touch $(SPECTRAL)
+
+contract-lint: $(SPECTRAL)
+	$(SPECTRAL) lint openapi/openapi.json --ruleset tools/spectral/.spectral.yaml --fail-severity=warn --quiet
 
 # pytest includes tests/infra: every province packaged, cfn-lint and checkov on the packaged
 # templates, their data resources built in moto, and the function policies checked for wildcards.
@@ -55,4 +66,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .local .mypy_cache .ruff_cache .hypothesis out
+	rm -rf $(VENV) .local .mypy_cache .ruff_cache .hypothesis out tools/spectral/node_modules

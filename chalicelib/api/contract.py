@@ -13,7 +13,9 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.endpoint import OPERATIONS, Operation, load_model
+from chalicelib.api.glossary import describe_fields
 from chalicelib.api.messages import PROBLEMS
+from chalicelib.domain.identity import Role
 from chalicelib.domain.regions import PROVINCE_CODE_PATTERN
 
 REF = "#/components/schemas/{model}"
@@ -37,6 +39,68 @@ HEADER = {
         "schema": {"type": "string"},
     },
 }
+
+# Tags group the operations by who uses them; each is described once, here.
+TAGS: dict[str, str] = {
+    "catalog": "政务服务事项目录: the item catalog, 办事指南 and published versions; public reads.",
+    "calendar": "The working-day calendar (工作日) every time limit is counted in.",
+    "cases": "办件: the applicant's cases from draft to result, and reads shared by everyone at a case.",
+    "materials": "申请材料: uploads through presigned URLs, e-licences (电子证照) and their checks.",
+    "authority": "The handling authority's clerk (审批机关): inbox, 受理, 补正, 决定, 出证, rectifications.",
+    "window": "The 跨省通办 window (专窗): proxy intake (异地代收), receipts, dispatch, shipments, 出件.",
+    "exchange": "The exchange between provinces: signed messages, receipts, file fetch, keys.",
+    "ops": "The province's operator: catalog publishing, calendar, partners, dead letters, audits.",
+    "meta": "Health, the caller, and the meaning of every problem code.",
+}
+ROLE_TEXT: dict[Role, str] = {
+    Role.APPLICANT: "an applicant (mobile app, a token carrying their verified identity, 实名认证)",
+    Role.WINDOW_CLERK: "a clerk of a 跨省通办 window of this province",
+    Role.AUTHORITY_CLERK: "a clerk of a handling authority of this province",
+    Role.OPERATOR: "this province's operator",
+    Role.PARTNER: "a partner province",
+}
+CONVENTION_PROBLEMS = frozenset(
+    {
+        "invalid_query",
+        "malformed_json",
+        "json_too_deep",
+        "payload_too_large",
+        "unsupported_media_type",
+        "validation_failed",
+        "idempotency_key_required",
+        "idempotency_key_invalid",
+        "idempotency_key_reused",
+        "idempotency_in_progress",
+        "token_missing",
+        "token_invalid",
+        "token_expired",
+        "token_lifetime_exceeded",
+        "forbidden",
+        "identity_claims_missing",
+        "not_found",
+    }
+)
+
+
+def describe(op: Operation) -> str:
+    """The operation in words: what it does and changes, who may call it, which problems it has."""
+    what = op.description or f"{op.summary}."
+    if op.method == "GET":
+        what += "\n\nReads only: changes nothing."
+    elif op.idempotent_post:
+        what += "\n\nThe same `Idempotency-Key` with the same body replays the first response."
+    if op.roles is None:
+        who = "Who may call: anyone, without a token."
+    else:
+        who = "Who may call: " + "; ".join(ROLE_TEXT[r] for r in op.roles) + "."
+    own = [c for codes in _problem_statuses(op).values() for c in codes if c not in CONVENTION_PROBLEMS]
+    problems = (
+        "Problems of its own: " + ", ".join(f"`{c}` ({PROBLEMS[c][0]})" for c in own) + "; "
+        if own
+        else "Problems: "
+    )
+    problems += "the conventions' (token, idempotency, validation) as listed under responses."
+    return "\n\n".join((what, who, problems))
 
 
 def _model_name(ref: str) -> str:
@@ -153,6 +217,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "operationId": op.operation_id,
         "summary": op.summary,
+        "description": describe(op),
         "tags": [op.tag],
         "parameters": _parameters(op),
         "responses": responses,
@@ -177,6 +242,7 @@ def build_spec() -> dict[str, Any]:
     refs.add("chalicelib.api.schemas:Problem")
     models: list[Any] = [(load_model(r), "validation") for r in sorted(refs)]
     _, defs = models_json_schema(models, ref_template=REF)
+    schemas = describe_fields(defs.get("$defs", {}))
     paths: dict[str, dict[str, Any]] = {}
     for op in sorted(OPERATIONS, key=lambda o: (o.path, o.method)):
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
@@ -185,14 +251,16 @@ def build_spec() -> dict[str, Any]:
         "info": {
             "title": "Tongban Gateway (跨省通办网关)",
             "version": "0.1.0",
+            "contact": {"name": "The operators of each province's gateway (跨省通办网关运维)"},
             "description": "One gateway per province for cross-province government services. "
             "Errors are RFC 9457 problem+json with a stable `code`; POST needs "
             "`Idempotency-Key`; times are RFC 3339 in +08:00; money in fen.",
         },
         "servers": [{"url": "/"}],
+        "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
         "paths": paths,
         "components": {
-            "schemas": defs.get("$defs", {}),
+            "schemas": schemas,
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (ES256 or RS256)"}
             },

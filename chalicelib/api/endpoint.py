@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import json
 import re
 from array import array
@@ -108,6 +109,7 @@ class Operation:
     max_body: int = MAX_BODY_BYTES
     too_large: str = "payload_too_large"  # the problem code of a body over `max_body`
     on_refusal: str | None = None  # "module:function" told of every refusal before the handler runs
+    description: str = ""  # the handler's docstring: what the operation does and what it changes
 
     @property
     def idempotent_post(self) -> bool:
@@ -186,6 +188,7 @@ def endpoint(
             max_body=max_body,
             too_large=too_large,
             on_refusal=on_refusal,
+            description=inspect.getdoc(handler) or "",
         )
         OPERATIONS.append(op)
 
