@@ -211,7 +211,7 @@ def receipt_page(call: Call) -> Reply:
     tag="window",
     roles=CLERK,
     summary="The intake receipt (收件告知单) as an A4 PDF with the QR code to progress and rating",
-    problems=CASE_PROBLEMS,
+    problems=(*CASE_PROBLEMS, "binary_not_accepted"),
 )
 def receipt_pdf(call: Call) -> Reply:
     pdf = container.receipts().render(call.actor, case_number(call), "pdf", call.lang)
@@ -241,7 +241,13 @@ def receipt_print_link(call: Call) -> Reply:
     tag="window",
     roles=PUBLIC,
     summary="A receipt opened through its signed print link (no token): the PDF or the A4 page",
-    problems=("print_link_invalid", "print_link_expired", "case_not_found", "invalid_query"),
+    problems=(
+        "print_link_invalid",
+        "print_link_expired",
+        "case_not_found",
+        "invalid_query",
+        "binary_not_accepted",
+    ),
     query=(
         QueryParam("format", "pdf or html, as signed", enum=("pdf", "html")),
         QueryParam("lang", "zh or en, as signed", enum=("zh", "en")),

@@ -238,6 +238,12 @@ def test_a_forged_edited_or_expired_print_link_is_refused(client: Any, window: P
     assert json.loads(english.body)["title"] == "The print link is not valid"
 
 
+def test_a_pdf_asked_for_without_accepting_it_is_a_clear_400(window: Party) -> None:
+    number = intake(window)
+    answer = window.client.http.get(f"/v1/window/cases/{number}/receipt.pdf", headers=window.headers)
+    assert answer.status_code == 400 and json.loads(answer.body)["code"] == "binary_not_accepted"
+
+
 def test_only_the_intake_window_gets_a_print_link(client: Any, window: Party) -> None:
     number = intake(window)
     other = Party(client, "window_clerk", window="W-430000-02")
