@@ -258,11 +258,11 @@ def receipt_print_link(call: Call) -> Reply:
 def printable_receipt(call: Call) -> Reply:
     number = case_number(call)
     fmt, content = container.receipts().printable(number, call.query)
-    call.language = call.query["lang"]  # the language the link was signed for
-    call.localised = True
+    # in the language the link was signed for, whatever the browser's Accept-Language
+    headers = {"Content-Language": call.query["lang"], "Cache-Control": "no-store"}
     if fmt == "pdf":
-        return Reply(content, 200, {"Content-Type": PDF_TYPE, **_inline(number), "Cache-Control": "no-store"})
-    return Reply(content, 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"})
+        return Reply(content, 200, {"Content-Type": PDF_TYPE, **_inline(number), **headers})
+    return Reply(content, 200, {"Content-Type": "text/html; charset=utf-8", **headers})
 
 
 def _inline(number: str) -> dict[str, str]:

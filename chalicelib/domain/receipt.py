@@ -118,6 +118,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "seal": ("窗口（盖章）", "Window (seal)"),
     "clerk": ("经办人", "Clerk"),
     "not_configured": ("—", "—"),
+    "print": ("打印", "Print"),
     "next_steps_text": (
         "本窗口将申请材料寄递并推送至办理地审批机关；审批机关受理、办理后，结果按您选择的方式送达。"
         "办理进度可凭办件编号和查询码查询。",

@@ -121,7 +121,7 @@ def render_html(data: dict[str, Any]) -> str:
         f"<div>{e(label('seal', lang))}</div>"
         f"<div>{e(label('issued_at', lang))}{_colon(lang)}{e(issued)}</div></div></div>"
         f'<p class="note">{e(label("keep", lang))}</p>'
-        '<p class="noprint"><button onclick="window.print()">🖨</button></p>'
+        f'<p class="noprint"><button onclick="window.print()">{e(label("print", lang))}</button></p>'
         "</body></html>"
     )
 
