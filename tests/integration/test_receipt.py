@@ -250,3 +250,18 @@ def test_only_the_intake_window_gets_a_print_link(client: Any, window: Party) ->
     answer = other.post(f"/v1/window/cases/{number}/receipt/print-link")
     assert answer.status_code == 404
     assert get(other, f"/v1/window/cases/{number}/receipt.pdf").status_code == 404
+
+
+def test_content_language_marks_the_answers_whose_text_depends_on_the_language(
+    client: Any, window: Party
+) -> None:
+    number = intake(window)
+    english = {**window.headers, "Accept-Language": "en"}
+    case = client.http.get(f"/v1/cases/{number}", headers=english)
+    assert case.headers["Content-Language"] == "en" and case.headers["Vary"] == "Accept-Language"
+    timeline = client.http.get(f"/v1/cases/{number}/timeline", headers=window.headers)
+    assert timeline.headers["Content-Language"] == "zh"
+    problem = client.http.get("/v1/cases/430000-20261130-NOSUCHCA", headers=english)
+    assert problem.status_code == 404 and problem.headers["Content-Language"] == "en"
+    health = client.http.get("/v1/health", headers={"Accept-Language": "en"})
+    assert health.status_code == 200 and "Content-Language" not in health.headers  # no text in a language
