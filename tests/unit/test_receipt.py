@@ -150,3 +150,25 @@ def test_a_print_link_opens_only_what_it_was_signed_for_until_it_expires() -> No
     later = NOW + timedelta(seconds=301)
     with pytest.raises(print_link.PrintLinkExpired):
         print_link.check(KEY, "430000", link.number, now=later, **presented(link))
+
+
+def test_a_province_file_gives_its_windows_and_public_url_to_the_stage() -> None:
+    import json
+
+    from infra import provinces
+
+    hunan = provinces.load("430000")
+    env = provinces.receipt_env(hunan)
+    assert env["TONGBAN_PUBLIC_BASE_URL"].startswith("https://")
+    windows = load_settings({**LOCAL, **env}).windows
+    assert set(windows) == {"W-430000-01", "W-430000-02"} and all(
+        w.address and w.phone for w in windows.values()
+    )
+    data = json.loads((provinces.PROVINCES_DIR / "430000.json").read_text(encoding="utf-8"))
+    for bad in (
+        {"windows": {"W-450000-01": {"name": "另一省的窗口"}}},
+        {"windows": {"W-430000-01": {"address": "无名"}}},
+        {"public_base_url": "http://zwfw.example"},
+    ):
+        with pytest.raises(provinces.ProvinceConfigError):
+            provinces.parse({**data, **bad})
