@@ -19,6 +19,7 @@ from chalicelib.events import handlers
 stage = settings()  # a misconfigured stage (e.g. a development issuer outside local) fails at start
 
 app = Chalice(app_name="tongban-gateway")
+app.api.binary_types.append("application/pdf")  # the printable receipt (收件告知单)
 app.register_middleware(http_middleware, "http")
 app.register_blueprint(meta)
 app.register_blueprint(public)

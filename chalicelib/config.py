@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from chalicelib.domain.regions import is_province, province_name
+from chalicelib.domain.window_desk import WindowDesk
 
 LOCAL_STAGE = "local"
 # RFC 6761: `.invalid` never resolves, so an issuer there is a development issuer (infra/devtokens.py).
@@ -69,6 +70,9 @@ class Settings:
     resource_prefix: str
     issuers: tuple[IssuerConfig, ...] = field(default=())
     tracing: bool = False
+    # where applicants reach this gateway (the receipt's QR code and print links); None: not public
+    public_base_url: str | None = None
+    windows: Mapping[str, WindowDesk] = field(default_factory=dict)  # 专窗 id → its receipt details
 
     @property
     def province_name(self) -> str:
@@ -190,7 +194,33 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         resource_prefix=env.get("TONGBAN_RESOURCE_PREFIX", f"tongban-{province}"),
         issuers=_issuers(env.get("TONGBAN_ISSUERS", ""), stage),
         tracing=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() != "true",
+        public_base_url=_public_base_url(env.get("TONGBAN_PUBLIC_BASE_URL", ""), stage),
+        windows=_windows(env.get("TONGBAN_WINDOWS", "")),
     )
+
+
+def _public_base_url(raw: str, stage: str) -> str | None:
+    """An absolute http(s) origin (and path prefix) without query; https outside the local stage."""
+    url = raw.strip().rstrip("/")
+    if not url:
+        return None
+    scheme, _, rest = url.partition("://")
+    if scheme not in ("https", "http") or not rest or "?" in url or "#" in url:
+        raise ConfigurationError("TONGBAN_PUBLIC_BASE_URL must be an absolute http(s) URL without query")
+    if scheme != "https" and stage != LOCAL_STAGE:
+        raise ConfigurationError("TONGBAN_PUBLIC_BASE_URL must be https outside the local stage")
+    return url
+
+
+def _windows(raw: str) -> dict[str, WindowDesk]:
+    """TONGBAN_WINDOWS: {"W-430000-01": {"name": …, "address": …, "phone": …}, …}."""
+    try:
+        entries = json.loads(raw) if raw.strip() else {}
+        if not isinstance(entries, dict):
+            raise TypeError("an object keyed by window id is needed")
+        return {str(window): WindowDesk.parse(str(window), entry) for window, entry in entries.items()}
+    except (ValueError, TypeError) as err:
+        raise ConfigurationError(f"TONGBAN_WINDOWS is not a valid window list: {err}") from None
 
 
 @lru_cache(maxsize=1)
@@ -220,3 +250,13 @@ def cursor_key() -> bytes:
         return configured.encode("utf-8")
     stage = settings()
     return f"tongban-cursor|{stage.stage}|{stage.province_code}|{stage.resource_prefix}".encode()
+
+
+@lru_cache(maxsize=1)
+def print_link_key() -> bytes:
+    """The key that signs receipt print links (HMAC-SHA256), derived from the cursor key with its
+    own label so that neither can stand in for the other; a deployed stage sets TONGBAN_CURSOR_KEY."""
+    import hashlib
+    import hmac
+
+    return hmac.new(cursor_key(), b"tongban-receipt-print-link", hashlib.sha256).digest()

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from chalicelib.services.outbound import OutboundService
     from chalicelib.services.partners import PartnerService
     from chalicelib.services.ratings import RatingService
+    from chalicelib.services.receipts import ReceiptService
     from chalicelib.services.reveal import RevealService
     from chalicelib.services.video_sessions import VideoSessions
     from chalicelib.services.window import WindowService
@@ -276,8 +277,18 @@ def dead_letters() -> DeadLetterService:
 def window() -> WindowService:
     from chalicelib.services.window import WindowService
 
+    return WindowService(cases(), case_store(), binding())
+
+
+@cache
+def receipts() -> ReceiptService:
+    from chalicelib.config import print_link_key
+    from chalicelib.services.receipts import ReceiptService
+
     stage = settings()
-    return WindowService(cases(), case_store(), f"{stage.province_name}跨省通办专窗", binding())
+    return ReceiptService(
+        cases(), stage.windows, stage.public_base_url, print_link_key(), stage.province_code
+    )
 
 
 @cache

@@ -76,6 +76,8 @@ class ProvinceStage:
     stage: str = ""
     partners: tuple[Partner, ...] = ()
     deploy: DeploySettings = field(default_factory=DeploySettings)
+    public_base_url: str | None = None  # where applicants reach the gateway (receipt QR code)
+    windows: dict[str, dict[str, str]] = field(default_factory=dict)  # 专窗 id → name, address, phone
 
     @property
     def partition(self) -> str:
@@ -125,6 +127,24 @@ def _partners(raw: Any, code: str, where: str) -> tuple[Partner, ...]:
             raise ProvinceConfigError(f"{where}: partner {partner.code} endpoint must be https")
         partners.append(partner)
     return tuple(partners)
+
+
+def _windows(raw: Any, code: str, where: str) -> dict[str, dict[str, str]]:
+    """The province's windows (跨省通办专窗) as their receipts print them."""
+    from chalicelib.domain.window_desk import WindowDesk
+
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ProvinceConfigError(f"{where}: windows must be an object keyed by window id")
+    for window, entry in raw.items():
+        if not str(window).startswith(f"W-{code}-"):
+            raise ProvinceConfigError(f"{where}: window {window} is not one of W-{code}-…")
+        try:
+            WindowDesk.parse(str(window), entry)
+        except ValueError as err:
+            raise ProvinceConfigError(f"{where}: {err}") from None
+    return dict(raw)
 
 
 def _deploy(raw: Any, where: str) -> DeploySettings:
@@ -178,7 +198,17 @@ def parse(data: dict[str, Any], where: str = "province") -> ProvinceStage:
         stage=str(data.get("stage") or f"prod-{code}"),
         partners=_partners(data.get("partners", []), code, where),
         deploy=_deploy(data.get("deploy"), where),
+        public_base_url=_https(data.get("public_base_url"), "public_base_url", where),
+        windows=_windows(data.get("windows"), code, where),
     )
+
+
+def _https(raw: Any, key: str, where: str) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.startswith("https://"):
+        raise ProvinceConfigError(f"{where}: {key} must be an https URL")
+    return raw
 
 
 def load(code: str) -> ProvinceStage:
@@ -223,6 +253,7 @@ def chalice_stage(province: ProvinceStage, functions: list[str]) -> dict[str, An
             "TONGBAN_PROVINCE": province.code,
             "TONGBAN_RESOURCE_PREFIX": province.resource_prefix,
             "TONGBAN_ISSUERS": json.dumps(list(province.issuers), ensure_ascii=False, separators=(",", ":")),
+            **receipt_env(province),
             "POWERTOOLS_TRACE_DISABLED": "false",
             "POWERTOOLS_METRICS_DISABLED": "false",
             "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -230,6 +261,16 @@ def chalice_stage(province: ProvinceStage, functions: list[str]) -> dict[str, An
         "tags": {"tongban:province": province.code},
         "lambda_functions": lambdas,
     }
+
+
+def receipt_env(province: ProvinceStage) -> dict[str, str]:
+    """TONGBAN_PUBLIC_BASE_URL and TONGBAN_WINDOWS of the province, where its file sets them."""
+    env = {}
+    if province.public_base_url:
+        env["TONGBAN_PUBLIC_BASE_URL"] = province.public_base_url
+    if province.windows:
+        env["TONGBAN_WINDOWS"] = json.dumps(province.windows, ensure_ascii=False, separators=(",", ":"))
+    return env
 
 
 # --- schedules -----------------------------------------------------------------------------------

@@ -19,6 +19,14 @@ PROVINCE = "430000"
 PREFIX = f"tongban-{PROVINCE}"
 ISSUER = DevIssuer.generate(PROVINCE)
 OTHER_ISSUER = DevIssuer.generate("450000")  # trusted by nobody here
+PUBLIC_BASE_URL = "https://zwfw.430000.gov.cn.example"
+WINDOWS = {  # W-430000-02 is left unconfigured: its receipts carry the province's default
+    "W-430000-01": {
+        "name": "长沙市政务服务中心跨省通办专窗",
+        "address": "湖南省长沙市岳麓区金星中路 1 号政务服务中心一楼 12 号窗口",
+        "phone": "0731-88888888",
+    }
+}
 
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
@@ -31,6 +39,8 @@ os.environ.update(
     POWERTOOLS_TRACE_DISABLED="true",
     POWERTOOLS_METRICS_DISABLED="true",
     POWERTOOLS_LOG_LEVEL="WARNING",
+    TONGBAN_PUBLIC_BASE_URL=PUBLIC_BASE_URL,
+    TONGBAN_WINDOWS=json.dumps(WINDOWS, ensure_ascii=False),
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 

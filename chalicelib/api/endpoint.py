@@ -124,9 +124,17 @@ class Call:
     path: dict[str, str]
     query: dict[str, Any]
     body: Any
-    lang: str
+    language: str
     request_id: str
     headers: Mapping[str, str] = field(default_factory=dict)
+    localised: bool = False  # the handler read `lang`: the answer depends on Accept-Language
+
+    @property
+    def lang(self) -> str:
+        """The request's language (zh or en). Reading it marks the answer as language-dependent, so
+        that it carries `Content-Language` and `Vary: Accept-Language` (see `_respond`)."""
+        self.localised = True
+        return self.language
 
     @property
     def actor(self) -> Principal:
@@ -233,7 +241,7 @@ def _serve(op: Operation, handler: Handler, request: Request, path: dict[str, st
                 path=path,
                 query=_parse_query(op, request),
                 body=_parse_body(op, request),
-                lang=lang,
+                language=lang,
                 request_id=request_id,
                 headers=request.headers,
             )
@@ -244,7 +252,7 @@ def _serve(op: Operation, handler: Handler, request: Request, path: dict[str, st
         run = _retrying_internal_conflicts(handler)
         if key is not None:
             return _idempotent(op, run, call, request, key)
-        return _respond(op, run(call), request)
+        return _respond(op, run(call), request, call)
     except (HttpProblem, DomainError) as err:
         return problem_from_error(err, lang, request_path(request), request_id)
 
@@ -364,9 +372,11 @@ def pydantic_errors(err: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _respond(op: Operation, result: Reply | Mapping[str, Any], request: Request) -> Response:
+def _respond(op: Operation, result: Reply | Mapping[str, Any], request: Request, call: Call) -> Response:
     reply = result if isinstance(result, Reply) else Reply(body=dict(result), status=op.status)
-    if isinstance(reply.body, str):  # a page (e.g. a printable receipt), sent as it is
+    if call.localised:  # texts in the request's language (RFC 9110 §8.5, §12.5.5)
+        reply.headers = {"Content-Language": call.language, "Vary": "Accept-Language", **reply.headers}
+    if isinstance(reply.body, str | bytes):  # a page or a PDF (e.g. a printable receipt), sent as it is
         return Response(body=reply.body, status_code=reply.status, headers=dict(reply.headers))
     if not (op.etag and request.method == "GET"):
         return json_response(reply.body, reply.status, reply.headers)
@@ -422,7 +432,7 @@ def _idempotent(op: Operation, handler: Handler, call: Call, request: Request, k
     fingerprint = hashlib.sha256(raw if isinstance(raw, bytes) else raw.encode()).hexdigest()
 
     def produce() -> dict[str, Any]:
-        response = _respond(op, handler(call), request)
+        response = _respond(op, handler(call), request, call)
         return {"status": response.status_code, "headers": response.headers, "body": response.body}
 
     stored, replayed = run_once(scope, fingerprint, produce, request.lambda_context)

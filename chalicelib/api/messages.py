@@ -254,6 +254,18 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
     "message_too_large": (413, "交换报文超过大小上限", "The exchange message is over the size limit"),
     "internal_error": (500, "服务内部错误，请稍后重试", "Internal error; please retry later"),
     "service_unavailable": (503, "服务暂不可用，请稍后重试", "Service unavailable; retry later"),
+    # 收件告知单 and its print links
+    "binary_not_accepted": (
+        400,
+        "请求须接受该文件类型（Accept: application/pdf 或 */*）",
+        "The request must accept the file's type (Accept: application/pdf or */*)",
+    ),
+    "print_link_invalid": (403, "打印链接无效", "The print link is not valid"),
+    "print_link_expired": (
+        410,
+        "打印链接已过期，请在窗口重新生成",
+        "The print link has expired; make a new one",
+    ),
 }
 
 FIELD_MESSAGES: Final[dict[str, tuple[str, str]]] = {

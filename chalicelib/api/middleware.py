@@ -25,6 +25,7 @@ CHALICE_ERRORS = {
     "NotFoundError": "not_found",
     "ForbiddenError": "forbidden",
     "UnauthorizedError": "token_invalid",
+    "BadRequest": "binary_not_accepted",  # a PDF asked for without an Accept that admits it
 }
 FALLBACK_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
 FALLBACK_DEPTH = 10

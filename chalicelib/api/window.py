@@ -21,7 +21,7 @@ from chalicelib.api.applicant import (
     start_key,
     view,
 )
-from chalicelib.api.endpoint import Call, QueryParam, Reply, endpoint
+from chalicelib.api.endpoint import PUBLIC, Call, QueryParam, Reply, endpoint
 from chalicelib.domain.identity import Role
 
 window = Blueprint(__name__)
@@ -31,6 +31,7 @@ CLERK = (Role.WINDOW_CLERK,)
 FILE_ID = re.compile(r"^F[A-Z2-9]{12}$")
 SHIPMENT_ID = re.compile(r"^S[0-9A-F]{12}$")
 SESSION_ID = re.compile(r"^[0-9A-Za-z\-]{8,64}$")
+PDF_TYPE = "application/pdf"
 BINDING_PROBLEMS = (
     "binding_code_invalid",
     "binding_code_issuer_unknown",
@@ -100,7 +101,7 @@ def issue_binding_code(call: Call) -> Reply:
 )
 def bind_app_account(call: Call) -> dict[str, Any]:
     case = container.window().bind_app_account(call.actor, case_number(call), call.body.binding_code)
-    return view(call.actor, case)
+    return view(call.actor, case, call.lang)
 
 
 @endpoint(
@@ -186,7 +187,7 @@ def check_original(call: Call) -> dict[str, Any]:
     problems=CASE_PROBLEMS,
 )
 def issue_receipt(call: Call) -> dict[str, Any]:
-    return container.window().receipt(call.actor, case_number(call))
+    return container.receipts().issue(call.actor, case_number(call), call.lang)
 
 
 @endpoint(
@@ -195,12 +196,77 @@ def issue_receipt(call: Call) -> dict[str, Any]:
     "/v1/window/cases/{number}/receipt.html",
     tag="window",
     roles=CLERK,
-    summary="The intake receipt (收件告知单) as a printable page",
+    summary="The intake receipt (收件告知单) as a printable A4 page, in the request's language",
     problems=CASE_PROBLEMS,
 )
 def receipt_page(call: Call) -> Reply:
-    page = container.window().receipt_html(call.actor, case_number(call))
+    page = container.receipts().render(call.actor, case_number(call), "html", call.lang)
     return Reply(page, 200, {"Content-Type": "text/html; charset=utf-8"})
+
+
+@endpoint(
+    window,
+    "GET",
+    "/v1/window/cases/{number}/receipt.pdf",
+    tag="window",
+    roles=CLERK,
+    summary="The intake receipt (收件告知单) as an A4 PDF with the QR code to progress and rating",
+    problems=(*CASE_PROBLEMS, "binary_not_accepted"),
+)
+def receipt_pdf(call: Call) -> Reply:
+    pdf = container.receipts().render(call.actor, case_number(call), "pdf", call.lang)
+    return Reply(pdf, 200, {"Content-Type": PDF_TYPE, **_inline(case_number(call))})
+
+
+@endpoint(
+    window,
+    "POST",
+    "/v1/window/cases/{number}/receipt/print-link",
+    tag="window",
+    roles=CLERK,
+    status=201,
+    summary="Signed links (five minutes) that open the receipt's PDF or page without a token, for "
+    "the window's browser to print; in the request's language",
+    response=W + "ReceiptPrintLink",
+    problems=CASE_PROBLEMS,
+)
+def receipt_print_link(call: Call) -> Reply:
+    return Reply(container.receipts().print_link(call.actor, case_number(call), call.lang), 201)
+
+
+@endpoint(
+    window,
+    "GET",
+    "/v1/print/receipts/{number}",
+    tag="window",
+    roles=PUBLIC,
+    summary="A receipt opened through its signed print link (no token): the PDF or the A4 page",
+    problems=(
+        "print_link_invalid",
+        "print_link_expired",
+        "case_not_found",
+        "invalid_query",
+        "binary_not_accepted",
+    ),
+    query=(
+        QueryParam("format", "pdf or html, as signed", enum=("pdf", "html")),
+        QueryParam("lang", "zh or en, as signed", enum=("zh", "en")),
+        QueryParam("expires", "Unix seconds, as signed", pattern=r"^[0-9]{1,12}$", max_length=12),
+        QueryParam("sig", "the link's signature", pattern=r"^[A-Za-z0-9_\-]{43}$", max_length=43),
+    ),
+)
+def printable_receipt(call: Call) -> Reply:
+    number = case_number(call)
+    fmt, content = container.receipts().printable(number, call.query)
+    # in the language the link was signed for, whatever the browser's Accept-Language
+    headers = {"Content-Language": call.query["lang"], "Cache-Control": "no-store"}
+    if fmt == "pdf":
+        return Reply(content, 200, {"Content-Type": PDF_TYPE, **_inline(number), **headers})
+    return Reply(content, 200, {"Content-Type": "text/html; charset=utf-8", **headers})
+
+
+def _inline(number: str) -> dict[str, str]:
+    return {"Content-Disposition": f'inline; filename="receipt-{number}.pdf"'}
 
 
 @endpoint(

@@ -105,23 +105,59 @@ class ShipmentList(_Out):
 
 
 class ReceivedMaterial(_Out):
+    slot: str
     material: str
     files: int
-    original_checked: bool
-    original_mailed: bool
+    original_checked: bool = Field(description="原件核验: the scan was checked against the original")
+    original_mailed: bool = Field(description="the original is mailed to the handling authority")
+    original: str = Field(description="the original's state in words, in the response's language")
+
+
+class ReceiptWindow(_Out):
+    id: str
+    name: str
+    address: str | None
+    phone: str | None
+
+
+class ReceiptDelivery(_Out):
+    method: Literal["window_pickup", "mail", "electronic"]
+    address: str | None = Field(description="the mailing address, masked")
+    text: str
 
 
 class IntakeReceipt(_Out):
+    """收件告知单: texts in the response's language (`Content-Language`), names rather than codes."""
+
     case_number: str
+    query_code: str | None = Field(description="查询码: with the case number, opens the public progress page")
+    progress_url: str | None = Field(
+        description="the public progress and rating page (the receipt's QR code); null when the "
+        "gateway has no public base URL configured"
+    )
     item_name: str
-    applicant: str
-    handling_province: str
+    applicant: str = Field(description="masked")
+    intake_province: str
+    window: ReceiptWindow
+    handling_province: str = Field(description="the handling province's name")
+    handling_province_code: str
     handling_authority: str
     received: list[ReceivedMaterial]
     next_steps: str
-    result_delivery: str
+    delivery: ReceiptDelivery
+    result_delivery: str = Field(description="the chosen delivery in words (same as delivery.text)")
     promised_limit_days: int
     issued_at: str | None
+    issued_at_text: str | None = Field(description="Beijing time as written on paper")
+    language: Literal["zh", "en"]
+
+
+class ReceiptPrintLink(_Out):
+    """Short-lived signed links that open the printable receipt without a bearer token."""
+
+    pdf_url: str
+    html_url: str
+    expires_at: str
 
 
 class VideoParticipantIn(_In):

@@ -9,7 +9,6 @@ named in the code linked (ADR 0008)."""
 
 from __future__ import annotations
 
-import html
 import secrets
 from typing import Any, Protocol
 
@@ -28,11 +27,6 @@ from chalicelib.services.cases import CaseService, by_of
 from chalicelib.services.licences import TrustLevel
 
 WINDOW_ISSUER = "window:"  # the issuer of an intake no app account is bound to: window:<window id>
-NEXT_STEPS = "本窗口将申请材料寄递并推送至办理地审批机关；办理进度可在本窗口或政务服务平台查询。"
-
-
-def _yes(flag: bool) -> str:
-    return "是" if flag else "否"
 
 
 class ShipmentStore(Protocol):
@@ -50,12 +44,9 @@ class ShipmentStore(Protocol):
 
 
 class WindowService:
-    def __init__(
-        self, cases: CaseService, shipments: ShipmentStore, window_address: str, bindings: BindingService
-    ) -> None:
+    def __init__(self, cases: CaseService, shipments: ShipmentStore, bindings: BindingService) -> None:
         self._cases = cases
         self._store = shipments
-        self._address = window_address
         self._bindings = bindings
 
     def open_intake(self, principal: Principal, body: dict[str, Any]) -> Case:
@@ -145,67 +136,6 @@ class WindowService:
         if mail and file.slot not in outcome.case.intake.originals_to_mail:
             outcome.case.intake.originals_to_mail.append(file.slot)
         return self._cases.save(case, [outcome])
-
-    def receipt(self, principal: Principal, number: str) -> dict[str, Any]:
-        """收件告知单: what was received, what happens next, where the result will be delivered."""
-        case = self._cases.windowed(principal, number)
-        if case.intake is not None and case.intake.receipt_issued_at is None:
-            outcome = record(case, "receipt_issued", by_of(principal), self._cases.now(), {})
-            assert outcome.case.intake is not None
-            outcome.case.intake.receipt_issued_at = outcome.case.updated_at
-            case = self._cases.save(case, [outcome])
-        return self._receipt_data(case)
-
-    def _receipt_data(self, case: Case) -> dict[str, Any]:
-        assert case.intake is not None
-        received = [
-            {
-                "material": slot.name,
-                "files": sum(
-                    1 for f in case.files if f.slot == slot.code and f.status is FileStatus.VERIFIED
-                ),
-                "original_checked": any(
-                    f.slot == slot.code and f.trust_level == TrustLevel.B.value for f in case.files
-                ),
-                "original_mailed": slot.code in case.intake.originals_to_mail,
-            }
-            for slot in case.slots
-        ]
-        return {
-            "case_number": case.number,
-            "item_name": case.item_name,
-            "applicant": personal.mask_name(case.applicant.name),
-            "handling_province": case.handler.province,
-            "handling_authority": case.handler.authority_name,
-            "received": received,
-            "next_steps": NEXT_STEPS,
-            "result_delivery": self._address,
-            "promised_limit_days": case.clock.promised_days,
-            "issued_at": rfc3339(case.intake.receipt_issued_at) if case.intake.receipt_issued_at else None,
-        }
-
-    def receipt_html(self, principal: Principal, number: str) -> str:
-        """The receipt as a printable page (A4, Chinese)."""
-        data = self.receipt(principal, number)
-        e = html.escape
-        rows = "".join(
-            f"<tr><td>{e(r['material'])}</td><td>{r['files']}</td>"
-            f"<td>{_yes(r['original_checked'])}</td><td>{_yes(r['original_mailed'])}</td></tr>"
-            for r in data["received"]
-        )
-        return (
-            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>收件告知单</title>'
-            "<style>@page{size:A4;margin:20mm}body{font-family:serif}table{border-collapse:collapse;width:100%}"
-            "td,th{border:1px solid #000;padding:4px}</style></head><body>"
-            f"<h1>跨省通办收件告知单</h1><p>办件编号：{e(data['case_number'])}</p>"
-            f"<p>事项：{e(data['item_name'])}（申请人：{e(data['applicant'])}）</p>"
-            f"<p>办理地：{e(data['handling_province'])} {e(data['handling_authority'])}；"
-            f"承诺时限：{data['promised_limit_days']} 个工作日</p>"
-            "<table><tr><th>材料</th><th>份数</th><th>已核验原件</th><th>原件寄递</th></tr>"
-            f"{rows}</table><p>后续：{e(data['next_steps'])}</p>"
-            f"<p>结果送达：{e(data['result_delivery'])}</p><p>出具时间：{e(data['issued_at'] or '')}</p>"
-            "</body></html>"
-        )
 
     def dispatch(self, principal: Principal, number: str) -> Case:
         """Send the intake package to the handling province (the applicant's submit, by proxy)."""

@@ -30,7 +30,7 @@ from typing import Any
 
 from infra.devtokens import TOKEN_LIFETIME_SECONDS, DevIssuer, audience_of, issuer_of
 from infra.local.processes import Child, port_in_use, spawn, stop_all
-from infra.provinces import ProvinceStage, all_codes, load
+from infra.provinces import ProvinceStage, all_codes, load, receipt_env
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK_FILE = ROOT / ".local" / "stack.json"
@@ -135,6 +135,9 @@ def province_env(province: Province, moto_url: str) -> dict[str, str]:
         TONGBAN_PROVINCE=province.code,
         TONGBAN_RESOURCE_PREFIX=province.stage.resource_prefix,
         TONGBAN_ISSUERS=json.dumps([province.issuer.issuer_config()]),
+        # the receipt's QR code and print links point at this local gateway
+        TONGBAN_PUBLIC_BASE_URL=f"http://{HOST}:{province.port}",
+        TONGBAN_WINDOWS=receipt_env(province.stage).get("TONGBAN_WINDOWS", "{}"),
         POWERTOOLS_TRACE_DISABLED="true",
         POWERTOOLS_METRICS_DISABLED="true",
     )

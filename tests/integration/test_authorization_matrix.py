@@ -190,6 +190,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /v1/window/cases/{number}/files/{file_id}/original-check": WINDOW_ACT,
     "POST /v1/window/cases/{number}/receipt": WINDOW_ACT,
     "GET /v1/window/cases/{number}/receipt.html": WINDOW_ACT,
+    "GET /v1/window/cases/{number}/receipt.pdf": WINDOW_ACT,
+    "POST /v1/window/cases/{number}/receipt/print-link": WINDOW_ACT,
+    # a receipt through its signed print link: no token admits anyone; without the link's
+    # signature every caller is refused (print_link_invalid)
+    "GET /v1/print/receipts/{number}": dict.fromkeys(CALLERS, "403"),
     "POST /v1/window/cases/{number}/dispatch": WINDOW_ACT,
     "POST /v1/window/cases/{number}/handover": WINDOW_ACT,
     "POST /v1/window/cases/{number}/shipments": WINDOW_ACT,
@@ -344,6 +349,7 @@ BODIES: dict[str, Callable[[World, str], Any]] = {
     "POST /v1/window/cases/{number}/materials/{slot}/uploads": lambda w, c: UPLOAD,
     "POST /v1/window/cases/{number}/files/{file_id}/original-check": lambda w, c: {"mail_original": True},
     "POST /v1/window/cases/{number}/handover": lambda w, c: {"to_whom": "本人", "identity_checked": True},
+    "POST /v1/window/cases/{number}/receipt/print-link": lambda w, c: {},
     "POST /v1/window/cases/{number}/shipments": lambda w, c: {
         "direction": "to_handler",
         "carrier": "EMS",
