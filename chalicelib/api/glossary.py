@@ -326,6 +326,13 @@ FIELDS.update(
         "item": "The item.",
         "verified": "Verified (true) or refused (false).",
         "recording": "The recording.",
+        # — the receipt (收件告知单) —
+        "intake_province": "The province of the window that took the case in (name).",
+        "handling_province_code": "The handling province's GB/T 2260 code.",
+        "language": "The language the text is in (zh or en).",
+        "text": "The text, in the request's language.",
+        "pdf_url": "A signed link to the printable PDF, valid for minutes, no token needed.",
+        "html_url": "A signed link to the printable HTML page, valid for minutes, no token needed.",
     }
 )
 
