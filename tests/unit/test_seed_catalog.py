@@ -29,7 +29,11 @@ REQUIRED_NAMES: tuple[tuple[str, ...], ...] = (
 # Joint items: name key words -> expected part keys.
 JOINT_ITEMS: dict[tuple[str, ...], set[str]] = {
     ("户口迁移", "夫妻投靠"): {"move_in_approval", "move_out_registration"},
-    ("养老保险关系转移接续",): {"transfer_in_acceptance", "transfer_out", "transfer_in_completion"},
+    ("企业职工基本养老保险关系转移接续",): {
+        "transfer_in_acceptance",
+        "transfer_out",
+        "transfer_in_completion",
+    },
     ("住房公积金异地转移接续",): {"transfer_in_application", "transfer_out"},
 }
 
