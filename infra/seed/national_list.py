@@ -1,8 +1,9 @@
 """Items of the national 跨省通办 list for the seed catalog, written compactly and expanded here.
 
-`python -m infra.seed.national_list` writes the expanded items into `infra/seed/catalog.json`
-(items of the file with other codes are kept as they are); a unit test fails when the file and
-this module disagree.
+`python -m infra.seed.national_list` writes the expanded items to `infra/seed/national.json` and
+adds batch and source to the development items of `infra/seed/catalog.json`; a unit test fails
+when the files and this module disagree. `make run` seeds both files; the integration tests seed
+only `catalog.json`, the items they use, so that their setup stays fast.
 
 What is sourced and what is not (see README, "The seed catalog"): each item's name, 主管部门 and
 batch are those of the national list (国办发〔2020〕35号 and its annex, 国办发〔2022〕34号); where
@@ -20,6 +21,14 @@ from pathlib import Path
 from typing import Any
 
 CATALOG_FILE = Path(__file__).resolve().parent / "catalog.json"
+NATIONAL_FILE = Path(__file__).resolve().parent / "national.json"
+NOTICE = (
+    "国家“跨省通办”事项清单中的事项：事项名称、主管部门和批次取自清单文件；"
+    "各事项 sample_fields 所列字段（或其部分，如 batch.deadline、materials）为开发用示例数据，并非官方数值。 "
+    "Items of the national 跨省通办 list: names, departments and batches are the list's; "
+    "the fields (or parts, e.g. batch.deadline) named in each item's sample_fields hold sample data "
+    "for development, not official values."
+)
 SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 PROVINCE_PATTERN = "^[1-6][0-9]0000$"
 
@@ -2104,18 +2113,24 @@ def with_batch(existing: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def catalog(current: dict[str, Any]) -> dict[str, Any]:
-    """The catalog file's content: its items (with batches) and then the national list's, by code."""
-    generated = {entry["code"]: entry for entry in ITEMS}
-    kept = [with_batch(entry) for entry in current["items"] if entry["code"] not in generated]
-    return {**current, "items": kept + ITEMS}
+def development_catalog(current: dict[str, Any]) -> dict[str, Any]:
+    """The development catalog file's content: its items, each with its batch and source."""
+    return {**current, "items": [with_batch(entry) for entry in current["items"]]}
+
+
+def national_catalog() -> dict[str, Any]:
+    """The national list file's content."""
+    return {"notice": NOTICE, "items": ITEMS}
+
+
+def _write(path: Path, content: dict[str, Any]) -> None:
+    path.write_text(json.dumps(content, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def main() -> None:
     current = json.loads(CATALOG_FILE.read_text(encoding="utf-8"))
-    CATALOG_FILE.write_text(
-        json.dumps(catalog(current), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
+    _write(CATALOG_FILE, development_catalog(current))
+    _write(NATIONAL_FILE, national_catalog())
 
 
 if __name__ == "__main__":
