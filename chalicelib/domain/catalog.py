@@ -112,6 +112,21 @@ class Implementation(_Model):
     office_hours: str | None = Field(default=None, max_length=200)
 
 
+class Batch(_Model):
+    """批次: the national 跨省通办 list that put the item on it, and its deadline batch (完成时限)."""
+
+    document: ShortText  # 文号 of the list, e.g. 国办发〔2020〕35号
+    deadline: ShortText  # the batch within it, e.g. 2020年底前
+
+
+class Source(_Model):
+    """来源: the published document the item's listing and key elements are taken from."""
+
+    title: ShortText
+    document: str | None = Field(default=None, max_length=100)  # 文号
+    url: str | None = Field(default=None, max_length=500, pattern=r"^https?://[^\s]+$")
+
+
 class ItemDefinition(_Model):
     """One version of an item's standard elements, as an operator publishes it."""
 
@@ -139,7 +154,11 @@ class ItemDefinition(_Model):
     modes: list[Mode] = Field(min_length=1)
     joint_parts: list[JointPart] = Field(default_factory=list)
     implementations: dict[str, Implementation] = Field(min_length=1)
-    sample_fields: list[str] = Field(default_factory=list)  # fields holding sample, not official, data
+    batch: Batch | None = None  # 批次 of the national list, when the item is on one
+    source: Source | None = None  # 来源
+    # Fields holding sample, not official, data: a field (`materials`), or one part of it
+    # (`materials.<code>`, `joint_parts.<key>`, `batch.deadline`, `result.name`).
+    sample_fields: list[str] = Field(default_factory=list)
 
     @field_validator("form_schema")
     @classmethod
@@ -197,12 +216,34 @@ def _rule_violations(item: ItemDefinition) -> list[str]:
     )
     if not any(step.kind is StepKind.ACCEPT for step in item.process):
         found.append("process must contain an accept (受理) step")
-    known_fields = set(ItemDefinition.model_fields)
-    found.extend(
-        f"sample_fields names unknown field {f}" for f in item.sample_fields if f not in known_fields
-    )
+    found.extend(_sample_field_violations(item))
     found.extend(_joint_violations(item, set(codes)))
     return found
+
+
+def _sample_field_violations(item: ItemDefinition) -> list[str]:
+    """A sample mark names a field of the item, or one part of a field that has parts."""
+    found: list[str] = []
+    for mark in item.sample_fields:
+        field, _, part = mark.partition(".")
+        if field not in ItemDefinition.model_fields:
+            found.append(f"sample_fields names unknown field {field}")
+        elif part and part not in _parts_of(item, field):
+            found.append(f"sample_fields names unknown part {mark}")
+    return found
+
+
+def _parts_of(item: ItemDefinition, field: str) -> set[str]:
+    value = getattr(item, field)
+    if field == "materials":
+        return {m.code for m in item.materials}
+    if field == "joint_parts":
+        return {p.key for p in item.joint_parts}
+    if field == "implementations":
+        return set(item.implementations)
+    if isinstance(value, BaseModel):
+        return set(type(value).model_fields)
+    return set()
 
 
 def _joint_violations(item: ItemDefinition, material_codes: set[str]) -> list[str]:

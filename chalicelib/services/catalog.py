@@ -17,6 +17,7 @@ from chalicelib.domain.catalog_terms import ItemStatus, status_on
 from chalicelib.domain.clock import Clock, beijing_date, rfc3339, system_clock
 from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.pinyin import initials
 from chalicelib.domain.regions import province_name
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ def compact_entry(head: Head) -> dict[str, Any]:
         "provinces": sorted(d["implementations"]),
         "version": head.version,
         "status_changes": head.status_changes,
+        # 拼音首字母 of the name and aliases, computed once here so that search stays one read.
+        "initials": sorted({initials(text) for text in (d["name"], *d.get("aliases", []))} - {""}),
     }
 
 
@@ -88,7 +91,11 @@ def normalise(text: str) -> str:
 
 def _matches(entry: dict[str, Any], words: str) -> bool:
     haystack = [entry["name"], entry["department"], entry["code"], *entry["aliases"]]
-    return any(words in normalise(text) for text in haystack)
+    if any(words in normalise(text) for text in haystack):
+        return True
+    # Latin letters may be pinyin initials (hkqy → 户口迁移); entries written before initials
+    # were kept have none until their item is published again.
+    return words.isascii() and words.isalpha() and any(words in i for i in entry.get("initials", ()))
 
 
 class CatalogService:

@@ -17,6 +17,8 @@ from chalicelib.domain.catalog import ItemDefinition
 from chalicelib.domain.identity import Principal, Role
 
 SEED_FILE = Path(__file__).resolve().parents[1] / "seed" / "catalog.json"
+# The national 跨省通办 list beyond the development items (infra.seed.national_list).
+NATIONAL_FILE = Path(__file__).resolve().parents[1] / "seed" / "national.json"
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
     "Spring Festival": "春节",
@@ -31,7 +33,11 @@ SEEDER = Principal(subject="seed", role=Role.OPERATOR, issuer="seed")
 
 
 def catalog_items() -> list[dict[str, Any]]:
-    return list(json.loads(SEED_FILE.read_text(encoding="utf-8"))["items"])
+    """The development items, then the national list's (when its file is there)."""
+    items = list(json.loads(SEED_FILE.read_text(encoding="utf-8"))["items"])
+    if NATIONAL_FILE.exists():
+        items += json.loads(NATIONAL_FILE.read_text(encoding="utf-8"))["items"]
+    return items
 
 
 def seed_catalog(items: list[dict[str, Any]] | None = None) -> int:

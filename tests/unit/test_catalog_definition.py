@@ -77,3 +77,28 @@ def test_bad_definitions_are_refused_with_a_clear_message(overrides: dict[str, A
 )
 def test_bad_joint_parts_are_refused(parts: list[dict[str, Any]], message: str) -> None:
     assert message in refused(joint_item(joint_parts=parts))
+
+
+@pytest.mark.parametrize(
+    ("marks", "error"),
+    [
+        (["batch.deadline", "materials.id_card", "implementations.430000"], None),
+        (["materials.nope"], "unknown part materials.nope"),
+        (["batch.nope"], "unknown part batch.nope"),
+        (["nope.deadline"], "unknown field nope"),
+    ],
+)
+def test_sample_marks_name_a_field_or_one_of_its_parts(marks: list[str], error: str | None) -> None:
+    definition = item(
+        sample_fields=marks,
+        batch={"document": "国办发〔2020〕35号", "deadline": "2020年底前"},
+        source={
+            "title": "国务院办公厅关于加快推进政务服务“跨省通办”的指导意见",
+            "document": "国办发〔2020〕35号",
+        },
+    )
+    if error is None:
+        assert ItemDefinition.model_validate(definition).batch is not None
+    else:
+        with pytest.raises(ValidationError, match=error):
+            ItemDefinition.model_validate(definition)

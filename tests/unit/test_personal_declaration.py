@@ -164,8 +164,15 @@ def test_every_seeded_personal_field_is_declared() -> None:
         "bank_account": "account_number",
         "from_account_no": "account_number",
         "certificate_no": "other",
+        "guardian_name": "name",
+        "spouse_id_number": "id_number",
+        "legal_representative": "name",
+        "property_location": "address",
+        "repayment_account": "account_number",
     }
-    items = json.loads(CATALOG.read_text(encoding="utf-8"))["items"]
+    national = CATALOG.with_name("national.json")
+    items = [*json.loads(CATALOG.read_text(encoding="utf-8"))["items"]]
+    items += json.loads(national.read_text(encoding="utf-8"))["items"]
     seen = 0
     for entry in items:
         declared = personal_fields(entry["form_schema"])

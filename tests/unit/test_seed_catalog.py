@@ -1,4 +1,5 @@
-"""The seed item catalog (infra/seed/catalog.json) is valid and covers the required items."""
+"""The seed item catalog (infra/seed/catalog.json and the national list, infra/seed/national.json) is
+valid and covers the required items."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from typing import Any
 
 from chalicelib.domain.catalog import ItemDefinition
 from chalicelib.domain.catalog_terms import Mode, PartRule
+from chalicelib.domain.identity import SubjectKind
+from chalicelib.domain.pinyin import unknown_characters
+from infra.seed import national_list
 
 CATALOG_PATH = Path(__file__).resolve().parents[2] / "infra/seed/catalog.json"
+NATIONAL_PATH = Path(__file__).resolve().parents[2] / "infra/seed/national.json"
 REQUIRED_PROVINCES = ("430000", "450000", "320000")
 PROVINCE_PATTERN = "^[1-6][0-9]0000$"
 
@@ -29,7 +34,11 @@ REQUIRED_NAMES: tuple[tuple[str, ...], ...] = (
 # Joint items: name key words -> expected part keys.
 JOINT_ITEMS: dict[tuple[str, ...], set[str]] = {
     ("户口迁移", "夫妻投靠"): {"move_in_approval", "move_out_registration"},
-    ("养老保险关系转移接续",): {"transfer_in_acceptance", "transfer_out", "transfer_in_completion"},
+    ("企业职工基本养老保险关系转移接续",): {
+        "transfer_in_acceptance",
+        "transfer_out",
+        "transfer_in_completion",
+    },
     ("住房公积金异地转移接续",): {"transfer_in_application", "transfer_out"},
 }
 
@@ -39,8 +48,13 @@ def _raw() -> dict[str, Any]:
     return data
 
 
+def _raw_items() -> list[dict[str, Any]]:
+    national: list[dict[str, Any]] = json.loads(NATIONAL_PATH.read_text(encoding="utf-8"))["items"]
+    return [*_raw()["items"], *national]
+
+
 def _items() -> list[ItemDefinition]:
-    return [ItemDefinition.model_validate(item) for item in _raw()["items"]]
+    return [ItemDefinition.model_validate(item) for item in _raw_items()]
 
 
 def _find(items: list[ItemDefinition], words: tuple[str, ...]) -> list[ItemDefinition]:
@@ -56,7 +70,7 @@ def test_catalog_has_notice_and_items() -> None:
 
 def test_every_item_validates() -> None:
     errors: list[str] = []
-    for index, item in enumerate(_raw()["items"]):
+    for index, item in enumerate(_raw_items()):
         try:
             ItemDefinition.model_validate(item)
         except ValueError as err:
@@ -156,3 +170,53 @@ def test_form_schemas_are_draft_2020_12_closed_objects() -> None:
         assert schema["additionalProperties"] is False, item.name
         assert set(schema["required"]) <= set(schema["properties"]), item.name
         assert all("title" in prop for prop in schema["properties"].values()), item.name
+
+
+# — the national list (国办发〔2020〕35号 and later batches) —
+
+NATIONAL_LISTS = {"国办发〔2020〕35号", "国办发〔2022〕34号"}
+
+
+def test_the_seed_reaches_toward_the_national_list() -> None:
+    national = json.loads(NATIONAL_PATH.read_text(encoding="utf-8"))
+    assert "sample_fields" in national["notice"]
+    assert len(national["items"]) >= 60
+    assert len(_items()) >= 78
+
+
+def test_every_item_has_its_batch_department_and_source() -> None:
+    for item in _items():
+        assert item.batch is not None and item.source is not None, item.code
+        assert item.batch.document in NATIONAL_LISTS, item.code
+        assert item.source.document == item.batch.document, item.code
+        assert item.batch.deadline.endswith("年底前"), item.code
+        assert item.department, item.code
+
+
+def test_natural_and_legal_persons_and_many_departments_are_served() -> None:
+    items = _items()
+    legal = [i for i in items if SubjectKind.LEGAL_PERSON in i.applicant_kinds]
+    natural = [i for i in items if SubjectKind.NATURAL_PERSON in i.applicant_kinds]
+    assert len(legal) >= 15 and len(natural) >= 50
+    assert len({i.department for i in items}) >= 15
+    assert len({i.batch.deadline for i in items if i.batch}) >= 3
+
+
+def test_the_files_are_what_the_national_list_module_builds() -> None:
+    """The JSON files are generated: edit infra/seed/national_list.py and run it."""
+    assert json.loads(NATIONAL_PATH.read_text(encoding="utf-8")) == national_list.national_catalog()
+    assert _raw() == national_list.development_catalog(_raw())
+
+
+def test_unsourced_values_are_marked_as_sample_data() -> None:
+    for item in _items():
+        marks = set(item.sample_fields)
+        assert {"code", "implementations", "promised_limit_days"} <= marks, item.code
+        if item.materials:
+            assert "materials" in marks, item.code
+
+
+def test_every_name_and_alias_has_pinyin_initials() -> None:
+    for item in _items():
+        for text in (item.name, *item.aliases):
+            assert not unknown_characters(text), (item.code, text)
