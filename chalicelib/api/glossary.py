@@ -326,6 +326,9 @@ FIELDS.update(
         "item": "The item.",
         "verified": "Verified (true) or refused (false).",
         "recording": "The recording.",
+        # — the national list (国办发〔2020〕35号 and later batches) —
+        "batch": "Which national 跨省通办 list the item is on, and its deadline batch.",
+        "deadline": "The batch's deadline (e.g. 2020年底前).",
         # — the receipt (收件告知单) —
         "intake_province": "The province of the window that took the case in (name).",
         "handling_province_code": "The handling province's GB/T 2260 code.",
