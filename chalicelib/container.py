@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from chalicelib.services.partners import PartnerService
     from chalicelib.services.ratings import RatingService
     from chalicelib.services.reveal import RevealService
+    from chalicelib.services.shipments import ShipmentService
     from chalicelib.services.video_sessions import VideoSessions
     from chalicelib.services.window import WindowService
 
@@ -278,6 +279,14 @@ def window() -> WindowService:
 
     stage = settings()
     return WindowService(cases(), case_store(), f"{stage.province_name}跨省通办专窗", binding())
+
+
+@cache
+def shipments() -> ShipmentService:
+    """资料寄递 at the handling province (the window's side goes through `window()`)."""
+    from chalicelib.services.shipments import ShipmentService
+
+    return ShipmentService(cases(), case_store(), settings().province_code)
 
 
 @cache

@@ -52,6 +52,10 @@ class MessageType(StrEnum):
     WITHDRAWN = "case.withdrawn"
     CANCELLED = "case.cancelled"  # 多地联办: the lead undoes a part already decided (compensation)
     REVEALED = "case.revealed"  # staff of the handling province saw personal data in clear (查看明文)
+    SHIPMENT_RECORDED = "case.shipment_recorded"  # 资料寄递: a shipment recorded on either side
+    SHIPMENT_EVENT = "case.shipment_event"  # a shipment's status event (in transit, arrived, returned)
+    RESULT_DELIVERED = "case.result_delivered"  # 送达 at the origin: downloaded at home, or signed for
+    DELIVERY_RECORDED = "case.delivery_recorded"  # 送达 recorded at the handling province
 
 
 MESSAGE_TYPES = frozenset(kind.value for kind in MessageType)
