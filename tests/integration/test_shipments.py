@@ -316,3 +316,82 @@ def test_the_partners_duplicate_unknown_or_out_of_order_shipment_messages_change
     noted = [e["details"].get("noted") for e in timeline if e["act"].startswith("partner_shipment")]
     assert noted == [None, True, True, True, True]
     assert case_doc(number)["state"] == "submitted"
+
+
+# — at the applicant's home (the origin) —
+
+
+def test_a_mailed_result_brings_its_shipment_and_the_delivery_recorded_there_arrives_with_its_time(
+    client: Any, applicant: Party, guangxi: PartnerProvince, inbound_drained: None
+) -> None:
+    from tests.integration.case_helpers import RS4_FORM
+
+    number = ok(
+        applicant.post("/v1/cases", {"item_code": "KSTB-RS-004", "province": "450000", "form": RS4_FORM}), 201
+    )["number"]
+    ok(applicant.post(f"/v1/cases/{number}/materials/id_card/licences", {"reference": LICENCE}), 201)
+    ok(applicant.post(f"/v1/cases/{number}/submit"))
+    clock = case_doc(number)["clock"]
+    now = datetime.now(BEIJING)
+    decided = {
+        "act": "accept_and_decide",
+        "state": "approved",
+        "clock": clock,
+        "decision": {
+            "approved": True,
+            "reasons": [],
+            "legal_basis": None,
+            "on_commitment": False,
+            "verification_due": None,
+            "decided_at": rfc3339(now),
+        },
+    }
+    back = {
+        "id": "S9F8E7D6C5B4A",
+        "case": number,
+        "direction": "to_applicant",
+        "carrier": "中国邮政EMS",
+        "tracking_number": "EMS3300000003",
+        "contents": ["失业登记证明"],
+        "events": [{"status": "sent", "at": rfc3339(now), "note": None, "province": "450000"}],
+        "status": "sent",
+        "province": "450000",
+    }
+    issued = {
+        "act": "issue_result",
+        "state": "result_issued",
+        "clock": clock,
+        "result": {
+            "delivery": "mail",
+            "title": "失业登记证明",
+            "licence_ref": None,
+            "carrier": "中国邮政EMS",
+            "tracking_number": "EMS3300000003",
+            "issued_at": rfc3339(now),
+            "delivered_at": None,
+        },
+        "shipment": back,
+    }
+    signed_for = rfc3339(now - timedelta(minutes=30))
+    delivery = {
+        "act": "deliver",
+        "state": "delivered",
+        "clock": clock,
+        "how": "mail_signed",
+        "at": signed_for,
+    }
+    for seq, (kind, payload) in enumerate(
+        [(MessageType.DECIDED, decided), (MessageType.RESULT_ISSUED, issued)], start=1
+    ):
+        assert deliver(client, guangxi.message(payload, case=number, seq=seq, kind=kind)) == "applied"
+    mine = ok(applicant.get(f"/v1/cases/{number}/shipments"))["items"]
+    assert [(s["id"], s["direction"], s["province"]) for s in mine] == [
+        (back["id"], "to_applicant", "450000")
+    ]
+    assert case_doc(number)["state"] == "result_issued"
+
+    message = guangxi.message(delivery, case=number, seq=3, kind=MessageType.DELIVERY_RECORDED)
+    assert deliver(client, message) == "applied"
+    delivered = ok(applicant.get(f"/v1/cases/{number}"))
+    assert delivered["state"] == "delivered"
+    assert datetime.fromisoformat(delivered["result"]["delivered_at"]) == datetime.fromisoformat(signed_for)
