@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from chalicelib.services.ratings import RatingService
     from chalicelib.services.receipts import ReceiptService
     from chalicelib.services.reveal import RevealService
+    from chalicelib.services.shipments import ShipmentService
     from chalicelib.services.video_sessions import VideoSessions
     from chalicelib.services.window import WindowService
 
@@ -289,6 +290,14 @@ def receipts() -> ReceiptService:
     return ReceiptService(
         cases(), stage.windows, stage.public_base_url, print_link_key(), stage.province_code
     )
+
+
+@cache
+def shipments() -> ShipmentService:
+    """资料寄递 at the handling province (the window's side goes through `window()`)."""
+    from chalicelib.services.shipments import ShipmentService
+
+    return ShipmentService(cases(), case_store(), settings().province_code)
 
 
 @cache

@@ -326,6 +326,8 @@ FIELDS.update(
         "item": "The item.",
         "verified": "Verified (true) or refused (false).",
         "recording": "The recording.",
+        "original_checks": "原件核验 done at the handling province on mailed originals, by slot.",
+        "matches": "The original matches the copy on the case.",
         # — the national list (国办发〔2020〕35号 and later batches) —
         "batch": "Which national 跨省通办 list the item is on, and its deadline batch.",
         "deadline": "The batch's deadline (e.g. 2020年底前).",

@@ -147,11 +147,54 @@ class CaseForwarded(_Sent):
     )
 
 
+ShipmentId = Annotated[str, Field(pattern=r"^S[0-9A-F]{12}$")]
+ShipmentStatusName = Literal["sent", "in_transit", "delivered", "returned"]
+
+
+class ShipmentEventSent(_Sent):
+    """One status event of a shipment, with the province that recorded it."""
+
+    status: ShipmentStatusName
+    at: AwareDatetime
+    note: Note | None
+    province: ProvinceCode
+
+
+class CaseShipmentRecorded(_Sent):
+    """资料寄递: a shipment recorded by the sender — originals to the handling province, or a result
+    back (to the window, or to the applicant). Its id is the same on both sides."""
+
+    id: ShipmentId
+    case: CaseNumber
+    direction: Literal["to_handler", "from_handler", "to_applicant"]
+    carrier: ShortText
+    tracking_number: Annotated[str, Field(min_length=1, max_length=50)]
+    contents: list[ShortText] = Field(min_length=1, max_length=50)
+    events: list[ShipmentEventSent] = Field(min_length=1)
+    status: ShipmentStatusName
+    province: ProvinceCode
+
+
+class CaseShipmentEvent(_Sent):
+    """A shipment's status event (in transit, arrived/signed for, returned). Statuses only move
+    forward; a receiver records an event that would not (a duplicate, a step back) and keeps the
+    shipment as it is."""
+
+    shipment_id: ShipmentId
+    status: Literal["in_transit", "delivered", "returned"]
+    at: AwareDatetime
+    note: Note | None
+    province: ProvinceCode
+
+
 class CaseDispatched(CaseForwarded):
     """异地代收: the window sends its intake package (the case as forwarded, plus the intake record)."""
 
     intake: dict[str, Any] = Field(
         description="The window's intake record; open while proxy intake is built."
+    )
+    shipments: list[CaseShipmentRecorded] | None = Field(
+        default=None, description="资料寄递 recorded before dispatch (e.g. originals already mailed)"
     )
 
 
@@ -226,6 +269,9 @@ class CaseResultIssued(_Status):
     state: Literal["result_issued"]
     result: IssuedResult
     file: FileRef | SkipJsonSchema[None] = None
+    shipment: CaseShipmentRecorded | SkipJsonSchema[None] = Field(
+        default=None, description="The result mailed (tracking number given): its return shipment"
+    )
 
 
 class CaseResultHandedOver(_Sent):
@@ -233,6 +279,26 @@ class CaseResultHandedOver(_Sent):
 
     handed_over_to: ShortText
     identity_checked: bool
+    at: AwareDatetime
+
+
+DeliveryHow = Literal["download", "mail_signed", "window_pickup"]
+
+
+class CaseResultDelivered(_Sent):
+    """送达 at the applicant's side other than the window's 出件: the result downloaded at home, or
+    a mailed result signed for; `at` is when, there."""
+
+    how: DeliveryHow
+    at: AwareDatetime
+
+
+class CaseDeliveryRecorded(_Status):
+    """送达 recorded at the handling province (a mailed result signed for, a pick-up there)."""
+
+    act: Literal["deliver"]
+    state: Literal["delivered"]
+    how: DeliveryHow
     at: AwareDatetime
 
 
@@ -303,6 +369,10 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.CANCELLED: CaseWithdrawn,
     MessageType.REVEALED: CaseRevealed,
     MessageType.ENTRUSTMENT_SETTLED: CaseEntrustmentSettled,
+    MessageType.SHIPMENT_RECORDED: CaseShipmentRecorded,
+    MessageType.SHIPMENT_EVENT: CaseShipmentEvent,
+    MessageType.RESULT_DELIVERED: CaseResultDelivered,
+    MessageType.DELIVERY_RECORDED: CaseDeliveryRecorded,
 }
 
 TITLES: dict[str, str] = {
@@ -324,6 +394,10 @@ TITLES: dict[str, str] = {
     MessageType.CANCELLED: "case.cancelled — 联办撤销（其他部分不予办理时撤销已决定的部分）",
     MessageType.REVEALED: "case.revealed — 工作人员查看申请人个人信息明文",
     MessageType.ENTRUSTMENT_SETTLED: "case.entrustment_settled — 委托核验或授权",
+    MessageType.SHIPMENT_RECORDED: "case.shipment_recorded — 资料寄递登记",
+    MessageType.SHIPMENT_EVENT: "case.shipment_event — 寄递状态（运输中、签收、退回）",
+    MessageType.RESULT_DELIVERED: "case.result_delivered — 申请人一方送达（下载、邮寄签收）",
+    MessageType.DELIVERY_RECORDED: "case.delivery_recorded — 办理地登记送达",
 }
 
 # Models whose keys are left out when empty (`exclude_none`, or added only when there is one).

@@ -266,6 +266,33 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
         "打印链接已过期，请在窗口重新生成",
         "The print link has expired; make a new one",
     ),
+    "originals_unaccounted": (
+        409,
+        "需核验原件的材料尚未在窗口核验原件或登记寄递原件",
+        "Required originals are neither checked at the window nor declared as mailed",
+    ),
+    "consent_file_not_in_case": (
+        422,
+        "服务同意书文件不在本办件的同意书材料中",
+        "The consent file is not a checked file of this case's consent slot",
+    ),
+    "shipment_already_recorded": (
+        409,
+        "该寄递单号已登记",
+        "A shipment with this carrier and tracking number is recorded already",
+    ),
+    "shipment_event_out_of_order": (
+        409,
+        "寄递状态只能向前推进（重复或倒序的状态不予登记）",
+        "A shipment's status only moves forward; a repeated or earlier status is not recorded",
+    ),
+    "original_not_mailed": (404, "该材料的原件未登记寄递", "No original of this material was mailed"),
+    "original_already_checked": (409, "该原件已核验", "This original is checked already"),
+    "originals_not_arrived": (
+        409,
+        "寄递的原件尚未签收，不能核验",
+        "No shipment of originals has arrived yet to check",
+    ),
 }
 
 FIELD_MESSAGES: Final[dict[str, tuple[str, str]]] = {

@@ -126,10 +126,11 @@ def window_queue(call: Call) -> dict[str, Any]:
     "/v1/window/cases/{number}/consent",
     tag="window",
     roles=CLERK,
-    summary="Record the applicant's signed consent to proxy handling (服务同意书)",
+    summary="Record the applicant's signed consent to proxy handling (服务同意书); a paper consent "
+    "names its scan, uploaded into the `consent` slot",
     request=W + "ConsentRequest",
     response=C + "CaseDetail",
-    problems=(*CASE_PROBLEMS, "concurrent_modification"),
+    problems=(*CASE_PROBLEMS, "concurrent_modification", "consent_file_not_in_case"),
 )
 def record_consent(call: Call) -> dict[str, Any]:
     return view(
@@ -280,6 +281,7 @@ def _inline(number: str) -> dict[str, str]:
     problems=(
         *CASE_PROBLEMS,
         "consent_missing",
+        "originals_unaccounted",
         "materials_incomplete",
         "form_invalid",
         "illegal_transition",
@@ -318,7 +320,7 @@ def hand_over(call: Call) -> dict[str, Any]:
     summary="Record a shipment (资料寄递): originals to the handling province, or a result on its way",
     request=W + "ShipmentRequest",
     response=W + "Shipment",
-    problems=CASE_PROBLEMS,
+    problems=(*CASE_PROBLEMS, "shipment_already_recorded"),
 )
 def add_shipment(call: Call) -> Reply:
     shipment = container.window().add_shipment(
@@ -333,10 +335,10 @@ def add_shipment(call: Call) -> Reply:
     "/v1/window/cases/{number}/shipments/{shipment_id}/events",
     tag="window",
     roles=CLERK,
-    summary="A shipment's status event (in transit, delivered, returned)",
+    summary="A shipment's status event (in transit, delivered, returned); forward only",
     request=W + "ShipmentEventRequest",
     response=W + "Shipment",
-    problems=(*CASE_PROBLEMS, "shipment_not_found"),
+    problems=(*CASE_PROBLEMS, "shipment_not_found", "shipment_event_out_of_order"),
 )
 def shipment_event(call: Call) -> dict[str, Any]:
     shipment_id = path_part(call, "shipment_id", SHIPMENT_ID, "shipment_not_found")

@@ -87,6 +87,7 @@ class ShipmentEvent(_Out):
     status: str
     at: str
     note: str | None
+    province: str | None = None  # where it was recorded (the window's or the handling province)
 
 
 class Shipment(_Out):
@@ -98,10 +99,18 @@ class Shipment(_Out):
     contents: list[str]
     events: list[ShipmentEvent]
     status: str
+    province: str | None = None  # the province that recorded the shipment
 
 
 class ShipmentList(_Out):
     items: list[Shipment]
+
+
+class OriginalCheckHereRequest(_In):
+    """原件核验 at the handling province: the mailed original, arrived, against the scan received."""
+
+    matches: bool
+    note: str | None = Field(default=None, max_length=500)
 
 
 class ReceivedMaterial(_Out):

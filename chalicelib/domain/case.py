@@ -162,6 +162,7 @@ class Slot(_Model):
     elicence_type: str | None = None
     content_types: list[str]
     max_bytes: int
+    original_required: bool = False  # 需核验原件: checked at the window or mailed before dispatch
 
 
 class AnswerRef(_Model):
@@ -317,8 +318,21 @@ class Handover(_Model):
     by: str
 
 
+class OriginalCheck(_Model):
+    """原件核验 at the handling province: a mailed original, arrived, checked by its own clerk."""
+
+    slot: str
+    matches: bool  # the original matches the scan the window sent
+    note: str | None = None
+    at: datetime
+    by: str  # the clerk's subject
+    province: str
+
+
 class Intake(_Model):
-    """异地代收: the window that took the case in and what it recorded."""
+    """异地代收: the window that took the case in and what it recorded. The handling province keeps
+    the part that matters to it (no query code): the window, the originals checked there and those
+    mailed, and its own checks of the mailed originals (`original_checks`)."""
 
     window: str
     province: str
@@ -329,6 +343,7 @@ class Intake(_Model):
     receipt_issued_at: datetime | None = None
     dispatched_at: datetime | None = None
     handover: Handover | None = None
+    original_checks: list[OriginalCheck] = Field(default_factory=list)  # at the handling province
 
 
 class VideoSession(_Model):

@@ -48,6 +48,7 @@ from chalicelib.domain.clock import beijing_date, rfc3339
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.identity import Role
 from chalicelib.domain.joint import lead_acts
+from chalicelib.domain.shipments import unaccounted_originals
 
 COMMITMENT_VERIFICATION_DAYS = 30  # 告知承诺制: 事后核查 within this many working days of approval
 NOTIFIED_ACTS = frozenset(
@@ -654,7 +655,11 @@ def offered_acts(case: Case, role: Role | None) -> list[str]:
         offered = []
         for act in allowed_acts(case.state, Actor.APPLICANT):
             if act is Act.SUBMIT:
-                if case.intake is not None and case.intake.consent is not None:
+                if (
+                    case.intake is not None
+                    and case.intake.consent is not None
+                    and not unaccounted_originals(case)
+                ):
                     offered.append(DISPATCH)
             elif blocked(case, act) is None:
                 offered.append(act.value)

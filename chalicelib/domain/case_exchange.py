@@ -33,7 +33,6 @@ from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict
 
 ORIGIN, HANDLER = "origin", "handler"
-EITHER = "either"  # a message either side may send (委托代办: the entrustment settled where it was)
 BOTH_WAYS = frozenset({MessageType.ENTRUSTMENT_SETTLED})
 
 # (side, act) → the message that tells the other side.
@@ -46,6 +45,7 @@ OUTGOING: dict[tuple[str, Act], MessageType] = {
     (HANDLER, Act.DECIDE): MessageType.DECIDED,
     (HANDLER, Act.ACCEPT_AND_DECIDE): MessageType.DECIDED,
     (HANDLER, Act.ISSUE_RESULT): MessageType.RESULT_ISSUED,
+    (HANDLER, Act.DELIVER): MessageType.DELIVERY_RECORDED,
     (ORIGIN, Act.SUBMIT): MessageType.CASE_FORWARDED,
     (ORIGIN, Act.ANSWER_SUPPLEMENT): MessageType.SUPPLEMENT_ANSWERED,
     (ORIGIN, Act.WITHDRAW): MessageType.WITHDRAWN,
@@ -62,6 +62,7 @@ MIRRORED: dict[MessageType, Act] = {
     MessageType.RESUMED: Act.RESUME,
     MessageType.DECIDED: Act.DECIDE,
     MessageType.RESULT_ISSUED: Act.ISSUE_RESULT,
+    MessageType.DELIVERY_RECORDED: Act.DELIVER,
 }
 
 # At the handling province: the origin's message → the applicant's act it carries.
@@ -70,6 +71,7 @@ CARRIED: dict[MessageType, Act] = {
     MessageType.WITHDRAWN: Act.WITHDRAW,
     MessageType.RESULT_HANDED_OVER: Act.DELIVER,
     MessageType.CANCELLED: Act.CANCEL,
+    MessageType.RESULT_DELIVERED: Act.DELIVER,
 }
 
 
@@ -94,6 +96,8 @@ MIRROR_TABLE: dict[MessageType, dict[CaseState, CaseState | None]] = {
     # 作出决定 after 受理 (the copy may still read `supplemented`: 审核 after a 补正 sends nothing) …
     MessageType.DECIDED: {**REVIEWING, **STOPPED_HERE},
     MessageType.RESULT_ISSUED: {S.APPROVED: S.RESULT_ISSUED, S.DENIED: S.RESULT_ISSUED, **STOPPED_HERE},
+    # 送达 recorded there (a mailed result signed for); delivered here meanwhile: noted only
+    MessageType.DELIVERY_RECORDED: {S.RESULT_ISSUED: S.DELIVERED, S.DELIVERED: None, **STOPPED_HERE},
 }
 # … and 即办件, accepted and decided in one act: the states a copy can be in before 受理.
 MIRROR_ACCEPT_AND_DECIDE: dict[CaseState, CaseState | None] = {
@@ -118,7 +122,17 @@ CARRY_TABLE: dict[MessageType, dict[CaseState, CaseState | None]] = {
         S.DENIED: None,
         **ENDED_THERE,
     },
+    # 送达 at the origin other than the window's handover: downloaded at home, or signed for
+    MessageType.RESULT_DELIVERED: {S.RESULT_ISSUED: S.DELIVERED, S.DELIVERED: None, **ENDED_THERE},
 }
+
+# 资料寄递: shipment messages change no state; either side may receive them on any case it shares
+# (a shipment recorded before dispatch travels inside `case.dispatched`, so never on a draft).
+SHIPMENT_MESSAGES = (MessageType.SHIPMENT_RECORDED, MessageType.SHIPMENT_EVENT)
+SHIPMENT_TABLE: dict[MessageType, frozenset[CaseState]] = {
+    kind: frozenset(S) - {S.DRAFT, S.DISCARDED} for kind in SHIPMENT_MESSAGES
+}
+EITHER = "origin, handler"  # the side a shipment message applies at: whichever did not send it
 
 
 class OutOfSync(Conflict):
@@ -155,6 +169,12 @@ def carried_act(case: Case, kind: MessageType) -> Act | None:
     return CARRIED[kind]
 
 
+def check_shipment_message(case: Case, kind: MessageType) -> None:
+    """A shipment message applies to a case in any state its table lists (out of sync otherwise)."""
+    if case.state not in SHIPMENT_TABLE[kind]:
+        raise OutOfSync(kind, case.state)
+
+
 def partner_by(code: str, actor: Actor = Actor.GATEWAY) -> By:
     """The partner province as the actor of the timeline."""
     return By(actor=actor, role="partner", subject=f"partner:{code}", province=code)
@@ -164,8 +184,8 @@ def outgoing(case: Case, act: Act) -> MessageType | None:
     if case.exchange is None:
         return None
     kind = OUTGOING.get((case.exchange.role, act))
-    if kind is MessageType.RESULT_HANDED_OVER and case.intake is None:
-        return None  # only a window hands a result over; an online download tells nobody
+    if kind is MessageType.RESULT_HANDED_OVER and (case.intake is None or case.intake.handover is None):
+        return MessageType.RESULT_DELIVERED  # downloaded at home, or a mailed result signed for
     if kind is MessageType.CASE_FORWARDED and case.mode is Mode.PROXY_INTAKE:
         return MessageType.CASE_DISPATCHED  # the window's intake package
     return kind
@@ -232,6 +252,9 @@ def mirror(case: Case, kind: MessageType, payload: dict[str, Any], sender: str, 
         copy.decided_at = at
     elif act is Act.ISSUE_RESULT:
         copy.result = ResultRecord.model_validate({**payload["result"], "file_id": payload.get("file_id")})
+    elif act is Act.DELIVER and copy.result is not None:
+        copy.result.delivered_at = datetime.fromisoformat(payload["at"])  # its time there
+        outcome.event["details"]["how"] = payload.get("how")
     outcome.event["to"] = copy.state.value
     if act in NOTIFIED_ACTS:
         outcome.notice = notice_for(copy, outcome.event)
@@ -250,4 +273,6 @@ def valid_states(kind: MessageType) -> tuple[str, list[CaseState]]:
         return HANDLER, [state for state in CaseState if state in CARRY_TABLE[kind]]
     if kind in BOTH_WAYS:
         return EITHER, []
+    if kind in SHIPMENT_TABLE:
+        return EITHER, [state for state in CaseState if state in SHIPMENT_TABLE[kind]]
     return (HANDLER if kind in (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED) else ORIGIN), []

@@ -55,6 +55,10 @@ class MessageType(StrEnum):
     ENTRUSTMENT_SETTLED = (
         "case.entrustment_settled"  # 委托代办: the entrustment verified, refused or authorised
     )
+    SHIPMENT_RECORDED = "case.shipment_recorded"  # 资料寄递: a shipment recorded on either side
+    SHIPMENT_EVENT = "case.shipment_event"  # a shipment's status event (in transit, arrived, returned)
+    RESULT_DELIVERED = "case.result_delivered"  # 送达 at the origin: downloaded at home, or signed for
+    DELIVERY_RECORDED = "case.delivery_recorded"  # 送达 recorded at the handling province
 
 
 MESSAGE_TYPES = frozenset(kind.value for kind in MessageType)

@@ -44,6 +44,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.forms import check_form
 from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind
 from chalicelib.domain.joint import check_lead_act
+from chalicelib.domain.shipments import CONSENT_SLOT, return_shipment
 from chalicelib.services.case_book import CaseBook, principal_owner
 from chalicelib.services.catalog import CatalogService
 from chalicelib.services.licences import LicenceProvider
@@ -209,6 +210,11 @@ class CaseService:
     def catalog(self) -> CatalogService:
         return self._catalog
 
+    @property
+    def province(self) -> str:
+        """The province this gateway serves."""
+        return self._province
+
     def now(self) -> datetime:
         return self._clock()
 
@@ -343,7 +349,8 @@ class CaseService:
             applicant=applicant,
             form=form,
             slots=[slot_of(m) for m in item.get("materials", [])]
-            + ([entrustment_slot()] if agent is not None else []),
+            + ([entrustment_slot()] if agent is not None else [])
+            + ([consent_slot()] if intake is not None else []),
             state=CaseState.DRAFT,
             created_at=now,
             updated_at=now,
@@ -456,6 +463,7 @@ class CaseService:
             self.check_complete_form(case)
         check_lead_act(case, act)  # 多地联办: its coordinator ends a joint case, from its parts
         prepare = None
+        sides: list[dict[str, Any]] = []
         if act is Act.ISSUE_RESULT and params.get("licence_type"):
 
             def prepare(outcome: Outcome) -> None:
@@ -466,7 +474,17 @@ class CaseService:
                 outcome.case.result.licence_ref = reference
                 outcome.event["details"]["licence_ref"] = reference
 
-        return self.act_as(case, act, by_for(principal, case), params, prepare)
+        elif act is Act.ISSUE_RESULT and params.get("tracking_number"):
+
+            def prepare(outcome: Outcome) -> None:
+                # 出证 by mail: the return shipment, recorded here and sent with the result
+                shipment = return_shipment(outcome.case, outcome.case.updated_at, self._province)
+                if shipment is not None:
+                    params["shipment"] = shipment
+                    outcome.event["details"]["shipment"] = shipment["id"]
+                    sides.append(self.book.store.shipment_item(shipment))
+
+        return self.act_as(case, act, by_for(principal, case), params, prepare, sides)
 
     # — 委托代办: the entrustment —
 
@@ -555,12 +573,15 @@ class CaseService:
         by: By,
         params: dict[str, Any],
         prepare: Callable[[Outcome], None] | None = None,
+        extra: list[dict[str, Any]] | None = None,
     ) -> Case:
-        """Perform an act (with what `prepare` adds to its outcome) and tell the partner, if shared."""
+        """Perform an act (with what `prepare` adds to its outcome, and the side records in `extra`,
+        which `prepare` may fill) and tell the partner, if shared."""
         outcome = perform(case, act, by, self.context(params))
         if prepare is not None:
             prepare(outcome)
-        return self.save_with_messages(case, [outcome], self._messages(case, outcome, act, params))
+        messages = self._messages(case, outcome, act, params)
+        return self.save_with_messages(case, [outcome], messages, extra)
 
     def _messages(
         self, case: Case, outcome: Outcome, act: Act, params: dict[str, Any]
@@ -649,9 +670,12 @@ class CaseService:
             return case
         if case.result.delivery is not Delivery.ELECTRONIC:
             return case  # mail and window pick-up are delivered when the clerk records the receipt
-        outcome = perform(case, Act.DELIVER, GATEWAY, self.context({"how": "download"}))
-        try:
-            return self.book.save(case, [outcome])
+        params = {"how": "download"}
+        outcome = perform(case, Act.DELIVER, GATEWAY, self.context(params))
+        try:  # a shared case: the delivery reaches the other province with its time
+            return self.save_with_messages(
+                case, [outcome], self._messages(case, outcome, Act.DELIVER, params)
+            )
         except Conflict:
             return self.book.load(case.number)  # someone else recorded it first
 
@@ -714,6 +738,18 @@ def entrustment_slot() -> Slot:
     )
 
 
+def consent_slot() -> Slot:
+    """服务同意书: the slot a window intake gets for the applicant's scanned paper consent."""
+    return Slot(
+        code=CONSENT_SLOT,
+        name="服务同意书",
+        required=False,
+        may_be_deferred=False,
+        content_types=["application/pdf", "image/jpeg", "image/png"],
+        max_bytes=10 * 1024 * 1024,
+    )
+
+
 def slot_of(material: dict[str, Any]) -> Slot:
     """A case's material slot from an item version's material."""
     return Slot(
@@ -724,4 +760,5 @@ def slot_of(material: dict[str, Any]) -> Slot:
         elicence_type=material.get("elicence_type"),
         content_types=material.get("content_types") or ["application/pdf", "image/jpeg", "image/png"],
         max_bytes=material.get("max_bytes") or 10 * 1024 * 1024,
+        original_required=material.get("original_required", False),
     )

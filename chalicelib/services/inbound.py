@@ -26,6 +26,7 @@ from chalicelib.domain.case import (
     Channel,
     Entrustment,
     Handler,
+    Intake,
     JointLink,
     SyncIssue,
 )
@@ -34,6 +35,7 @@ from chalicelib.domain.case_exchange import (
     CARRIED,
     HANDLER,
     MIRRORED,
+    SHIPMENT_MESSAGES,
     OutOfSync,
     carried_act,
     mirror,
@@ -45,15 +47,18 @@ from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.entrustment import apply_settlement
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.shipments import CONSENT_SLOT
 from chalicelib.observability import logger
 from chalicelib.services.case_files import CaseFiles
 from chalicelib.services.cases import (
     CaseService,
+    consent_slot,
     entrustment_slot,
     principal_key_of,
     result_delivery_of,
     slot_of,
 )
+from chalicelib.services.shipments import ShipmentService
 
 OPENING = (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED)
 SYNC_RETRY_FIRST = timedelta(minutes=1)
@@ -93,6 +98,7 @@ class InboundService:
         self._files = files
         self._province = province
         self._clock = clock
+        self._shipments = ShipmentService(cases, cases.book.store, province)
 
     def apply(self, message_id: str) -> str:
         """Apply one received message and any parked successors; returns what became of it."""
@@ -134,7 +140,7 @@ class InboundService:
             return self._out_of_sync(case, received, stuck, unpark=unpark)
         assert outcome.case.exchange is not None
         outcome.case.exchange.in_seq = seq
-        extra = [self._store.received_item(done)]
+        extra = [self._store.received_item(done), *self._shipments.sides(outcome)]
         if unpark:
             extra.append(self._store.unpark_delete(number, sender, seq))
         blocked = case.out_of_sync if case is not None else None
@@ -223,7 +229,10 @@ class InboundService:
                 case = case.model_copy(deep=True)
                 case.files.append(document)
                 payload = {**payload, "file_id": document.file_id}
-            return mirror(case, kind, payload, sender, at)
+            outcome = mirror(case, kind, payload, sender, at)
+            if kind is MessageType.RESULT_ISSUED and payload.get("shipment"):
+                outcome.event["details"]["shipment"] = payload["shipment"]  # the result mailed back
+            return outcome
         if kind in CARRIED:
             act = carried_act(case, kind)
             if act is None:  # ended here before the origin's message arrived: on record only
@@ -232,13 +241,20 @@ class InboundService:
             copied = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
             case = case.model_copy(deep=True)
             case.files.extend(copied)
-            params = {"note": payload.get("note"), "reason": payload.get("reason"), "how": "window_handover"}
+            how = payload.get("how") or "window_handover"
+            params = {"note": payload.get("note"), "reason": payload.get("reason"), "how": how}
             ctx = Context(at=at, calendar=self._cases.book.calendar(), params=params)
             # a handover is the window's act, a cancellation the lead's; the rest are the applicant's
             actor = Actor.CLERK if act in (Act.DELIVER, Act.CANCEL) else Actor.APPLICANT
             return perform(case, act, partner_by(sender, actor), ctx)
         if kind is MessageType.ENTRUSTMENT_SETTLED:
             return apply_settlement(case, payload, partner_by(sender), at)
+            outcome = perform(case, act, partner_by(sender, actor), ctx)
+            if act is Act.DELIVER and outcome.case.result is not None and payload.get("at"):
+                outcome.case.result.delivered_at = datetime.fromisoformat(payload["at"])  # its time there
+            return outcome
+        if kind in SHIPMENT_MESSAGES:
+            return self._shipments.received(case, kind, payload, sender, at)
         return record(case, f"partner_{kind.value.split('.', 1)[1]}", partner_by(sender), at, dict(payload))
 
     def _open(
@@ -299,5 +315,17 @@ class InboundService:
             if case.slot(ENTRUSTMENT_SLOT) is None:
                 case.slots.append(entrustment_slot())
         case.files = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
-        details = {"origin": sender, "channel": case.handler.channel.value, "files": len(case.files)}
+        details: dict[str, Any] = {
+            "origin": sender,
+            "channel": case.handler.channel.value,
+            "files": len(case.files),
+        }
+        if dispatched and payload.get("intake"):
+            # the intake as it matters here: the window, originals checked there and mailed (no query code)
+            case.intake = Intake.model_validate(
+                {k: v for k, v in payload["intake"].items() if k not in ("query_code", "handover")}
+            )
+            if case.slot(CONSENT_SLOT) is None:
+                case.slots.append(consent_slot())
+            details["shipments"] = payload.get("shipments") or []
         return record(case, "open_from_partner", partner_by(sender), at, details)

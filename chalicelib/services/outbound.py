@@ -145,8 +145,10 @@ class OutboundService:
             payload = forwarded_payload(after)
         elif kind is MessageType.CASE_DISPATCHED:
             assert after.intake is not None
-            intake = after.intake.model_dump(mode="json", exclude={"handover"})
+            intake = after.intake.model_dump(mode="json", exclude={"handover", "original_checks"})
             payload = {**forwarded_payload(after), "intake": intake}
+            if params.get("shipments"):  # recorded before dispatch: originals already on their way
+                payload["shipments"] = params["shipments"]
         elif kind is MessageType.RESULT_HANDED_OVER:
             assert after.intake is not None and after.intake.handover is not None
             handover = after.intake.handover
@@ -155,6 +157,15 @@ class OutboundService:
                 "identity_checked": handover.identity_checked,
                 "at": rfc3339(handover.at),
             }
+        elif kind in (MessageType.RESULT_DELIVERED, MessageType.DELIVERY_RECORDED):
+            # 送达 on this side reaches the other with its time (download, mail signed for)
+            assert after.result is not None and after.result.delivered_at is not None
+            delivered = {"how": params.get("how") or "download", "at": rfc3339(after.result.delivered_at)}
+            payload = (
+                delivered
+                if kind is MessageType.RESULT_DELIVERED
+                else {**status_payload(after, act), **delivered}
+            )
         elif kind is MessageType.SUPPLEMENT_ANSWERED:
             asked = before.supplement.requested_at if before.supplement else None
             fresh = [
@@ -169,6 +180,8 @@ class OutboundService:
                 document = after.file(after.result.file_id)
                 assert document is not None and document.slot == RESULT_SLOT
                 payload["file"] = file_ref(document)
+            if kind is MessageType.RESULT_ISSUED and params.get("shipment"):
+                payload["shipment"] = params["shipment"]  # the result mailed: its return shipment
         return self.message(after, kind, payload)
 
     def item(self, record: dict[str, Any]) -> dict[str, Any]:

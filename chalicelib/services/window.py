@@ -9,7 +9,6 @@ named in the code linked (ADR 0008)."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any, Protocol
 
 from chalicelib.domain import personal
@@ -17,14 +16,15 @@ from chalicelib.domain.case import Case, Channel, Consent, FileStatus, Handover,
 from chalicelib.domain.case_acts import By, Outcome, notice_for, record
 from chalicelib.domain.case_states import Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Mode
-from chalicelib.domain.clock import rfc3339
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.query_code import issue_query_code
+from chalicelib.domain.shipments import CONSENT_SLOT, unaccounted_originals
 from chalicelib.services.binding import BindingService
 from chalicelib.services.case_book import Page
 from chalicelib.services.cases import CaseService, by_of
 from chalicelib.services.licences import TrustLevel
+from chalicelib.services.shipments import ShipmentService
 
 WINDOW_ISSUER = "window:"  # the issuer of an intake no app account is bound to: window:<window id>
 
@@ -48,6 +48,7 @@ class WindowService:
         self._cases = cases
         self._store = shipments
         self._bindings = bindings
+        self._shipments = ShipmentService(cases, shipments, cases.province)
 
     def open_intake(self, principal: Principal, body: dict[str, Any]) -> Case:
         """The clerk has checked the applicant's identity in person; the case is opened for them."""
@@ -110,8 +111,16 @@ class WindowService:
 
     def record_consent(self, principal: Principal, number: str, body: dict[str, Any]) -> Case:
         case = self._cases.windowed(principal, number)
+        file_id = body.get("file_id")
+        if file_id is not None:  # 服务同意书 scanned into the consent slot, and checked
+            file = case.file(file_id)
+            if file is None or file.slot != CONSENT_SLOT or file.status is not FileStatus.VERIFIED:
+                raise InvalidInput(
+                    "consent_file_not_in_case", errors=[{"field": "file_id", "code": "not_in_consent_slot"}]
+                )
         now = self._cases.now()
-        outcome = record(case, "consent_recorded", by_of(principal), now, {"method": body["method"]})
+        details = {"method": body["method"], **({"file_id": file_id} if file_id else {})}
+        outcome = record(case, "consent_recorded", by_of(principal), now, details)
         assert outcome.case.intake is not None
         outcome.case.intake.consent = Consent(method=body["method"], file_id=body.get("file_id"), at=now)
         return self._cases.save(case, [outcome])
@@ -142,6 +151,9 @@ class WindowService:
         case = self._cases.windowed(principal, number)
         if case.intake is None or case.intake.consent is None:
             raise Conflict("consent_missing", state=case.state.value)
+        unaccounted = unaccounted_originals(case)
+        if unaccounted and case.state is CaseState.DRAFT:
+            raise Conflict("originals_unaccounted", materials=unaccounted)
 
         def stamp(outcome: Outcome) -> None:
             assert outcome.case.intake is not None
@@ -150,7 +162,9 @@ class WindowService:
                 outcome.case.intake.receipt_issued_at = outcome.case.updated_at
 
         self._cases.check_complete_form(case)
-        return self._cases.act_as(case, Act.SUBMIT, by_of(principal), {}, stamp)
+        # shipments recorded before dispatch travel with the package
+        params = {"shipments": self._store.shipments(case.number)}
+        return self._cases.act_as(case, Act.SUBMIT, by_of(principal), params, stamp)
 
     def hand_over(self, principal: Principal, number: str, body: dict[str, Any]) -> Case:
         """出件: the result handed over at the window, after an identity check (送达)."""
@@ -179,43 +193,13 @@ class WindowService:
     # — shipments (资料寄递) —
 
     def add_shipment(self, principal: Principal, number: str, body: dict[str, Any]) -> dict[str, Any]:
-        case = self._cases.windowed(principal, number)
-        now = self._cases.now()
-        shipment = {
-            "id": "S" + secrets.token_hex(6).upper(),
-            "case": case.number,
-            "direction": body["direction"],
-            "carrier": body["carrier"],
-            "tracking_number": body["tracking_number"],
-            "contents": body["contents"],
-            "events": [{"status": "sent", "at": rfc3339(now), "note": body.get("note")}],
-            "status": "sent",
-        }
-        outcome = record(
-            case,
-            "shipment_recorded",
-            by_of(principal),
-            now,
-            {k: shipment[k] for k in ("id", "direction", "carrier", "tracking_number")},
-        )
-        self._cases.save(case, [outcome], [self._store.shipment_item(shipment)])
-        return shipment
+        return self._shipments.add(principal, self._cases.windowed(principal, number), body)
 
     def shipment_event(
         self, principal: Principal, number: str, shipment_id: str, body: dict[str, Any]
     ) -> dict[str, Any]:
         case = self._cases.windowed(principal, number)
-        shipment = next((s for s in self._store.shipments(case.number) if s["id"] == shipment_id), None)
-        if shipment is None:
-            raise NotFound("shipment_not_found")
-        now = self._cases.now()
-        event = {"status": body["status"], "at": rfc3339(now), "note": body.get("note")}
-        updated = {**shipment, "events": [*shipment["events"], event], "status": body["status"]}
-        outcome = record(
-            case, "shipment_event", by_of(principal), now, {"id": shipment_id, "status": body["status"]}
-        )
-        self._cases.save(case, [outcome], [self._store.shipment_item(updated)])
-        return updated
+        return self._shipments.event(principal, case, shipment_id, body)
 
     def shipments(self, principal: Principal, number: str) -> list[dict[str, Any]]:
         case = self._cases.readable(principal, number)

@@ -34,11 +34,12 @@ from chalicelib.domain.case_acts import By, Context, perform
 from chalicelib.domain.case_exchange import outgoing, status_payload
 from chalicelib.domain.case_states import RESULT_SLOT, Act, Actor
 from chalicelib.domain.catalog_terms import Mode
-from chalicelib.domain.clock import BEIJING
+from chalicelib.domain.clock import BEIJING, rfc3339
 from chalicelib.domain.entrustment import settled_payload
 from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
 from chalicelib.domain.personal import PersonalKind
 from chalicelib.domain.reveal import reveal, revealed_payload
+from chalicelib.domain.shipments import advance, new_shipment
 from chalicelib.domain.working_days import WorkingCalendar
 from chalicelib.services.exchange import ExchangeService
 from chalicelib.services.outbound import OutboundService, forwarded_payload
@@ -344,7 +345,7 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
     )
 
     approved.files.append(pdf("FRESULT000001", RESULT_SLOT, "工业产品生产许可证.pdf", at(21, 9)))
-    go(
+    issued_online = go(
         "result_document",
         approved,
         Act.ISSUE_RESULT,
@@ -363,7 +364,7 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
         licence_type="工业产品生产许可证",
         licence_ref="EL-450000-20250321-ABCD2345",
     )
-    go(
+    mailed = go(
         "result_mail",
         approved,
         Act.ISSUE_RESULT,
@@ -372,6 +373,34 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
         title="工业产品生产许可证",
         carrier="中国邮政EMS",
         tracking_number="1100000000001",
+    )
+    back = new_shipment(
+        NUMBER,
+        direction="to_applicant",
+        carrier="中国邮政EMS",
+        tracking_number="1100000000001",
+        contents=["工业产品生产许可证"],
+        at=at(21),
+        province="450000",
+    )
+    go(
+        "result_mail_with_shipment",
+        approved,
+        Act.ISSUE_RESULT,
+        at(21),
+        delivery="mail",
+        title="工业产品生产许可证",
+        carrier="中国邮政EMS",
+        tracking_number="1100000000001",
+        shipment=back,
+    )
+    # 送达 crosses: downloaded at home (origin), a mailed result signed for (handler)
+    go("result_downloaded", issued_online, Act.DELIVER, at(22, 19), role="origin", how="download")
+    go("delivery_recorded", mailed, Act.DELIVER, at(24, 11), how="mail_signed")
+    out.append(("shipment_recorded", "case.shipment_recorded", back))
+    arrived = advance(back, "delivered", rfc3339(at(24, 11)), "本人签收", "450000")
+    out.append(
+        ("shipment_event", "case.shipment_event", {"shipment_id": back["id"], **arrived["events"][-1]})
     )
     go(
         "result_window",
@@ -390,6 +419,23 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
         case.intake.dispatched_at = case.intake.receipt_issued_at = case.updated_at
 
     window = go("dispatched", at_the_window(), Act.SUBMIT, at(10, 14, 32), prepare=dispatched)
+    originals = new_shipment(
+        window.number,
+        direction="to_handler",
+        carrier="中国邮政EMS",
+        tracking_number="EMS1234567890",
+        contents=["居民身份证原件"],
+        at=at(10, 14, 30),
+        province="430000",
+    )
+    go(
+        "dispatched_with_shipments",
+        at_the_window(),
+        Act.SUBMIT,
+        at(10, 14, 32),
+        prepare=dispatched,
+        shipments=[originals],
+    )
     handler = step(window, Act.ACCEPT, at(11), role="handler")[0]
     handler = step(handler, Act.DECIDE, at(12), role="handler", approved=True)[0]
     issued = step(

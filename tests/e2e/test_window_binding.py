@@ -36,8 +36,9 @@ def test_a_code_from_the_applicants_own_gateway_binds_their_account_at_another_p
     mismatch = window.post("/v1/window/intakes", someone_else, status=422)
     assert mismatch["code"] == "binding_code_holder_mismatch"
 
-    window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)
+    scan = window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)
     eventually(lambda: verified_files(window, n) == 1, "the scan verified")
+    window.post(f"/v1/window/cases/{n}/files/{scan}/original-check", {"mail_original": False})
     window.post(f"/v1/window/cases/{n}/consent", {"method": "paper_scan"})
     assert window.post(f"/v1/window/cases/{n}/dispatch")["state"] == "submitted"
     eventually(

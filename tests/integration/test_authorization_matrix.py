@@ -181,6 +181,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /v1/authority/cases/{number}/issue-result": CLERK_ACT,
     "POST /v1/authority/cases/{number}/deliver": CLERK_ACT,
     "POST /v1/authority/cases/{number}/close": CLERK_ACT,
+    # 资料寄递 at the handling province: arrival of a shipment, 原件核验 of a mailed original
+    "POST /v1/authority/cases/{number}/shipments/{shipment_id}/events": CLERK_ACT,
+    "POST /v1/authority/cases/{number}/originals/{slot}/check": CLERK_ACT,
     # window (跨省通办专窗)
     "POST /v1/window/intakes": WINDOW_ACT,
     "GET /v1/window/cases": WINDOW_ACT,
@@ -338,6 +341,8 @@ BODIES: dict[str, Callable[[World, str], Any]] = {
     },
     "POST /v1/authority/cases/{number}/deliver": lambda w, c: {"how": "mail_signed"},
     "POST /v1/authority/cases/{number}/close": lambda w, c: {},
+    "POST /v1/authority/cases/{number}/shipments/{shipment_id}/events": lambda w, c: {"status": "delivered"},
+    "POST /v1/authority/cases/{number}/originals/{slot}/check": lambda w, c: {"matches": True},
     "POST /v1/window/intakes": lambda w, c: {
         "item_code": "KSTB-GA-002",
         "province": PARTNER,

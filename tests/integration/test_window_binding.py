@@ -246,6 +246,7 @@ def test_a_dispatched_intake_takes_no_binding(client: Any, window: Party, guangx
     number = ok(window.post("/v1/window/intakes", intake_body()), 201)["number"]
     file_id = upload(window, f"/v1/window/cases/{number}/materials/id_card/uploads", PDF)
     assert confirm(window, number, file_id)["status"] == "verified"
+    ok(window.post(f"/v1/window/cases/{number}/files/{file_id}/original-check", {"mail_original": True}))
     ok(window.post(f"/v1/window/cases/{number}/consent", {"method": "paper_scan"}))
     ok(window.post(f"/v1/window/cases/{number}/dispatch"))
     code = code_of(Party(client, "applicant"))

@@ -1,0 +1,64 @@
+"""Shipments at the handling province (资料寄递, 原件核验): its clerk records the arrival (and other
+status events) of a shipment the window or it sent, and checks each mailed original once arrived.
+The window's side of shipments is in `api/window.py`; both sides list them at
+`GET /v1/cases/{number}/shipments`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint
+
+from chalicelib import container
+from chalicelib.api.applicant import CASE_PROBLEMS, SLOT, case_number, path_part, view
+from chalicelib.api.endpoint import Call, endpoint
+from chalicelib.api.window import SHIPMENT_ID
+from chalicelib.domain.identity import Role
+
+shipments = Blueprint(__name__)
+C = "chalicelib.api.case_schemas:"
+W = "chalicelib.api.window_schemas:"
+CLERK = (Role.AUTHORITY_CLERK,)
+
+
+@endpoint(
+    shipments,
+    "POST",
+    "/v1/authority/cases/{number}/shipments/{shipment_id}/events",
+    tag="authority",
+    roles=CLERK,
+    summary="A shipment's status event at the handling province: `delivered` records the arrival of "
+    "originals (签收); forward only, and the window's province is told",
+    request=W + "ShipmentEventRequest",
+    response=W + "Shipment",
+    problems=(*CASE_PROBLEMS, "shipment_not_found", "shipment_event_out_of_order"),
+)
+def authority_shipment_event(call: Call) -> dict[str, Any]:
+    shipment_id = path_part(call, "shipment_id", SHIPMENT_ID, "shipment_not_found")
+    case = container.cases().handled(call.actor, case_number(call))
+    body = call.body.model_dump(mode="json")
+    return container.shipments().event(call.actor, case, shipment_id, body)
+
+
+@endpoint(
+    shipments,
+    "POST",
+    "/v1/authority/cases/{number}/originals/{slot}/check",
+    tag="authority",
+    roles=CLERK,
+    summary="原件核验 at the handling province: a mailed original, once a shipment of originals arrived",
+    request=W + "OriginalCheckHereRequest",
+    response=C + "CaseDetail",
+    problems=(
+        *CASE_PROBLEMS,
+        "original_not_mailed",
+        "original_already_checked",
+        "originals_not_arrived",
+        "concurrent_modification",
+    ),
+)
+def check_original_here(call: Call) -> dict[str, Any]:
+    slot = path_part(call, "slot", SLOT, "original_not_mailed")
+    body = call.body.model_dump(mode="json")
+    case = container.shipments().check_original(call.actor, case_number(call), slot, body)
+    return view(call.actor, case, call.lang)
