@@ -56,6 +56,13 @@ function text(value: unknown, what: string): string {
   return value;
 }
 
+function base64Content(value: unknown): Buffer {
+  if (typeof value !== "string" || value.length === 0 || !/^[A-Za-z0-9+/]+=*$/.test(value)) {
+    throw new ActRefused(422, "content_required");
+  }
+  return Buffer.from(value, "base64");
+}
+
 async function control(gateway: Gateway, request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
   const method = request.method ?? "GET";
   const parts = path.split("/").filter(Boolean); // control, …
@@ -102,7 +109,7 @@ async function control(gateway: Gateway, request: IncomingMessage, response: Ser
           : {
               filename: text(doc.filename, "filename"),
               content_type: text(doc.content_type, "content_type"),
-              content: Buffer.from(text(doc.content_base64, "content"), "base64"),
+              content: base64Content(doc.content_base64),
             };
       c = gateway.issueResult(number, text(body.title, "title"), delivery, document);
     } else return problem(response, 404, "not_found");
