@@ -225,8 +225,23 @@ export function depthOf(text: string): number {
   return deepest;
 }
 
-/** The JSON body of a request, checked as § 4 step 1 says; throws a Refusal. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** A string anywhere in a parsed value that holds a control character other than tab, CR, LF. */
+function holdsControl(value: unknown): boolean {
+  if (typeof value === "string") return CONTROL.test(value);
+  if (Array.isArray(value)) return value.some(holdsControl);
+  if (isObject(value)) return Object.entries(value).some(([k, v]) => CONTROL.test(k) || holdsControl(v));
+  return false;
+}
+
+/**
+ * The JSON body of a request, checked as § 4 step 1 says, in its order: media type, size, depth,
+ * JSON, control characters; throws a Refusal.
+ */
 export function readBody(raw: Buffer, contentType: string | undefined, limit: number, tooLarge: string): unknown {
+  const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (media !== "application/json") throw new Refusal("unsupported_media_type");
   if (raw.length > limit) throw new Refusal(tooLarge);
   let text: string;
   try {
@@ -241,8 +256,7 @@ export function readBody(raw: Buffer, contentType: string | undefined, limit: nu
   } catch {
     throw new Refusal("malformed_json");
   }
-  const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
-  if (media !== "application/json") throw new Refusal("unsupported_media_type");
+  if (holdsControl(body)) throw new Refusal("validation_failed");
   return body;
 }
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { ActRefused } from "../src/gateway.js";
+import { ActRefused, MAX_MESSAGE_BYTES } from "../src/gateway.js";
 import type { Gateway } from "../src/gateway.js";
 import { FETCH, RECEIPT, sign, verifyToken } from "../src/jws.js";
 import { rfc3339 } from "../src/clock.js";
@@ -95,9 +95,14 @@ test("refusals follow the spec's order, are recorded, and change nothing", async
   assert.equal((await gateway.receiveMessage(Buffer.from("{"), "application/json")).body.code, "malformed_json");
   assert.equal((await gateway.receiveMessage(Buffer.from("{}"), "text/plain")).body.code, "unsupported_media_type");
   assert.equal((await gateway.receiveMessage(Buffer.from("[".repeat(40) + "]".repeat(40)), "application/json")).body.code, "json_too_deep");
+  assert.equal((await gateway.receiveMessage(Buffer.alloc(MAX_MESSAGE_BYTES + 1, 32), "text/plain")).body.code, "unsupported_media_type");
+  assert.equal((await gateway.receiveMessage(Buffer.alloc(MAX_MESSAGE_BYTES + 1, 32), "application/json")).body.code, "message_too_large");
+  const control = { ...payload, form: { note: "bell\u0007" } };
+  const rung = await send(gateway, await origin.envelope("case.forwarded", NUMBER, 1, control, HERE), control);
+  assert.equal(rung.body.code, "validation_failed");
   assert.equal(gateway.cases.size, 0);
   assert.equal(gateway.received.size, 0);
-  assert.equal(gateway.refusals.length, cases.length + 4);
+  assert.equal(gateway.refusals.length, cases.length + 7);
   assert.equal(gateway.refusals[0]?.case, NUMBER);
 });
 
