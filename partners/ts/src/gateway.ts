@@ -345,8 +345,8 @@ export class Gateway {
 
   /** § 4 step 2: a registered partner that is not suspended. */
   private sender(claims: Record<string, unknown>): Partner {
-    if (typeof claims.from !== "string") throw new Refusal("envelope_malformed");
-    const partner = this.partners.get(claims.from);
+    // a `from` that is missing or not a string names no registered partner
+    const partner = typeof claims.from === "string" ? this.partners.get(claims.from) : undefined;
     if (partner === undefined) throw new Refusal("unknown_sender");
     if (partner.status !== "active") throw new Refusal("partner_suspended");
     return partner;
