@@ -602,7 +602,8 @@ export class Gateway {
     if (items.length < 1 || items.length > 50) throw new ActRefused(422, "validation_failed");
     c.state = "supplement_requested";
     c.supplement = items;
-    c.pauses.push({ kind: "supplement", start: beijingDate(this.now()), end: null });
+    // 补正 stops the clock only once it runs: before 受理 it has not started
+    if (c.accepted_on !== null) c.pauses.push({ kind: "supplement", start: beijingDate(this.now()), end: null });
     this.tell(c, "case.supplement_requested", {
       act: "request_supplement",
       state: c.state,

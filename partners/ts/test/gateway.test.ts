@@ -165,7 +165,7 @@ test("补正, answer, acceptance, decision and result reach the origin signed, i
   );
   assert.ok(gateway.outbox.every((m) => m.status === "delivered" && m.receipt !== undefined));
   const clock = origin.got[1]?.payload.clock as Record<string, unknown>;
-  assert.equal((clock.pauses as unknown[]).length, 1);
+  assert.equal((clock.pauses as unknown[]).length, 0); // 补正 before 受理: the clock had not started
   assert.notEqual(clock.started_on, null);
 
   const ref = origin.got[3]?.payload.file as Record<string, unknown>;
@@ -199,4 +199,19 @@ test("a receipt that does not verify leaves the message undelivered, to be retri
   assert.equal(message.status, "pending");
   assert.match(String(message.last_error), /receipt does not verify/);
   assert.equal(message.attempts, 1);
+});
+
+test("a 补正 after 受理 stops the clock until the answer arrives", async () => {
+  const { gateway, origin } = await setUp();
+  const payload = forwarded([]);
+  await send(gateway, await origin.envelope("case.forwarded", NUMBER, 1, payload, HERE), payload);
+  gateway.accept(NUMBER);
+  gateway.requestSupplement(NUMBER, [{ field: "using_entity", reason: "使用单位名称不全" }]);
+  await settle(gateway);
+  const asked = origin.got.find((m) => m.claims.type === "case.supplement_requested");
+  const pauses = (asked?.payload.clock as { pauses: { kind: string; end: string | null }[] }).pauses;
+  assert.deepEqual(pauses.map((p) => [p.kind, p.end]), [["supplement", null]]);
+  const answer = { note: "已补", files: [] };
+  await send(gateway, await origin.envelope("case.supplement_answered", NUMBER, 2, answer, HERE), answer);
+  assert.notEqual(gateway.cases.get(NUMBER)?.pauses[0]?.end, null);
 });
