@@ -263,7 +263,10 @@ def evidence_archive() -> S3EvidenceArchive:
 def evidence() -> EvidenceService:
     from chalicelib.services.evidence import EvidenceService
 
-    return EvidenceService(evidence_archive(), partners(), signer(), settings().province_code)
+    own = signer()
+    return EvidenceService(
+        evidence_archive(), partners(), own, settings().province_code, own_key=own.public_jwk_of
+    )
 
 
 @cache

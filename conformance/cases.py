@@ -316,6 +316,12 @@ def schema_invalid(partner: Partner) -> tuple[dict[str, Any], Any, None]:
     return claims, payload, None
 
 
+def claim_of_another_type(partner: Partner) -> tuple[dict[str, Any], Any, None]:
+    """`seq` as a numeric string: a claim not of its JSON type is a malformed envelope (§ 4 step 4)."""
+    claims, payload, _ = _fresh(partner)
+    return {**claims, "seq": "1"}, payload, None
+
+
 def envelope_malformed(partner: Partner) -> str:
     body = {"envelope": "bm90LWpzb24.bm90LWpzb24.c2ln", "payload": forwarded(partner)}
     return _refused(request("POST", partner.url("/v1/exchange/messages"), body), 400, "envelope_malformed")
@@ -419,6 +425,11 @@ CASES: tuple[Case, ...] = (
     Case("refusal.unknown_type", "Refusals", _signed_refusal(unknown_type, 422, "message_type_unsupported")),
     Case("refusal.schema_invalid", "Refusals", _signed_refusal(schema_invalid, 422, "payload_invalid")),
     Case("refusal.envelope_malformed", "Refusals", envelope_malformed),
+    Case(
+        "refusal.claim_type",
+        "Refusals",
+        _signed_refusal(claim_of_another_type, 400, "envelope_malformed"),
+    ),
     Case("refusal.oversized", "Size limits", oversized),
     Case("fetch.shared_file", "File fetch", fetch_shared_file),
     Case("fetch.unsigned", "File fetch", fetch_unsigned),

@@ -33,6 +33,7 @@ class KmsSigner:
         self._key = key  # key id, ARN or alias
         self._kms = kms  # a KMS client of another region (the local stack's seed); default: ours
         self._resolved: tuple[float, str] | None = None
+        self._public: dict[str, dict[str, Any]] = {}  # kid → public JWK (a key's public part never changes)
 
     @property
     def _client(self) -> Any:
@@ -49,22 +50,29 @@ class KmsSigner:
         return self._resolved[1]
 
     def public_jwk(self) -> dict[str, Any]:
+        return self.public_jwk_of(self.kid)
+
+    def public_jwk_of(self, kid: str) -> dict[str, Any]:
+        """The public JWK of one of this province's keys by its `kid`: the current one or one rotated
+        out (KMS keeps a rotated-out key's public part readable until the key is deleted)."""
         from cryptography.hazmat.primitives.asymmetric import ec
         from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-        der = self._client.get_public_key(KeyId=self.kid)["PublicKey"]
-        public = load_der_public_key(der)
-        assert isinstance(public, ec.EllipticCurvePublicKey)
-        numbers = public.public_numbers()
-        return {
-            "kty": "EC",
-            "crv": "P-256",
-            "x": b64url(numbers.x.to_bytes(32, "big")),
-            "y": b64url(numbers.y.to_bytes(32, "big")),
-            "kid": self.kid,
-            "alg": "ES256",
-            "use": "sig",
-        }
+        if kid not in self._public:
+            der = self._client.get_public_key(KeyId=kid)["PublicKey"]
+            public = load_der_public_key(der)
+            assert isinstance(public, ec.EllipticCurvePublicKey)
+            numbers = public.public_numbers()
+            self._public[kid] = {
+                "kty": "EC",
+                "crv": "P-256",
+                "x": b64url(numbers.x.to_bytes(32, "big")),
+                "y": b64url(numbers.y.to_bytes(32, "big")),
+                "kid": kid,
+                "alg": "ES256",
+                "use": "sig",
+            }
+        return dict(self._public[kid])
 
     def sign_jws(self, claims: dict[str, Any], typ: str) -> str:
         """A compact JWS (ES256) over `claims`."""

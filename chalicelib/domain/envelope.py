@@ -96,6 +96,21 @@ class ExchangeRefusal(DomainError):
         self.status = REFUSAL_STATUS.get(code, 400)
 
 
+# The envelope's claims and their JSON types (openapi/messages/v1/envelope.json): `seq` "2" or an
+# `id` 7 is a malformed envelope, not one read leniently.
+CLAIM_TYPES: dict[str, type] = {
+    "v": int,
+    "id": str,
+    "type": str,
+    "case": str,
+    "from": str,
+    "to": str,
+    "sent_at": str,
+    "seq": int,
+    "payload_sha256": str,
+}
+
+
 @dataclass(frozen=True)
 class Envelope:
     id: str
@@ -125,6 +140,11 @@ class Envelope:
     def from_claims(cls, claims: dict[str, Any]) -> Envelope:
         if claims.get("type") not in MESSAGE_TYPES and isinstance(claims.get("type"), str):
             raise ExchangeRefusal("message_type_unsupported")
+        if set(claims) != set(CLAIM_TYPES) or any(
+            not isinstance(claims[name], kind) or isinstance(claims[name], bool)
+            for name, kind in CLAIM_TYPES.items()
+        ):
+            raise ExchangeRefusal("envelope_malformed")  # every claim, of its JSON type, and no other
         try:
             envelope = cls(
                 id=str(claims["id"]),

@@ -147,7 +147,15 @@ class ExchangeService:
             if self._archive is not None:  # before the record: a retry after a failure here archives again
                 self._archive.keep(
                     archive_key(envelope.case, "received", envelope.sender, envelope.seq, envelope.id),
-                    archive_entry("received", token, payload, receipt, rfc3339(self._clock()), key),
+                    archive_entry(
+                        "received",
+                        token,
+                        payload,
+                        receipt,
+                        rfc3339(self._clock()),
+                        key,
+                        receiver_key=own_key(self._signer, receipt),
+                    ),
                 )
             record: dict[str, Any] = {
                 "id": envelope.id,
@@ -214,10 +222,27 @@ def archive_key(case: str, direction: str, sender: str, seq: int, message_id: st
     return f"exchange/{case}/{direction}/{sender}-{seq:06d}-{message_id}.json"
 
 
+def own_key(signer: Signer, token: str) -> dict[str, Any] | None:
+    """This province's public key that signed `token` (just now), kept in the archive entry so the
+    record still verifies offline after the key is rotated out."""
+    import jwt
+
+    return signer.public_jwk() if jwt.get_unverified_header(token).get("kid") == signer.kid else None
+
+
 def archive_entry(
-    direction: str, envelope: str, payload: dict[str, Any], receipt: str, at: str, key: dict[str, Any] | None
+    direction: str,
+    envelope: str,
+    payload: dict[str, Any],
+    receipt: str,
+    at: str,
+    key: dict[str, Any] | None,
+    *,
+    receiver_key: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What the archive keeps of one message: the envelope and receipt JWS exactly as exchanged."""
+    """What the archive keeps of one message: the envelope and receipt JWS exactly as exchanged,
+    with the keys that verify them (`key`: the envelope's signer's; `receiver_key`: the receipt's),
+    kept past a rotation of either side's keys."""
     entry: dict[str, Any] = {
         "direction": direction,
         "envelope": envelope,
@@ -226,7 +251,9 @@ def archive_entry(
         "archived_at": at,
     }
     if key is not None:
-        entry["sender_key"] = key  # the partner's key that verified it, kept past a rotation
+        entry["sender_key"] = key
+    if receiver_key is not None:
+        entry["receiver_key"] = receiver_key
     return entry
 
 

@@ -19,7 +19,15 @@ from chalicelib.domain.case_exchange import status_payload
 from chalicelib.domain.case_states import RESULT_SLOT, Act
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.envelope import RECEIPT_TYPE, Envelope, ExchangeRefusal, MessageType, payload_digest
-from chalicelib.services.exchange import Archive, Signer, archive_entry, archive_key, compose
+from chalicelib.services.exchange import (
+    Archive,
+    Signer,
+    archive_entry,
+    archive_key,
+    compose,
+    own_key,
+    signing_key,
+)
 from chalicelib.services.jws import verify_jws
 from chalicelib.services.partners import PartnerService
 
@@ -226,16 +234,26 @@ class OutboundService:
                         receipt.get("receipt_for") == record["id"]
                         and receipt.get("payload_sha256") == record["payload_sha256"]
                     ):
-                        return self._delivered(record, sent["envelope"], answer.body["receipt"])
+                        receipt_key = signing_key(str(answer.body["receipt"]), partner.jwks)
+                        return self._delivered(record, sent["envelope"], answer.body["receipt"], receipt_key)
                     detail = "receipt_mismatch"
         return self._failed(record, detail)
 
-    def _delivered(self, record: dict[str, Any], envelope: str, receipt: str) -> str:
+    def _delivered(
+        self, record: dict[str, Any], envelope: str, receipt: str, receipt_key: dict[str, Any] | None = None
+    ) -> str:
         if self._archive is not None:  # before the record: if this fails, the retry archives it
             key = archive_key(record["case"], "sent", self._province, record["seq"], record["id"])
-            self._archive.keep(
-                key, archive_entry("sent", envelope, record["payload"], receipt, rfc3339(self._clock()), None)
+            entry = archive_entry(
+                "sent",
+                envelope,
+                record["payload"],
+                receipt,
+                rfc3339(self._clock()),
+                own_key(self._signer, envelope),
+                receiver_key=receipt_key,
             )
+            self._archive.keep(key, entry)
         done = {**record, "status": "delivered", "receipt": receipt, "delivered_at": rfc3339(self._clock())}
         self._store.put(self._store.outbound_item(done, pending=False, next_attempt=""))
         for listener in self.listeners:

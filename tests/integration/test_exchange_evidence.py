@@ -98,3 +98,41 @@ def test_a_case_with_no_exchange_has_no_record(client: Any, operator: Party) -> 
         headers={"Authorization": operator.headers["Authorization"]},
     )
     assert answer.status_code == 404 and json.loads(answer.body)["code"] == "exchange_record_empty"
+
+
+def test_a_record_still_verifies_offline_after_this_province_rotated_its_key(
+    client: Any, operator: Party, guangxi: PartnerProvince, case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rotate (runbook 3: a new key, the alias moved, the old key disabled), export, verify: the
+    receipt signed with the rotated-out key verifies with the key the bundle carries."""
+    from chalicelib.adapters import signing
+
+    monkeypatch.setattr(signing, "KID_TTL_SECONDS", -1.0)  # every signature re-reads the alias
+    kms = boto3.client("kms")
+    alias = "alias/tongban-430000-signing"
+    old = kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"]
+    first = guangxi.message(PAYLOAD, case=case, seq=1)
+    assert post(client, first).status_code == 200
+
+    new = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    kms.update_alias(AliasName=alias, TargetKeyId=new)
+    try:
+        kms.disable_key(KeyId=old)
+        second = guangxi.message({"reason": "申请人撤回"}, case=case, seq=2, kind=MessageType.WITHDRAWN)
+        assert post(client, second).status_code == 200
+        answer = client.http.get(
+            f"/v1/ops/cases/{case}/exchange-record",
+            headers={"Authorization": operator.headers["Authorization"]},
+        )
+    finally:
+        kms.enable_key(KeyId=old)
+        kms.update_alias(AliasName=alias, TargetKeyId=old)
+    assert answer.status_code == 200, answer.body
+    bundle = bytes(answer.body)
+    record = json.loads(bundle)["record"]
+    assert sorted(k["kid"] for k in record["jwks"]["430000"]["keys"]) == sorted([old, new])
+    verified, notes = verify_bundle(bundle)
+    assert verified, notes
+    # the seal is by the new key: pinned to it alone (obtained out of band), the bundle verifies too
+    current = {"keys": [k for k in record["jwks"]["430000"]["keys"] if k["kid"] == new]}
+    assert verify_bundle(bundle, current)[0]

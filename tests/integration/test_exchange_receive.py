@@ -110,6 +110,22 @@ def _not_canonical(partner: PartnerProvince) -> dict[str, Any]:
     return {**signed, "payload": {**PAYLOAD, "item_version": 2**60}}  # outside I-JSON: no JCS form
 
 
+def _claims_changed(**change: Any) -> Any:
+    """A message whose signed claims are changed (then signed anew): a claim of another JSON type,
+    a missing claim (None) or one more."""
+
+    def build(partner: PartnerProvince) -> dict[str, Any]:
+        claims = {**Envelope.from_claims(unverified_claims(partner.message(PAYLOAD)["envelope"])).claims()}
+        for name, value in change.items():
+            if value is None:
+                claims.pop(name)
+            else:
+                claims[name] = value
+        return {"envelope": partner.signer.sign_jws(claims, JWS_TYPE), "payload": PAYLOAD}
+
+    return build
+
+
 def _other_kid(partner: PartnerProvince) -> dict[str, Any]:
     stranger = PartnerProvince(partner.code)  # a key the registry does not hold
     return stranger.message(PAYLOAD)
@@ -144,6 +160,11 @@ def _other_kid(partner: PartnerProvince) -> dict[str, Any]:
         (_unknown_type, 422, "message_type_unsupported"),
         (_schema_invalid, 422, "payload_invalid"),
         (_not_canonical, 422, "payload_not_canonical"),
+        (_claims_changed(seq="1"), 400, "envelope_malformed"),
+        (_claims_changed(id=7), 400, "envelope_malformed"),
+        (_claims_changed(seq=True), 400, "envelope_malformed"),
+        (_claims_changed(type=None), 400, "envelope_malformed"),
+        (_claims_changed(extra="x"), 400, "envelope_malformed"),
     ],
     ids=[
         "tampered",
@@ -156,6 +177,11 @@ def _other_kid(partner: PartnerProvince) -> dict[str, Any]:
         "unknown-type",
         "schema-invalid",
         "not-canonical",
+        "seq-a-string",
+        "id-a-number",
+        "seq-a-boolean",
+        "type-missing",
+        "a-claim-more",
     ],
 )
 def test_bad_messages_are_refused_and_recorded(
