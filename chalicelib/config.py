@@ -21,6 +21,7 @@ from typing import Any
 from chalicelib.domain.regions import is_province, province_name
 
 LOCAL_STAGE = "local"
+DEFAULT_CATALOG_DRIFT_ALARM_MINUTES = 30
 # RFC 6761: `.invalid` never resolves, so an issuer there is a development issuer (infra/devtokens.py).
 DEVELOPMENT_ISSUER_BASE = "https://dev-idp.tongban.invalid/"
 DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86400
@@ -69,6 +70,8 @@ class Settings:
     resource_prefix: str
     issuers: tuple[IssuerConfig, ...] = field(default=())
     tracing: bool = False
+    # minutes a catalog difference with a partner may last before the drift alarm is raised
+    catalog_drift_alarm_minutes: int = DEFAULT_CATALOG_DRIFT_ALARM_MINUTES
 
     @property
     def province_name(self) -> str:
@@ -190,7 +193,19 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         resource_prefix=env.get("TONGBAN_RESOURCE_PREFIX", f"tongban-{province}"),
         issuers=_issuers(env.get("TONGBAN_ISSUERS", ""), stage),
         tracing=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() != "true",
+        catalog_drift_alarm_minutes=_minutes(
+            "TONGBAN_CATALOG_DRIFT_ALARM_MINUTES", env.get("TONGBAN_CATALOG_DRIFT_ALARM_MINUTES", "")
+        ),
     )
+
+
+def _minutes(name: str, raw: str) -> int:
+    """A positive whole number of minutes (at most a week), or the default when unset."""
+    if not raw.strip():
+        return DEFAULT_CATALOG_DRIFT_ALARM_MINUTES
+    if not raw.strip().isdigit() or not 0 < int(raw) <= 7 * 24 * 60:
+        raise ConfigurationError(f"{name} must be a whole number of minutes from 1 to 10080")
+    return int(raw)
 
 
 @lru_cache(maxsize=1)
