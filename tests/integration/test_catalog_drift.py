@@ -263,3 +263,14 @@ def test_the_scheduled_check_records_and_counts_what_the_alarm_needs(
     assert handlers.check_catalog_drift()["overdue"] == 2
     partner.items = None
     assert handlers.check_catalog_drift() == {"overdue": 0, "differences": 0, "unreachable": 1}
+
+
+def test_the_local_event_pump_fires_the_check_on_its_schedule(partner: Partner) -> None:
+    import app as application
+    from infra.local.pump import Pump
+
+    start = datetime(2026, 11, 30, 2, 0, 1, tzinfo=BEIJING)
+    pump = Pump(application.app, start=start)
+    fired = {f.source: f for f in pump.fire_due(start + timedelta(minutes=5))}
+    assert fired["check_catalog_drift"].error is None
+    assert len(partner.asked) == 1
