@@ -94,4 +94,3 @@ def test_the_digest_read_table_lists_exactly_the_codes_its_route_can_answer_with
     (op,) = [op for op in OPERATIONS if op.path == "/v1/exchange/catalog-digests"]
     expected = {code for listed in _problem_statuses(op).values() for code in listed}
     assert documented == {code: PROBLEMS[code][0] for code in expected}
-

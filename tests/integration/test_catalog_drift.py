@@ -154,7 +154,7 @@ def partner(
 
 def the_partner(view: dict[str, Any]) -> dict[str, Any]:
     (found,) = [p for p in view["partners"] if p["province"] == "450000"]
-    return found
+    return dict(found)
 
 
 def test_a_partner_holding_the_same_catalog_is_in_sync(operator: Party, partner: Partner) -> None:
