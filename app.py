@@ -6,6 +6,7 @@ from chalice.app import Chalice, CloudWatchEvent, Rate, SQSEvent
 
 from chalicelib.api.applicant import applicant
 from chalicelib.api.authority import authority
+from chalicelib.api.catalog_drift import catalog_drift
 from chalicelib.api.exchange import exchange
 from chalicelib.api.meta import meta
 from chalicelib.api.middleware import http_middleware, register_fallback_routes
@@ -30,6 +31,7 @@ app.register_blueprint(ops)
 app.register_blueprint(exchange)
 app.register_blueprint(window)
 app.register_blueprint(shipments)
+app.register_blueprint(catalog_drift)
 register_fallback_routes(app)
 
 
@@ -66,3 +68,8 @@ def sweep_deadlines(event: CloudWatchEvent) -> dict[str, int]:
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def relay_outbox(event: CloudWatchEvent) -> int:
     return handlers.relay_outbox(system_clock())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def check_catalog_drift(event: CloudWatchEvent) -> dict[str, int]:
+    return handlers.check_catalog_drift()

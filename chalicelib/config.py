@@ -22,6 +22,7 @@ from chalicelib.domain.regions import is_province, province_name
 from chalicelib.domain.window_desk import WindowDesk
 
 LOCAL_STAGE = "local"
+DEFAULT_CATALOG_DRIFT_ALARM_MINUTES = 30
 # RFC 6761: `.invalid` never resolves, so an issuer there is a development issuer (infra/devtokens.py).
 DEVELOPMENT_ISSUER_BASE = "https://dev-idp.tongban.invalid/"
 DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86400
@@ -73,6 +74,8 @@ class Settings:
     # where applicants reach this gateway (the receipt's QR code and print links); None: not public
     public_base_url: str | None = None
     windows: Mapping[str, WindowDesk] = field(default_factory=dict)  # 专窗 id → its receipt details
+    # minutes a catalog difference with a partner may last before the drift alarm is raised
+    catalog_drift_alarm_minutes: int = DEFAULT_CATALOG_DRIFT_ALARM_MINUTES
 
     @property
     def province_name(self) -> str:
@@ -196,6 +199,9 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         tracing=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() != "true",
         public_base_url=_public_base_url(env.get("TONGBAN_PUBLIC_BASE_URL", ""), stage),
         windows=_windows(env.get("TONGBAN_WINDOWS", "")),
+        catalog_drift_alarm_minutes=_minutes(
+            "TONGBAN_CATALOG_DRIFT_ALARM_MINUTES", env.get("TONGBAN_CATALOG_DRIFT_ALARM_MINUTES", "")
+        ),
     )
 
 
@@ -221,6 +227,15 @@ def _windows(raw: str) -> dict[str, WindowDesk]:
         return {str(window): WindowDesk.parse(str(window), entry) for window, entry in entries.items()}
     except (ValueError, TypeError) as err:
         raise ConfigurationError(f"TONGBAN_WINDOWS is not a valid window list: {err}") from None
+
+
+def _minutes(name: str, raw: str) -> int:
+    """A positive whole number of minutes (at most a week), or the default when unset."""
+    if not raw.strip():
+        return DEFAULT_CATALOG_DRIFT_ALARM_MINUTES
+    if not raw.strip().isdigit() or not 0 < int(raw) <= 7 * 24 * 60:
+        raise ConfigurationError(f"{name} must be a whole number of minutes from 1 to 10080")
+    return int(raw)
 
 
 @lru_cache(maxsize=1)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from chalicelib.services.case_files import CaseFiles
     from chalicelib.services.cases import CaseService
     from chalicelib.services.catalog import CatalogService
+    from chalicelib.services.catalog_drift import CatalogDigests, DriftMonitor
     from chalicelib.services.dead_letters import DeadLetterService
     from chalicelib.services.deadlines import DeadlineService
     from chalicelib.services.evidence import EvidenceService
@@ -327,6 +328,33 @@ def video_sessions() -> VideoSessions:
         else LocalVideoProvider()
     )
     return VideoSessions(cases(), provider)
+
+
+@cache
+def catalog_digests() -> CatalogDigests:
+    from chalicelib.services.catalog_drift import CatalogDigests
+
+    return CatalogDigests(catalog_store(), partners(), settings().province_code, refusals=message_store())
+
+
+@cache
+def catalog_drift() -> DriftMonitor:
+    from datetime import timedelta
+
+    from chalicelib.adapters.drift_store import DynamoDriftStore
+    from chalicelib.adapters.partner_http import PartnerHttp
+    from chalicelib.services.catalog_drift import DriftMonitor
+
+    stage = settings()
+    return DriftMonitor(
+        catalog_digests(),
+        partners(),
+        signer(),
+        PartnerHttp(),
+        DynamoDriftStore(stage.table("catalog")),
+        stage.province_code,
+        timedelta(minutes=stage.catalog_drift_alarm_minutes),
+    )
 
 
 def reset() -> None:

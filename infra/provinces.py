@@ -242,22 +242,26 @@ def chalice_stage(province: ProvinceStage, functions: list[str]) -> dict[str, An
         if settings.reserved_concurrency is not None:
             entry["reserved_concurrency"] = settings.reserved_concurrency
         lambdas[function] = entry
+    environment = {
+        "TONGBAN_STAGE": province.stage,
+        "TONGBAN_PROVINCE": province.code,
+        "TONGBAN_RESOURCE_PREFIX": province.resource_prefix,
+        "TONGBAN_ISSUERS": json.dumps(list(province.issuers), ensure_ascii=False, separators=(",", ":")),
+        **receipt_env(province),
+        "POWERTOOLS_TRACE_DISABLED": "false",
+        "POWERTOOLS_METRICS_DISABLED": "false",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+    }
+    drift_minutes = province.deploy.alarms.get("catalog_drift_minutes")
+    if drift_minutes is not None:  # how long a catalog difference with a partner may last (the app's alarm)
+        environment["TONGBAN_CATALOG_DRIFT_ALARM_MINUTES"] = str(drift_minutes)
     return {
         "api_gateway_stage": "api",
         # AWS China has no edge-optimised APIs; a regional endpoint works in every partition
         "api_gateway_endpoint_type": "REGIONAL",
         "autogen_policy": False,
         "xray": True,
-        "environment_variables": {
-            "TONGBAN_STAGE": province.stage,
-            "TONGBAN_PROVINCE": province.code,
-            "TONGBAN_RESOURCE_PREFIX": province.resource_prefix,
-            "TONGBAN_ISSUERS": json.dumps(list(province.issuers), ensure_ascii=False, separators=(",", ":")),
-            **receipt_env(province),
-            "POWERTOOLS_TRACE_DISABLED": "false",
-            "POWERTOOLS_METRICS_DISABLED": "false",
-            "POWERTOOLS_LOG_LEVEL": "INFO",
-        },
+        "environment_variables": environment,
         "tags": {"tongban:province": province.code},
         "lambda_functions": lambdas,
     }

@@ -50,3 +50,18 @@ class PartnerProvince:
             payload_sha256=payload_digest(payload),
         )
         return compose(self.signer, envelope, payload)
+
+    def digests_request(
+        self, *, to: str = "430000", sent_at: datetime | None = None, request_id: str | None = None
+    ) -> dict[str, Any]:
+        """A signed request for a gateway's catalog digests (`POST /v1/exchange/catalog-digests`)."""
+        from chalicelib.domain.clock import rfc3339
+        from chalicelib.services.catalog_drift import DIGESTS_TYPE
+
+        claims = {
+            "id": request_id or str(uuid.uuid4()),
+            "from": self.code,
+            "to": to,
+            "sent_at": rfc3339(sent_at or datetime.now(BEIJING)),
+        }
+        return {"request": self.signer.sign_jws(claims, DIGESTS_TYPE)}

@@ -67,9 +67,30 @@ def item(**overrides: Any) -> dict[str, Any]:
     return built
 
 
+PROVINCE_FIELD = {"type": "string", "pattern": "^[1-6][0-9]0000$", "title": "省级行政区划代码"}
+JOINT_FORM: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "properties": {
+        "purpose": {"type": "string", "title": "用途"},
+        "from_province": PROVINCE_FIELD,
+        "to_province": PROVINCE_FIELD,
+    },
+    "required": ["purpose", "from_province", "to_province"],
+    "additionalProperties": False,
+}
+
+
 def joint_item(**overrides: Any) -> dict[str, Any]:
+    """A joint item whose parts' province rules read the form's `from_province` and `to_province`."""
     return item(
-        **{"code": "TEST-JOINT", "modes": ["joint", "full_online"], "joint_parts": JOINT_PARTS, **overrides}
+        **{
+            "code": "TEST-JOINT",
+            "modes": ["joint", "full_online"],
+            "joint_parts": JOINT_PARTS,
+            "form_schema": JOINT_FORM,
+            **overrides,
+        }
     )
 
 

@@ -328,6 +328,13 @@ FIELDS.update(
         "recording": "The recording.",
         "original_checks": "原件核验 done at the handling province on mailed originals, by slot.",
         "matches": "The original matches the copy on the case.",
+        # — catalog drift (四级四同 between provinces) —
+        "differs": "What differs: the standard's digest, the status, or both.",
+        "generated_at": "When the answer was made (RFC 3339, +08:00).",
+        "threshold_minutes": "Minutes a difference may last before the drift alarm is raised.",
+        "alarm": "The drift alarm is raised: some difference has lasted longer than the threshold.",
+        "partners": "Each partner province with its comparison state and differences.",
+        "digest": "sha256:<hex> of the item version's standard (RFC 8785 canonical JSON).",
         # — the national list (国办发〔2020〕35号 and later batches) —
         "batch": "Which national 跨省通办 list the item is on, and its deadline batch.",
         "deadline": "The batch's deadline (e.g. 2020年底前).",

@@ -104,6 +104,18 @@ class FetchClaims(_Sent):
     )
 
 
+class DigestsClaims(_Sent):
+    """The claims of a signed request for a gateway's catalog digests (typ tongban-digests+jws),
+    signed by the partner that compares its catalog (`POST /v1/exchange/catalog-digests`)."""
+
+    id: MessageId = Field(description="Unique per request.")
+    sender: ProvinceCode = Field(alias="from")
+    to: ProvinceCode
+    sent_at: AwareDatetime = Field(
+        description="RFC 3339 with an offset; from 15 min before to 2 min after now."
+    )
+
+
 # — payloads —
 
 
@@ -379,6 +391,7 @@ TITLES: dict[str, str] = {
     "envelope": "交换报文信封 (envelope JWS claims)",
     "receipt": "交换回执 (receipt JWS claims)",
     "fetch": "文件调取请求 (signed file-fetch request claims)",
+    "digests": "事项目录摘要请求 (signed catalog-digests request claims)",
     MessageType.CASE_FORWARDED: "case.forwarded — 全程网办转送办件",
     MessageType.CASE_DISPATCHED: "case.dispatched — 异地代收办件",
     MessageType.ACCEPTED: "case.accepted — 受理",
@@ -455,13 +468,14 @@ def message_schemas() -> dict[str, dict[str, Any]]:
         "envelope": schema_of("envelope", EnvelopeClaims),
         "receipt": schema_of("receipt", ReceiptClaims),
         "fetch": schema_of("fetch", FetchClaims),
+        "digests": schema_of("digests", DigestsClaims),
     }
     for kind in MessageType:
         schemas[kind.value] = schema_of(kind.value, PAYLOADS[kind])
     return schemas
 
 
-CLAIMS = ("envelope", "receipt", "fetch")  # schemas of signed claims, not of payloads
+CLAIMS = ("envelope", "receipt", "fetch", "digests")  # schemas of signed claims, not of payloads
 
 
 @cache

@@ -64,6 +64,11 @@ class ItemDetail(ItemDefinition):
     version: int
     published_at: str
     status: ItemStatus
+    compression_ratio: float | None = Field(
+        description="压缩比: the share of the statutory limit the promised limit saves, "
+        "(statutory_limit_days - promised_limit_days) / statutory_limit_days, from 0 to 1; "
+        "null when the statutory limit is 0 days"
+    )
 
 
 class ProvinceRef(_Out):
@@ -80,6 +85,9 @@ class Guide(_Out):
     province: ProvinceRef
     implementation: Implementation
     item: dict[str, object]
+    compression_ratio: float | None = Field(
+        description="压缩比 of the item: (statutory_limit_days - promised_limit_days) / statutory_limit_days"
+    )
     sample_fields: list[str]
 
 

@@ -31,3 +31,10 @@ def standard_of(item: ItemDefinition) -> dict[str, Any]:
 def standard_digest(item: ItemDefinition) -> str:
     """`sha256:<hex>` of the standard's canonical JSON: equal digests mean identical standards."""
     return DIGEST_PREFIX + hashlib.sha256(canonical_json(standard_of(item))).hexdigest()
+
+
+def stored_standard_digest(definition: dict[str, Any]) -> str:
+    """The digest of a definition as stored (`ItemDefinition.model_dump(mode="json")`), without
+    parsing it again: the same value `standard_digest` gives for the model."""
+    standard = {k: v for k, v in definition.items() if k not in IMPLEMENTATION_FIELDS}
+    return DIGEST_PREFIX + hashlib.sha256(canonical_json(standard)).hexdigest()

@@ -98,3 +98,27 @@ def relay_messages() -> int:
     if queued:
         logger.info("messages relayed", extra={"queued": queued})
     return queued
+
+
+def check_catalog_drift() -> dict[str, int]:
+    """The scheduled catalog comparison with every partner: first-seen times recorded, and metrics
+    for the drift alarm (`CatalogDriftOverdue` > 0: a difference older than the threshold)."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from chalicelib.observability import metrics
+
+    with traced("## catalog drift"):
+        view = container.catalog_drift().check()
+    partners = view["partners"]
+    counts = {
+        "overdue": int(view["alarm"]["overdue"]),
+        "differences": sum(len(p[k]) for p in partners for k in ("missing", "extra", "different")),
+        "unreachable": sum(1 for p in partners if p["state"] == "unreachable"),
+    }
+    metrics.add_metric(name="CatalogDriftOverdue", unit=MetricUnit.Count, value=counts["overdue"])
+    metrics.add_metric(name="CatalogDriftDifferences", unit=MetricUnit.Count, value=counts["differences"])
+    metrics.add_metric(name="CatalogPartnersUnreachable", unit=MetricUnit.Count, value=counts["unreachable"])
+    metrics.flush_metrics()
+    log = logger.warning if counts["overdue"] else logger.info
+    log("catalog drift", extra=counts)
+    return counts

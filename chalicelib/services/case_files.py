@@ -11,12 +11,12 @@ from typing import Any, Protocol
 from chalicelib.domain.case import Case, FileStatus, MaterialFile
 from chalicelib.domain.case_states import RESULT_SLOT
 from chalicelib.domain.catalog import MAX_MATERIAL_BYTES
-from chalicelib.domain.clock import Clock, parse_rfc3339, rfc3339, system_clock
-from chalicelib.domain.envelope import FETCH_KIND, MAX_AGE, MAX_SKEW, ExchangeRefusal
+from chalicelib.domain.clock import Clock, rfc3339, system_clock
+from chalicelib.domain.envelope import FETCH_KIND, ExchangeRefusal
 from chalicelib.domain.errors import NotFound
 from chalicelib.services.exchange import RefusalLog, Signer, refusal_record, unverified_claims
-from chalicelib.services.jws import verify_jws
 from chalicelib.services.partners import PartnerService
+from chalicelib.services.signed_request import check_signed_request
 
 FETCH_TYPE = "tongban-fetch+jws"
 FETCH_URL_SECONDS = 120
@@ -77,21 +77,9 @@ class CaseFiles:
             self._refusals.record_refusal(refusal_record(code, claims, rfc3339(self._clock()), FETCH_KIND))
 
     def _serve(self, token: str, unverified: dict[str, Any]) -> dict[str, Any]:
-        partner = self._partners.get(str(unverified.get("from", "")))
-        if partner is None:
-            raise ExchangeRefusal("unknown_sender")
-        claims = verify_jws(token, partner.trusted().jwks, FETCH_TYPE)
-        now = self._clock()
-        try:
-            sent_at = parse_rfc3339(claims.get("sent_at"))
-        except ValueError:
-            raise ExchangeRefusal("envelope_malformed") from None
-        if claims.get("to") != self._province:
-            raise ExchangeRefusal("message_not_addressed_here")
-        if sent_at < now - MAX_AGE:
-            raise ExchangeRefusal("message_stale")
-        if sent_at > now + MAX_SKEW:
-            raise ExchangeRefusal("message_from_the_future")
+        partner, claims = check_signed_request(
+            self._partners, token, unverified, FETCH_TYPE, self._province, self._clock()
+        )
         doc = self._cases.get(str(claims.get("case")))
         case = None if doc is None else Case.model_validate(doc)
         if case is None or case.exchange is None or case.exchange.partner != partner.code:

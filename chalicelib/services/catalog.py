@@ -167,6 +167,7 @@ class CatalogService:
             "province": {"code": province, "name": province_name(province)},
             "implementation": implementation,
             "item": key_elements,
+            "compression_ratio": _compression_ratio(head.definition),
             "sample_fields": head.definition.get("sample_fields", []),
         }
 
@@ -180,6 +181,11 @@ class CatalogService:
     # — operators —
 
     def publish(self, definition: ItemDefinition, actor: Principal) -> dict[str, Any]:
+        from chalicelib.domain.catalog_rules import publish_violations
+
+        violations = publish_violations(definition)
+        if violations:
+            raise InvalidInput("validation_failed", errors=[v.as_error() for v in violations])
         head = self._store.head(definition.code)
         if head is not None and head.status_changes:
             raise Conflict("item_not_active")
@@ -236,7 +242,9 @@ class CatalogService:
 
     def _with_entry(self, head: Head) -> Snapshot:
         current = self._store.snapshot()
-        return Snapshot(current.revision, {**current.entries, head.code: compact_entry(head)})
+        entry = compact_entry(head)
+        entry["digests"] = version_digests(current.entries.get(head.code), head)
+        return Snapshot(current.revision, {**current.entries, head.code: entry})
 
     def _available_head(self, code: str) -> Head:
         head = self._store.head(code)
@@ -256,8 +264,25 @@ class CatalogService:
             "published_at": head.published_at,
             "status": status["status"],
             **head.definition,
+            "compression_ratio": _compression_ratio(head.definition),
         }
 
 
 def select(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: e[k] for k in LIST_FIELDS} for e in entries]
+
+
+def version_digests(previous: dict[str, Any] | None, head: Head) -> dict[str, str]:
+    """The standard digest of each version of an item (version as a string → `sha256:…`), kept in
+    its snapshot entry so that listing every version's digest costs the one snapshot read."""
+    from chalicelib.domain.catalog_standard import stored_standard_digest
+
+    known = dict((previous or {}).get("digests", {}))
+    known[str(head.version)] = stored_standard_digest(head.definition)
+    return known
+
+
+def _compression_ratio(definition: dict[str, Any]) -> float | None:
+    from chalicelib.domain.catalog_rules import compression_ratio
+
+    return compression_ratio(definition["statutory_limit_days"], definition["promised_limit_days"])

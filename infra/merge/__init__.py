@@ -13,7 +13,9 @@ local stack also creates) and the province file, then:
   that went overdue in the hourly sweep (a metric filter on the sweep's `deadline sweep` log line,
   as the app emits no EMF metric for it), and cases out of sync with a partner (a metric filter on
   the `case out of sync` log line of every function that applies, sends or retries messages: it
-  fires again on each failed retry, so the alarm stays up until the case is back in sync).
+  fires again on each failed retry, so the alarm stays up until the case is back in sync), and
+  catalog drift: the scheduled catalog check's EMF metric `CatalogDriftOverdue` (differences with a
+  partner's catalog that lasted longer than the stage's threshold) above 0.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from infra.provinces import ProvinceStage
 NAMESPACE = "TongbanGateway"  # chalicelib/observability.py
 OVERDUE_METRIC = "OverdueCases"
 OUT_OF_SYNC_METRIC = "OutOfSyncCases"
+CATALOG_DRIFT_METRIC = "CatalogDriftOverdue"  # chalicelib/events/handlers.py, Powertools EMF
+SERVICE = "tongban-gateway"  # the Powertools service dimension of every EMF metric
 OUT_OF_SYNC_LOGGERS = ("api_handler", "apply_messages", "send_messages", "relay_messages")
 API_STAGE = "api"
 SCHEDULE_SWEEP = "sweep_deadlines"
@@ -267,6 +271,19 @@ def build(province: ProvinceStage, functions: list[AppFunction]) -> dict[str, An
         "cases out of sync with a partner province (不同步): see GET /v1/ops/out-of-sync and the runbook",
         {"Namespace": NAMESPACE, "MetricName": OUT_OF_SYNC_METRIC},
         0,
+    )
+
+    out["CatalogDriftAlarm"] = _alarm(
+        "this catalog differs from a partner's for longer than the threshold (目录不一致): "
+        "see GET /v1/ops/catalog/drift and the runbook",
+        {
+            "Namespace": NAMESPACE,
+            "MetricName": CATALOG_DRIFT_METRIC,
+            "Dimensions": [{"Name": "service", "Value": SERVICE}],
+        },
+        0,
+        Statistic="Maximum",
+        Period=900,  # three checks: a check that failed to run does not clear it
     )
 
     return {

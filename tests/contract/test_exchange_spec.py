@@ -33,7 +33,7 @@ def table(name: str) -> list[list[str]]:
 
 
 def test_the_spec_has_examples_of_each_kind() -> None:
-    assert {name for name, _ in EXAMPLES} >= {"envelope", "receipt", "fetch"} and DIGESTS
+    assert {name for name, _ in EXAMPLES} >= {"envelope", "receipt", "fetch", "digests"} and DIGESTS
 
 
 @pytest.mark.parametrize(("name", "text"), EXAMPLES, ids=[name for name, _ in EXAMPLES])
@@ -71,7 +71,7 @@ def refusal_codes() -> dict[str, int]:
     """Every code the exchange routes can answer with, and its status."""
     codes: set[str] = set(REFUSAL_STATUS)
     for op in OPERATIONS:
-        if op.path in ("/v1/exchange/messages", "/v1/exchange/files"):
+        if op.path in ("/v1/exchange/messages", "/v1/exchange/files", "/v1/exchange/catalog-digests"):
             codes |= {code for listed in _problem_statuses(op).values() for code in listed}
     return {code: PROBLEMS[code][0] for code in codes}
 
@@ -83,3 +83,14 @@ def test_the_refusal_table_lists_exactly_the_codes_the_routes_can_answer_with() 
     expected: dict[str, Any] = refusal_codes()
     assert documented == expected
     assert all(REFUSAL_STATUS[c] == PROBLEMS[c][0] for c in REFUSAL_STATUS)
+
+
+def test_the_digest_read_table_lists_exactly_the_codes_its_route_can_answer_with() -> None:
+    import app  # noqa: F401 — registers the routes
+
+    block = SPEC.split("## 18. Catalog digests")[1]
+    rows = [line for line in block.splitlines() if line.startswith("| `")]
+    documented = {row.split("|")[1].strip().strip("`"): int(row.split("|")[2]) for row in rows}
+    (op,) = [op for op in OPERATIONS if op.path == "/v1/exchange/catalog-digests"]
+    expected = {code for listed in _problem_statuses(op).values() for code in listed}
+    assert documented == {code: PROBLEMS[code][0] for code in expected}

@@ -49,7 +49,7 @@ from tests.factories import case_model, pdf_slot, working_calendar_2025_2026
 
 SCHEMA_DIR = ROOT / "openapi" / "messages" / "v1"
 FIXTURE_DIR = ROOT / "tests" / "fixtures" / "messages" / "v1"
-NAMES = ["envelope", "receipt", "fetch", *(kind.value for kind in MessageType)]
+NAMES = ["envelope", "receipt", "fetch", "digests", *(kind.value for kind in MessageType)]
 NUMBER = "430000-20250303-7KQ2M9XA"
 PARTNER = "450000"
 

@@ -218,9 +218,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /v1/ops/out-of-sync/{number}/retry": OPERATOR,
     "GET /v1/ops/dead-letters/{queue}": OPERATOR,
     "POST /v1/ops/dead-letters/{queue}/redrive": OPERATOR,
+    "GET /v1/ops/catalog/drift": OPERATOR,
     # exchange between provinces: signed requests, no bearer token
     "POST /v1/exchange/messages": exchange("allowed"),
     "POST /v1/exchange/files": exchange("party"),
+    "POST /v1/exchange/catalog-digests": exchange("allowed"),
 }
 
 
@@ -417,6 +419,8 @@ def _exchange_body(world: World, cell: Cell, obj: Obj | None) -> dict[str, Any]:
         if signer is not None:
             return world.message(signer)
         return {"envelope": _presented(world, cell.caller), "payload": {"item_code": "KSTB-RS-004"}}
+    if cell.key == "POST /v1/exchange/catalog-digests":
+        return signer.digests_request() if signer is not None else {"request": _presented(world, cell.caller)}
     assert obj is not None
     if signer is not None:
         return world.fetch_request(signer, obj)
