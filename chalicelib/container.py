@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from chalicelib.services.partners import PartnerService
     from chalicelib.services.ratings import RatingService
     from chalicelib.services.reveal import RevealService
+    from chalicelib.services.video import VideoProvider
     from chalicelib.services.video_sessions import VideoSessions
     from chalicelib.services.window import WindowService
 
@@ -115,6 +116,7 @@ def cases() -> CaseService:
     province = settings().province_code
     service = CaseService(book, catalog(), licences(), province, outbound=outbound(), partners=partners())
     service.listeners.append(lambda case: joint().listen(case))  # 多地联办 coordination
+    service.listeners.append(lambda case: video_sessions().announce_pending(case))  # 视频会商
     return service
 
 
@@ -291,19 +293,26 @@ def binding() -> BindingService:
 
 @cache
 def video_sessions() -> VideoSessions:
-    """The local video stand-in unless TONGBAN_VIDEO_PROVIDER=chime (Amazon Chime SDK Meetings)."""
-    import os
-
-    from chalicelib.adapters.video import ChimeVideoProvider, LocalVideoProvider
+    """Video sessions with the province's configured provider (`Settings.video`), built on first use."""
+    from chalicelib.adapters.partner_http import PartnerHttp
     from chalicelib.services.video_sessions import VideoSessions
 
-    chosen = os.environ.get("TONGBAN_VIDEO_PROVIDER", "local")
-    provider = (
-        ChimeVideoProvider(os.environ.get("TONGBAN_VIDEO_MEDIA_REGION", "ap-northeast-1"))
-        if chosen == "chime"
-        else LocalVideoProvider()
+    return VideoSessions(
+        cases(),
+        video_provider,
+        province=settings().province_code,
+        partners=partners(),
+        signer=signer(),
+        http=PartnerHttp(),
+        refusals=message_store(),
     )
-    return VideoSessions(cases(), provider)
+
+
+@cache
+def video_provider() -> VideoProvider:
+    from chalicelib.adapters.video import provider_of
+
+    return provider_of(settings().video)
 
 
 def reset() -> None:

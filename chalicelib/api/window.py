@@ -322,7 +322,15 @@ def schedule_video(call: Call) -> Reply:
     summary="Join information (a token for this participant only) for a scheduled session",
     request=W + "VideoJoinRequest",
     response=W + "VideoJoinOut",
-    problems=(*CASE_PROBLEMS, "video_session_not_found", "video_provider_unavailable"),
+    problems=(
+        *CASE_PROBLEMS,
+        "video_session_not_found",
+        "video_session_ended",
+        "video_participant_not_yours",
+        "video_participant_taken",
+        "video_provider_unavailable",
+        "video_provider_rejected",
+    ),
 )
 def join_video(call: Call) -> dict[str, Any]:
     session = path_part(call, "session_id", SESSION_ID, "video_session_not_found")
@@ -338,7 +346,12 @@ def join_video(call: Call) -> dict[str, Any]:
     summary="End a session: outcome, whether the applicant's consent was recorded, the recording object",
     request=W + "VideoEndRequest",
     response=W + "VideoSessionOut",
-    problems=(*CASE_PROBLEMS, "video_session_not_found", "video_provider_unavailable"),
+    problems=(
+        *CASE_PROBLEMS,
+        "video_session_not_found",
+        "video_session_held_elsewhere",
+        "video_provider_unavailable",
+    ),
 )
 def end_video(call: Call) -> dict[str, Any]:
     session = path_part(call, "session_id", SESSION_ID, "video_session_not_found")

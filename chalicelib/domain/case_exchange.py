@@ -119,6 +119,15 @@ CARRY_TABLE: dict[MessageType, dict[CaseState, CaseState | None]] = {
 }
 
 
+# 视频会商: sessions are announced by whichever side holds them (either side receives), and are known
+# on both copies in every state but a draft (a window intake is announced once it is dispatched).
+EITHER = "either"
+VIDEO_TABLE: dict[MessageType, frozenset[CaseState]] = dict.fromkeys(
+    (MessageType.VIDEO_SCHEDULED, MessageType.VIDEO_JOINED, MessageType.VIDEO_ENDED),
+    frozenset(state for state in CaseState if state not in (S.DRAFT, S.DISCARDED)),
+)
+
+
 class OutOfSync(Conflict):
     """A partner's message that finds the case in a state its table does not list: not applied, the
     case is marked out of sync (不同步) and the message is retried once the cause is fixed."""
@@ -151,6 +160,12 @@ def carried_act(case: Case, kind: MessageType) -> Act | None:
     if kind is MessageType.WITHDRAWN and target is S.CLOSED:
         return Act.CANCEL  # the decision it crossed is undone
     return CARRIED[kind]
+
+
+def check_video_state(case: Case, kind: MessageType) -> None:
+    """A video message applies to a copy in any state of `VIDEO_TABLE` (it changes no state)."""
+    if case.state not in VIDEO_TABLE[kind]:
+        raise OutOfSync(kind, case.state)
 
 
 def partner_by(code: str, actor: Actor = Actor.GATEWAY) -> By:
@@ -246,4 +261,6 @@ def valid_states(kind: MessageType) -> tuple[str, list[CaseState]]:
         return ORIGIN, [state for state in CaseState if state in table]
     if kind in CARRY_TABLE:
         return HANDLER, [state for state in CaseState if state in CARRY_TABLE[kind]]
+    if kind in VIDEO_TABLE:
+        return EITHER, [state for state in CaseState if state in VIDEO_TABLE[kind]]
     return (HANDLER if kind in (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED) else ORIGIN), []

@@ -52,6 +52,9 @@ class MessageType(StrEnum):
     WITHDRAWN = "case.withdrawn"
     CANCELLED = "case.cancelled"  # 多地联办: the lead undoes a part already decided (compensation)
     REVEALED = "case.revealed"  # staff of the handling province saw personal data in clear (查看明文)
+    VIDEO_SCHEDULED = "video.scheduled"  # 视频会商: a session on the case, held at the sender's gateway
+    VIDEO_JOINED = "video.joined"  # one of the sender's people joined a session held there
+    VIDEO_ENDED = "video.ended"  # the session held at the sender's gateway ended
 
 
 MESSAGE_TYPES = frozenset(kind.value for kind in MessageType)

@@ -34,8 +34,10 @@ from chalicelib.domain.case_exchange import (
     CARRIED,
     HANDLER,
     MIRRORED,
+    VIDEO_TABLE,
     OutOfSync,
     carried_act,
+    check_video_state,
     mirror,
     partner_by,
 )
@@ -44,6 +46,7 @@ from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.video import VIDEO_APPLIED
 from chalicelib.observability import logger
 from chalicelib.services.case_files import CaseFiles
 from chalicelib.services.cases import (
@@ -216,6 +219,9 @@ class InboundService:
             return self._open(number, kind, payload, sender, at)
         if case is None or case.exchange is None or case.exchange.partner != sender:
             raise NotFound("case_not_found")
+        if kind in VIDEO_TABLE:  # 视频会商: the partner's sessions, known here too
+            check_video_state(case, kind)
+            return VIDEO_APPLIED[kind](case, payload, partner_by(sender), at)
         if kind in MIRRORED:
             if payload.get("file"):
                 document = self._files.copy_in(case, payload["file"], at)

@@ -26,6 +26,7 @@ from chalicelib.domain.case import (
     IdentityCheck,
     Intake,
     MaterialFile,
+    VideoSession,
 )
 from chalicelib.domain.case_acts import By, Context, perform
 from chalicelib.domain.case_exchange import outgoing, status_payload
@@ -35,6 +36,7 @@ from chalicelib.domain.clock import BEIJING
 from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
 from chalicelib.domain.personal import PersonalKind
 from chalicelib.domain.reveal import reveal, revealed_payload
+from chalicelib.domain.video import Joiner, ended_payload, joined_payload, scheduled_payload
 from chalicelib.domain.working_days import WorkingCalendar
 from chalicelib.services.exchange import ExchangeService
 from chalicelib.services.outbound import OutboundService, forwarded_payload
@@ -44,7 +46,7 @@ from tests.factories import case_model, pdf_slot, working_calendar_2025_2026
 
 SCHEMA_DIR = ROOT / "openapi" / "messages" / "v1"
 FIXTURE_DIR = ROOT / "tests" / "fixtures" / "messages" / "v1"
-NAMES = ["envelope", "receipt", "fetch", *(kind.value for kind in MessageType)]
+NAMES = ["envelope", "receipt", "fetch", "video-join", *(kind.value for kind in MessageType)]
 NUMBER = "430000-20250303-7KQ2M9XA"
 PARTNER = "450000"
 
@@ -423,6 +425,29 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
     ):
         shown = reveal(accepted, by, at(5), fields, "other" if note else "identity_check", note)
         out.append((label, "case.revealed", revealed_payload(shown.event)))
+    # 视频会商: a session held at the window's gateway, a join there, its end
+    session = VideoSession(
+        session_id="3f9a1c2e-5b7d-4e8f-a1b2-c3d4e5f60718",
+        provider="local",
+        scheduled_for=at(3, 10, 30),
+        participants=[
+            {"participant_id": "window-430000-01", "role": "window_clerk", "province": "430000"},
+            {"participant_id": "authority-450000-01", "role": "authority_clerk", "province": PARTNER},
+        ],
+    )
+    out.append(("video_scheduled", "video.scheduled", scheduled_payload(accepted, session)))
+    joiner = Joiner("window_clerk", "430000", "dev-window-clerk-1", window="W-430000-01")
+    out.append(
+        (
+            "video_joined",
+            "video.joined",
+            joined_payload(session.session_id, "window-430000-01", joiner, at(3, 10, 31)),
+        )
+    )
+    ended = session.model_copy(
+        update={"ended_at": at(3, 10, 52), "outcome": "材料已视频核对", "consent_recorded": True}
+    )
+    out.append(("video_ended", "video.ended", ended_payload(ended)))
     return out
 
 
