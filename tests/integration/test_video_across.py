@@ -161,7 +161,7 @@ def test_a_session_scheduled_before_dispatch_is_announced_with_the_dispatch(
     assert confirm(window, number, file_id)["status"] == "verified"
     ok(window.post(f"/v1/window/cases/{number}/consent", {"method": "paper_scan"}))
     ok(window.post(f"/v1/window/cases/{number}/dispatch"))
-    sent = [m for m in outbox(number)]
+    sent = list(outbox(number))
     assert [m["type"] for m in sorted(sent, key=lambda m: int(m["seq"]))] == [
         "case.dispatched",
         "video.scheduled",
