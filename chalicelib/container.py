@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.message_store import DynamoMessageStore
     from chalicelib.adapters.queues import SqsNoticeQueue
     from chalicelib.adapters.signing import KmsSigner
+    from chalicelib.domain.case import Case
     from chalicelib.domain.working_days import WorkingCalendar
     from chalicelib.services.binding import BindingService
     from chalicelib.services.calendar import CalendarService
@@ -116,7 +117,7 @@ def cases() -> CaseService:
     province = settings().province_code
     service = CaseService(book, catalog(), licences(), province, outbound=outbound(), partners=partners())
     service.listeners.append(lambda case: joint().listen(case))  # 多地联办 coordination
-    service.listeners.append(lambda case: video_sessions().announce_pending(case))  # 视频会商
+    service.listeners.append(announce_video_sessions)  # 视频会商: an intake's sessions, once dispatched
     return service
 
 
@@ -306,6 +307,12 @@ def video_sessions() -> VideoSessions:
         http=PartnerHttp(),
         refusals=message_store(),
     )
+
+
+def announce_video_sessions(case: Case) -> None:
+    """Builds the video service only for a case with a session the partner was not told of yet."""
+    if any(not s.announced and s.home is None for s in case.video_sessions):
+        video_sessions().announce_pending(case)
 
 
 @cache

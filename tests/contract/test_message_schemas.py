@@ -531,3 +531,47 @@ def test_the_file_fetch_request_the_code_signs_validates() -> None:
         files.copy_in(draft(), ref, at(3, 10, 16))
     ((claims, typ),) = signed
     assert typ == FETCH_TYPE and problems("fetch", claims) == []
+
+
+def test_the_video_join_request_the_code_signs_validates() -> None:
+    from types import SimpleNamespace
+
+    from chalicelib.domain.errors import DomainError
+    from chalicelib.domain.video import Joiner
+    from chalicelib.services.video_sessions import VIDEO_JOIN_TYPE, VideoSessions
+
+    signed: list[tuple[dict[str, Any], str]] = []
+
+    class Signer:
+        kid = "dev-450000-1"
+
+        def sign_jws(self, claims: dict[str, Any], typ: str) -> str:
+            signed.append((claims, typ))
+            return "a.b.c"
+
+        def public_jwk(self) -> dict[str, Any]:
+            return {}
+
+    class Partners:
+        def require(self, code: str) -> Any:
+            return SimpleNamespace(code=code, endpoint="http://127.0.0.1:9")
+
+    class Unreachable:
+        def post(self, url: str, body: dict[str, Any]) -> Any:
+            return SimpleNamespace(status=0, body={})
+
+    dummy: Any = object()
+    sessions = VideoSessions(
+        dummy,
+        dummy,
+        province="450000",
+        partners=Partners(),  # type: ignore[arg-type]
+        signer=Signer(),
+        http=Unreachable(),
+    )
+    joiner = Joiner("authority_clerk", "450000", "dev-authority-clerk-1", authority="A-450000-01")
+    with pytest.raises(DomainError) as unreachable:
+        sessions._remote_join(draft(), "430000", "3f9a1c2e-5b7d-4e8f", "authority-450000-01", joiner)
+    assert unreachable.value.code == "video_provider_unavailable" and unreachable.value.status == 503
+    ((claims, typ),) = signed
+    assert typ == VIDEO_JOIN_TYPE and problems("video-join", claims) == []
