@@ -183,8 +183,9 @@ class VideoSessions:
                 messages += self._announce(before, outcome, session)
                 before = outcome.case  # the next message takes the next sequence number
             self._cases.save_with_messages(case, [outcome], messages)
-        except DomainError as err:  # a concurrent write: the next save of the case announces them
-            logger.warning("video sessions not announced yet", extra={"case": case.number, "code": err.code})
+        except Exception as err:  # the dispatch committed: the next save of the case announces them
+            code = err.code if isinstance(err, DomainError) else type(err).__name__
+            logger.warning("video sessions not announced yet", extra={"case": case.number, "code": code})
 
     def join(self, principal: Principal, number: str, session_id: str, participant_id: str) -> dict[str, Any]:
         """The caller joins their own seat: at the home, from the provider; elsewhere, by a signed

@@ -135,9 +135,11 @@ def test_a_session_on_a_dispatched_intake_is_announced_and_guangxis_clerk_joins_
     token = json.loads(joined.body)["join_token"]
     assert token and json.loads(joined.body)["participant_id"] == "authority-450000-01"
 
-    mine = ok(
-        window.post(f"/v1/cases/{number}/video-sessions/{sid}/join", {"participant_id": "window-430000-01"})
+    answer = window.post(
+        f"/v1/cases/{number}/video-sessions/{sid}/join", {"participant_id": "window-430000-01"}
     )
+    assert answer.headers["Cache-Control"] == "no-store"
+    mine = ok(answer)
     timeline = events(window, number)
     joins = [e for e in timeline if e["act"] in ("video_joined", "partner_video_joined")]
     assert [(e["act"], e["by"]["role"], e["details"]["joiner"]["subject"]) for e in joins] == [
