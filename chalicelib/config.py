@@ -43,6 +43,9 @@ QUEUES = {
 }
 
 
+VIDEO_PROVIDERS = ("local", "chime", "none")  # none: no video service configured (sessions answer 503)
+
+
 class ConfigurationError(RuntimeError):
     """The stage is misconfigured; the app refuses to start rather than run unsafely."""
 
@@ -65,6 +68,37 @@ class IssuerConfig:
 
 
 @dataclass(frozen=True)
+class VideoSettings:
+    """The video provider of 视频会商 (`TONGBAN_VIDEO_PROVIDER`): the local stand-in (local stage
+    only), Amazon Chime SDK Meetings (`chime`, with its media and control regions: neither may be
+    a China region, which have no Chime), or `none` (the default outside the local stage)."""
+
+    provider: str = "local"
+    media_region: str = "ap-northeast-1"
+    control_region: str | None = None  # None: the process's own region
+
+
+def _video(env: Mapping[str, str], stage: str) -> VideoSettings:
+    provider = env.get("TONGBAN_VIDEO_PROVIDER", "").strip() or ("local" if stage == LOCAL_STAGE else "none")
+    if provider not in VIDEO_PROVIDERS:
+        raise ConfigurationError(
+            f"TONGBAN_VIDEO_PROVIDER {provider!r} is not one of {', '.join(VIDEO_PROVIDERS)}"
+        )
+    if provider == "local" and stage != LOCAL_STAGE:
+        raise ConfigurationError("the local video stand-in is allowed only in the local stage")
+    media = env.get("TONGBAN_VIDEO_MEDIA_REGION", "").strip() or "ap-northeast-1"
+    control = env.get("TONGBAN_VIDEO_CONTROL_REGION", "").strip() or None
+    if provider == "chime":
+        region = control or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or ""
+        if media.startswith("cn-") or region.startswith("cn-"):
+            raise ConfigurationError(
+                "Amazon Chime SDK has no China region: set TONGBAN_VIDEO_MEDIA_REGION and "
+                "TONGBAN_VIDEO_CONTROL_REGION to regions that have it, or use another provider"
+            )
+    return VideoSettings(provider=provider, media_region=media, control_region=control)
+
+
+@dataclass(frozen=True)
 class Settings:
     stage: str
     province_code: str
@@ -76,6 +110,7 @@ class Settings:
     windows: Mapping[str, WindowDesk] = field(default_factory=dict)  # 专窗 id → its receipt details
     # minutes a catalog difference with a partner may last before the drift alarm is raised
     catalog_drift_alarm_minutes: int = DEFAULT_CATALOG_DRIFT_ALARM_MINUTES
+    video: VideoSettings = field(default_factory=VideoSettings)
 
     @property
     def province_name(self) -> str:
@@ -202,6 +237,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         catalog_drift_alarm_minutes=_minutes(
             "TONGBAN_CATALOG_DRIFT_ALARM_MINUTES", env.get("TONGBAN_CATALOG_DRIFT_ALARM_MINUTES", "")
         ),
+        video=_video(env, stage),
     )
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.message_store import DynamoMessageStore
     from chalicelib.adapters.queues import SqsNoticeQueue
     from chalicelib.adapters.signing import KmsSigner
+    from chalicelib.domain.case import Case
     from chalicelib.domain.working_days import WorkingCalendar
     from chalicelib.services.binding import BindingService
     from chalicelib.services.calendar import CalendarService
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from chalicelib.services.receipts import ReceiptService
     from chalicelib.services.reveal import RevealService
     from chalicelib.services.shipments import ShipmentService
+    from chalicelib.services.video import VideoProvider
     from chalicelib.services.video_sessions import VideoSessions
     from chalicelib.services.window import WindowService
 
@@ -118,6 +120,7 @@ def cases() -> CaseService:
     province = settings().province_code
     service = CaseService(book, catalog(), licences(), province, outbound=outbound(), partners=partners())
     service.listeners.append(lambda case: joint().listen(case))  # 多地联办 coordination
+    service.listeners.append(announce_video_sessions)  # 视频会商: an intake's sessions, once dispatched
     return service
 
 
@@ -315,19 +318,32 @@ def binding() -> BindingService:
 
 @cache
 def video_sessions() -> VideoSessions:
-    """The local video stand-in unless TONGBAN_VIDEO_PROVIDER=chime (Amazon Chime SDK Meetings)."""
-    import os
-
-    from chalicelib.adapters.video import ChimeVideoProvider, LocalVideoProvider
+    """Video sessions with the province's configured provider (`Settings.video`), built on first use."""
+    from chalicelib.adapters.partner_http import PartnerHttp
     from chalicelib.services.video_sessions import VideoSessions
 
-    chosen = os.environ.get("TONGBAN_VIDEO_PROVIDER", "local")
-    provider = (
-        ChimeVideoProvider(os.environ.get("TONGBAN_VIDEO_MEDIA_REGION", "ap-northeast-1"))
-        if chosen == "chime"
-        else LocalVideoProvider()
+    return VideoSessions(
+        cases(),
+        video_provider,
+        province=settings().province_code,
+        partners=partners(),
+        signer=signer(),
+        http=PartnerHttp(),
+        refusals=message_store(),
     )
-    return VideoSessions(cases(), provider)
+
+
+def announce_video_sessions(case: Case) -> None:
+    """Builds the video service only for a case with a session the partner was not told of yet."""
+    if any(not s.announced and s.home is None for s in case.video_sessions):
+        video_sessions().announce_pending(case)
+
+
+@cache
+def video_provider() -> VideoProvider:
+    from chalicelib.adapters.video import provider_of
+
+    return provider_of(settings().video)
 
 
 @cache

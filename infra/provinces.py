@@ -78,6 +78,7 @@ class ProvinceStage:
     deploy: DeploySettings = field(default_factory=DeploySettings)
     public_base_url: str | None = None  # where applicants reach the gateway (receipt QR code)
     windows: dict[str, dict[str, str]] = field(default_factory=dict)  # 专窗 id → name, address, phone
+    video: dict[str, str] = field(default_factory=lambda: {"provider": "none"})
 
     @property
     def partition(self) -> str:
@@ -174,6 +175,38 @@ def _deploy(raw: Any, where: str) -> DeploySettings:
     return DeploySettings(retention, receives, alarms, functions)
 
 
+_VIDEO_KEYS = {
+    "provider": "TONGBAN_VIDEO_PROVIDER",
+    "media_region": "TONGBAN_VIDEO_MEDIA_REGION",
+    "control_region": "TONGBAN_VIDEO_CONTROL_REGION",
+}
+
+
+def _video(raw: Any, where: str) -> dict[str, str]:
+    """视频会商's provider of a deployed province: `chime` (with regions that have Chime: China's
+    have none) or `none`. The local stand-in is the local stack's alone (chalicelib.config)."""
+    video = {"provider": "none"} if raw is None else raw
+    if (
+        not isinstance(video, dict)
+        or set(video) - set(_VIDEO_KEYS)
+        or video.get("provider") not in ("chime", "none")
+    ):
+        raise ProvinceConfigError(
+            f"{where}: video must be {{provider: chime|none, media_region, control_region}}"
+        )
+    for key in ("media_region", "control_region"):
+        region = video.get(key)
+        if region is not None and (
+            not isinstance(region, str) or not _REGION.match(region) or region.startswith("cn-")
+        ):
+            raise ProvinceConfigError(
+                f"{where}: video.{key} must be an AWS region outside China (Chime has none there)"
+            )
+    if video["provider"] == "chime" and "control_region" not in video:
+        raise ProvinceConfigError(f"{where}: video.control_region is required for chime")
+    return {str(k): str(v) for k, v in video.items()}
+
+
 def parse(data: dict[str, Any], where: str = "province") -> ProvinceStage:
     """A validated province stage from the decoded JSON of its file."""
     code = _require(data, "code", str, where)
@@ -200,6 +233,7 @@ def parse(data: dict[str, Any], where: str = "province") -> ProvinceStage:
         deploy=_deploy(data.get("deploy"), where),
         public_base_url=_https(data.get("public_base_url"), "public_base_url", where),
         windows=_windows(data.get("windows"), code, where),
+        video=_video(data.get("video"), where),
     )
 
 
@@ -248,6 +282,7 @@ def chalice_stage(province: ProvinceStage, functions: list[str]) -> dict[str, An
         "TONGBAN_RESOURCE_PREFIX": province.resource_prefix,
         "TONGBAN_ISSUERS": json.dumps(list(province.issuers), ensure_ascii=False, separators=(",", ":")),
         **receipt_env(province),
+        **{_VIDEO_KEYS[key]: value for key, value in province.video.items()},
         "POWERTOOLS_TRACE_DISABLED": "false",
         "POWERTOOLS_METRICS_DISABLED": "false",
         "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -17,6 +17,7 @@ from typing import Any, Final
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from chalicelib.adapters.aws import client as aws_client
+from chalicelib.config import VideoSettings
 from chalicelib.observability import logger
 from chalicelib.services.video import (
     VIDEO_PROVIDER_REJECTED,
@@ -25,6 +26,7 @@ from chalicelib.services.video import (
     JoinInfo,
     Participant,
     SessionHandle,
+    VideoProvider,
     VideoProviderError,
     check_session_request,
     is_participant_id,
@@ -265,3 +267,35 @@ class ChimeVideoProvider:
             )
             raise VideoProviderError(VIDEO_PROVIDER_UNAVAILABLE) from None
         return response
+
+
+class UnconfiguredVideoProvider:
+    """No video service is configured for this province (`TONGBAN_VIDEO_PROVIDER=none`, the default
+    outside the local stage): every call answers `video_provider_unavailable`, nothing pretends."""
+
+    PROVIDER: Final = "none"
+
+    def create_session(
+        self, case_number: str, title: str, starts_at: datetime, participants: Sequence[Participant]
+    ) -> SessionHandle:
+        raise VideoProviderError(VIDEO_PROVIDER_UNAVAILABLE)
+
+    def join_info(self, handle: SessionHandle, participant_id: str) -> JoinInfo:
+        raise VideoProviderError(VIDEO_PROVIDER_UNAVAILABLE)
+
+    def end_session(self, handle: SessionHandle) -> None:
+        raise VideoProviderError(VIDEO_PROVIDER_UNAVAILABLE)
+
+
+def provider_of(video: VideoSettings) -> VideoProvider:
+    """The province's configured provider (the settings were checked when they were read)."""
+    if video.provider == "chime":
+        chime = None
+        if video.control_region is not None:
+            import boto3
+
+            chime = boto3.session.Session().client("chime-sdk-meetings", region_name=video.control_region)
+        return ChimeVideoProvider(video.media_region, client=chime)
+    if video.provider == "local":
+        return LocalVideoProvider()
+    return UnconfiguredVideoProvider()

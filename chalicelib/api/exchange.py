@@ -91,6 +91,40 @@ def serve_file(call: Call) -> dict[str, Any]:
     return container.case_files().serve(call.body.request)
 
 
+def refused_video_join(code: str, raw: bytes) -> None:
+    from chalicelib.services.video_sessions import VIDEO_JOIN_KIND
+
+    container.exchange().refuse_body(code, raw, VIDEO_JOIN_KIND)
+
+
+@endpoint(
+    exchange,
+    "POST",
+    "/v1/exchange/video-joins",
+    tag="exchange",
+    roles=PUBLIC,
+    keyed=False,
+    summary="视频会商: a partner's signed request for its clerk's place in a session held here; answered "
+    "with the provider's join token for that participant (never stored)",
+    request=X + "VideoJoinRequestIn",
+    response="chalicelib.api.window_schemas:VideoJoinOut",
+    problems=(
+        *REFUSALS,
+        "case_not_found",
+        "video_session_not_found",
+        "video_session_ended",
+        "video_participant_not_yours",
+        "video_participant_taken",
+        "video_provider_unavailable",
+        "video_provider_rejected",
+    ),
+    on_refusal=__name__ + ":refused_video_join",
+)
+def serve_video_join(call: Call) -> Reply:
+    answer = container.video_sessions().serve_join(call.body.request)
+    return Reply(answer, 200, {"Cache-Control": "no-store"})
+
+
 @endpoint(
     exchange,
     "GET",

@@ -34,6 +34,12 @@ class FetchIn(_In):
     request: Annotated[str, Field(min_length=10, max_length=4096, pattern=JWS_PATTERN)]
 
 
+class VideoJoinRequestIn(_In):
+    """A signed request (compact JWS, typ tongban-video-join+jws) for a clerk's seat in a session."""
+
+    request: Annotated[str, Field(min_length=10, max_length=4096, pattern=JWS_PATTERN)]
+
+
 class FetchOut(_Out):
     file_id: str
     url: str

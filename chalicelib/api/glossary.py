@@ -293,6 +293,9 @@ FIELDS.update(
         "scheduled_for": "When the session is scheduled.",
         "session_id": "The session's id.",
         "starts_at": "When the session starts.",
+        "home": "The province whose gateway holds the session (null: this one).",
+        "announced": "The session was announced to the other province.",
+        "join_requests": "Ids of the signed join requests already answered (a replay is refused).",
         # — calendar —
         "adjusted_workdays": "调休: weekend days that are working days.",
         "conflicts": "How many days conflicted with the existing calendar.",

@@ -109,6 +109,31 @@ class DigestsClaims(_Sent):
     signed by the partner that compares its catalog (`POST /v1/exchange/catalog-digests`)."""
 
     id: MessageId = Field(description="Unique per request.")
+
+
+VideoSessionId = Annotated[str, Field(pattern=r"^[0-9A-Za-z\-]{8,64}$")]
+ParticipantId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][-_.:A-Za-z0-9]{1,63}$")]
+
+
+class VideoJoiner(_Sent):
+    """Who joins a video session: a clerk, by role and account (never personal data)."""
+
+    role: Literal["authority_clerk", "window_clerk"]
+    province: ProvinceCode
+    subject: ShortText
+    authority: ShortText | None = None
+    window: ShortText | None = None
+
+
+class VideoJoinClaims(_Sent):
+    """The claims of a signed video-join request (typ tongban-video-join+jws), signed by the province
+    whose clerk joins a session held by the receiver (`POST /v1/exchange/video-joins`)."""
+
+    id: MessageId = Field(description="Unique per request; a reused id is refused.")
+    case: CaseNumber
+    session_id: VideoSessionId
+    participant_id: ParticipantId
+    joiner: VideoJoiner
     sender: ProvinceCode = Field(alias="from")
     to: ProvinceCode
     sent_at: AwareDatetime = Field(
@@ -365,6 +390,43 @@ class CaseEntrustmentSettled(_Sent):
     by: ShortText | None = Field(description="The settling clerk's subject, or `principal`.")
 
 
+class VideoParticipant(_Sent):
+    """A seat in a session: an opaque id, a role and a province (never personal data)."""
+
+    participant_id: ParticipantId
+    role: Literal["window_clerk", "authority_clerk", "applicant"]
+    province: ProvinceCode
+
+
+class VideoScheduled(_Sent):
+    """视频会商: a session on the case, held at the sender's gateway (its home), which alone asks the
+    provider for join tokens; the receiver's clerks join through the signed video-join request."""
+
+    session_id: VideoSessionId
+    provider: ShortText
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    scheduled_for: AwareDatetime
+    participants: list[VideoParticipant] = Field(min_length=2, max_length=20)
+
+
+class VideoJoined(_Sent):
+    """One of the sender's people joined a session held by the sender (never the token)."""
+
+    session_id: VideoSessionId
+    participant_id: ParticipantId
+    joiner: VideoJoiner
+    at: AwareDatetime
+
+
+class VideoEnded(_Sent):
+    """The session held at the sender's gateway ended, with its outcome."""
+
+    session_id: VideoSessionId
+    ended_at: AwareDatetime
+    outcome: Annotated[str, Field(min_length=1, max_length=2000)]
+    consent_recorded: bool
+
+
 PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.CASE_FORWARDED: CaseForwarded,
     MessageType.CASE_DISPATCHED: CaseDispatched,
@@ -385,6 +447,9 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.SHIPMENT_EVENT: CaseShipmentEvent,
     MessageType.RESULT_DELIVERED: CaseResultDelivered,
     MessageType.DELIVERY_RECORDED: CaseDeliveryRecorded,
+    MessageType.VIDEO_SCHEDULED: VideoScheduled,
+    MessageType.VIDEO_JOINED: VideoJoined,
+    MessageType.VIDEO_ENDED: VideoEnded,
 }
 
 TITLES: dict[str, str] = {
@@ -411,6 +476,10 @@ TITLES: dict[str, str] = {
     MessageType.SHIPMENT_EVENT: "case.shipment_event — 寄递状态（运输中、签收、退回）",
     MessageType.RESULT_DELIVERED: "case.result_delivered — 申请人一方送达（下载、邮寄签收）",
     MessageType.DELIVERY_RECORDED: "case.delivery_recorded — 办理地登记送达",
+    "video-join": "视频会商加入请求 (signed video-join request claims)",
+    MessageType.VIDEO_SCHEDULED: "video.scheduled — 预约视频会商",
+    MessageType.VIDEO_JOINED: "video.joined — 加入视频会商",
+    MessageType.VIDEO_ENDED: "video.ended — 视频会商结束",
 }
 
 # Models whose keys are left out when empty (`exclude_none`, or added only when there is one).
@@ -421,6 +490,7 @@ KEYS_OMITTED_WHEN_EMPTY: frozenset[type[BaseModel]] = frozenset(
         CaseForwarded,
         CaseDispatched,
         RevealedBy,
+        VideoJoiner,
     }  # joint, part_materials: joint parts only; a clerk has an authority or a window
 )
 
@@ -469,6 +539,7 @@ def message_schemas() -> dict[str, dict[str, Any]]:
         "receipt": schema_of("receipt", ReceiptClaims),
         "fetch": schema_of("fetch", FetchClaims),
         "digests": schema_of("digests", DigestsClaims),
+        "video-join": schema_of("video-join", VideoJoinClaims),
     }
     for kind in MessageType:
         schemas[kind.value] = schema_of(kind.value, PAYLOADS[kind])
@@ -476,6 +547,7 @@ def message_schemas() -> dict[str, dict[str, Any]]:
 
 
 CLAIMS = ("envelope", "receipt", "fetch", "digests")  # schemas of signed claims, not of payloads
+CLAIMS = ("envelope", "receipt", "fetch", "video-join")  # schemas of signed claims, not of payloads
 
 
 @cache

@@ -206,6 +206,22 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
     "video_session_not_found": (404, "视频会商不存在", "No such video session"),
     "video_provider_unavailable": (503, "视频服务暂不可用，请稍后重试", "The video service is unavailable"),
     "video_provider_rejected": (422, "视频服务拒绝了请求", "The video service refused the request"),
+    "video_session_ended": (409, "视频会商已结束", "The video session has ended"),
+    "video_participant_not_yours": (
+        403,
+        "只能以本人的参会身份加入视频会商",
+        "You may join a video session only as your own participant",
+    ),
+    "video_participant_taken": (
+        409,
+        "该参会身份已由其他工作人员使用",
+        "Another member of staff holds this participant's place",
+    ),
+    "video_session_held_elsewhere": (
+        409,
+        "视频会商由另一省份发起，须由发起方结束",
+        "The video session is held by the other province, which ends it",
+    ),
     "shipment_not_found": (404, "寄递记录不存在", "No such shipment"),
     "consent_missing": (409, "尚未记录服务同意书", "The applicant's consent is not recorded yet"),
     "identity_not_checked": (409, "出件前须核验领取人身份", "The identity must be checked before handover"),

@@ -387,14 +387,24 @@ def schedule_video(call: Call) -> Reply:
     "/v1/cases/{number}/video-sessions/{session_id}/join",
     tag="window",
     roles=VIDEO_ROLES,
-    summary="Join information (a token for this participant only) for a scheduled session",
+    summary="Join a session as your own participant: a token for that participant only, from the "
+    "session's home (this gateway, or the other province's by a signed request); never stored",
     request=W + "VideoJoinRequest",
     response=W + "VideoJoinOut",
-    problems=(*CASE_PROBLEMS, "video_session_not_found", "video_provider_unavailable"),
+    problems=(
+        *CASE_PROBLEMS,
+        "video_session_not_found",
+        "video_session_ended",
+        "video_participant_not_yours",
+        "video_participant_taken",
+        "video_provider_unavailable",
+        "video_provider_rejected",
+    ),
 )
-def join_video(call: Call) -> dict[str, Any]:
+def join_video(call: Call) -> Reply:
     session = path_part(call, "session_id", SESSION_ID, "video_session_not_found")
-    return container.video_sessions().join(call.actor, case_number(call), session, call.body.participant_id)
+    joined = container.video_sessions().join(call.actor, case_number(call), session, call.body.participant_id)
+    return Reply(joined, 200, {"Cache-Control": "no-store"})  # a join token is a credential
 
 
 @endpoint(
@@ -406,7 +416,12 @@ def join_video(call: Call) -> dict[str, Any]:
     summary="End a session: outcome, whether the applicant's consent was recorded, the recording object",
     request=W + "VideoEndRequest",
     response=W + "VideoSessionOut",
-    problems=(*CASE_PROBLEMS, "video_session_not_found", "video_provider_unavailable"),
+    problems=(
+        *CASE_PROBLEMS,
+        "video_session_not_found",
+        "video_session_held_elsewhere",
+        "video_provider_unavailable",
+    ),
 )
 def end_video(call: Call) -> dict[str, Any]:
     session = path_part(call, "session_id", SESSION_ID, "video_session_not_found")

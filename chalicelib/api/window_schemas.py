@@ -200,6 +200,8 @@ class VideoSessionOut(_Out):
     outcome: str | None
     ended_at: str | None
     handle: dict[str, object]
+    home: str | None  # the province whose gateway holds the session (None: this one)
+    announced: bool  # known to the partner province
 
 
 class VideoJoinOut(_Out):

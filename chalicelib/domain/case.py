@@ -357,7 +357,10 @@ class VideoSession(_Model):
     recording_key: str | None = None
     outcome: str | None = None
     ended_at: datetime | None = None
-    handle: dict[str, Any] = Field(default_factory=dict)
+    handle: dict[str, Any] = Field(default_factory=dict)  # the provider's, kept at the home only
+    home: str | None = None  # the province whose gateway holds the session (None: this one)
+    announced: bool = False  # told to the partner province (`video.scheduled`)
+    join_requests: list[str] = Field(default_factory=list)  # signed join requests served (latest)
 
 
 class PartState(StrEnum):

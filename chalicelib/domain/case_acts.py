@@ -185,6 +185,7 @@ EVENT_TEXTS: dict[str, tuple[str, str]] = {
     "video_scheduled": ("预约视频会商", "Video session scheduled"),
     "video_joined": ("加入视频会商", "Video session joined"),
     "video_ended": ("视频会商结束", "Video session ended"),
+    "video_announced": ("视频会商告知办理地", "Video session made known to the other province"),
     "app_account_bound": ("关联申请人账号", "Applicant's app account linked"),
 }
 

@@ -129,10 +129,15 @@ CARRY_TABLE: dict[MessageType, dict[CaseState, CaseState | None]] = {
 # 资料寄递: shipment messages change no state; either side may receive them on any case it shares
 # (a shipment recorded before dispatch travels inside `case.dispatched`, so never on a draft).
 SHIPMENT_MESSAGES = (MessageType.SHIPMENT_RECORDED, MessageType.SHIPMENT_EVENT)
-SHIPMENT_TABLE: dict[MessageType, frozenset[CaseState]] = {
-    kind: frozenset(S) - {S.DRAFT, S.DISCARDED} for kind in SHIPMENT_MESSAGES
-}
-EITHER = "origin, handler"  # the side a shipment message applies at: whichever did not send it
+# 视频会商: sessions are announced by whichever side holds them (a window intake's once dispatched).
+VIDEO_MESSAGES = (MessageType.VIDEO_SCHEDULED, MessageType.VIDEO_JOINED, MessageType.VIDEO_ENDED)
+EITHER = "origin, handler"  # the side a two-way message applies at: whichever did not send it
+# Two-way messages change no state: both copies know them in every state but a draft.
+TWO_WAY_TABLE: dict[MessageType, frozenset[CaseState]] = dict.fromkeys(
+    (*SHIPMENT_MESSAGES, *VIDEO_MESSAGES), frozenset(S) - {S.DRAFT, S.DISCARDED}
+)
+SHIPMENT_TABLE = {kind: TWO_WAY_TABLE[kind] for kind in SHIPMENT_MESSAGES}
+VIDEO_TABLE = {kind: TWO_WAY_TABLE[kind] for kind in VIDEO_MESSAGES}
 
 
 class OutOfSync(Conflict):
@@ -169,9 +174,9 @@ def carried_act(case: Case, kind: MessageType) -> Act | None:
     return CARRIED[kind]
 
 
-def check_shipment_message(case: Case, kind: MessageType) -> None:
-    """A shipment message applies to a case in any state its table lists (out of sync otherwise)."""
-    if case.state not in SHIPMENT_TABLE[kind]:
+def check_two_way_message(case: Case, kind: MessageType) -> None:
+    """A shipment or video message applies in any state `TWO_WAY_TABLE` lists (out of sync otherwise)."""
+    if case.state not in TWO_WAY_TABLE[kind]:
         raise OutOfSync(kind, case.state)
 
 
@@ -273,6 +278,6 @@ def valid_states(kind: MessageType) -> tuple[str, list[CaseState]]:
         return HANDLER, [state for state in CaseState if state in CARRY_TABLE[kind]]
     if kind in BOTH_WAYS:
         return EITHER, []
-    if kind in SHIPMENT_TABLE:
-        return EITHER, [state for state in CaseState if state in SHIPMENT_TABLE[kind]]
+    if kind in TWO_WAY_TABLE:
+        return EITHER, [state for state in CaseState if state in TWO_WAY_TABLE[kind]]
     return (HANDLER if kind in (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED) else ORIGIN), []

@@ -59,6 +59,9 @@ class MessageType(StrEnum):
     SHIPMENT_EVENT = "case.shipment_event"  # a shipment's status event (in transit, arrived, returned)
     RESULT_DELIVERED = "case.result_delivered"  # 送达 at the origin: downloaded at home, or signed for
     DELIVERY_RECORDED = "case.delivery_recorded"  # 送达 recorded at the handling province
+    VIDEO_SCHEDULED = "video.scheduled"  # 视频会商: a session on the case, held at the sender's gateway
+    VIDEO_JOINED = "video.joined"  # one of the sender's people joined a session held there
+    VIDEO_ENDED = "video.ended"  # the session held at the sender's gateway ended
 
 
 MESSAGE_TYPES = frozenset(kind.value for kind in MessageType)

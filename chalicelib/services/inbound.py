@@ -36,8 +36,10 @@ from chalicelib.domain.case_exchange import (
     HANDLER,
     MIRRORED,
     SHIPMENT_MESSAGES,
+    VIDEO_TABLE,
     OutOfSync,
     carried_act,
+    check_two_way_message,
     mirror,
     partner_by,
 )
@@ -48,6 +50,7 @@ from chalicelib.domain.entrustment import apply_settlement
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.shipments import CONSENT_SLOT
+from chalicelib.domain.video import VIDEO_APPLIED
 from chalicelib.observability import logger
 from chalicelib.services.case_files import CaseFiles
 from chalicelib.services.cases import (
@@ -223,6 +226,9 @@ class InboundService:
             return self._open(number, kind, payload, sender, at)
         if case is None or case.exchange is None or case.exchange.partner != sender:
             raise NotFound("case_not_found")
+        if kind in VIDEO_TABLE:  # 视频会商: the partner's sessions, known here too
+            check_two_way_message(case, kind)
+            return VIDEO_APPLIED[kind](case, payload, partner_by(sender), at)
         if kind in MIRRORED:
             if payload.get("file"):
                 document = self._files.copy_in(case, payload["file"], at)

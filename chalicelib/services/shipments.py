@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain.case import Case, OriginalCheck
 from chalicelib.domain.case_acts import Outcome, record
-from chalicelib.domain.case_exchange import check_shipment_message, partner_by
+from chalicelib.domain.case_exchange import check_two_way_message, partner_by
 from chalicelib.domain.case_states import CaseState
 from chalicelib.domain.clock import rfc3339
 from chalicelib.domain.envelope import MessageType
@@ -126,7 +126,7 @@ class ShipmentService:
     ) -> Outcome:
         """The partner's shipment or status event, as an event whose details carry the record to
         write (`sides`); a duplicate, an unknown shipment or a step back is noted only."""
-        check_shipment_message(case, kind)
+        check_two_way_message(case, kind)
         by = partner_by(sender)
         known = {s["id"]: s for s in self._store.shipments(case.number)}
         if kind is MessageType.SHIPMENT_RECORDED:

@@ -29,6 +29,7 @@ from chalicelib.domain.case import (
     IdentityCheck,
     Intake,
     MaterialFile,
+    VideoSession,
 )
 from chalicelib.domain.case_acts import By, Context, perform
 from chalicelib.domain.case_exchange import outgoing, status_payload
@@ -40,6 +41,7 @@ from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
 from chalicelib.domain.personal import PersonalKind
 from chalicelib.domain.reveal import reveal, revealed_payload
 from chalicelib.domain.shipments import advance, new_shipment
+from chalicelib.domain.video import Joiner, ended_payload, joined_payload, scheduled_payload
 from chalicelib.domain.working_days import WorkingCalendar
 from chalicelib.services.exchange import ExchangeService
 from chalicelib.services.outbound import OutboundService, forwarded_payload
@@ -50,6 +52,7 @@ from tests.factories import case_model, pdf_slot, working_calendar_2025_2026
 SCHEMA_DIR = ROOT / "openapi" / "messages" / "v1"
 FIXTURE_DIR = ROOT / "tests" / "fixtures" / "messages" / "v1"
 NAMES = ["envelope", "receipt", "fetch", "digests", *(kind.value for kind in MessageType)]
+NAMES = ["envelope", "receipt", "fetch", "video-join", *(kind.value for kind in MessageType)]
 NUMBER = "430000-20250303-7KQ2M9XA"
 PARTNER = "450000"
 
@@ -487,6 +490,29 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
         entrustment = Entrustment(state=state, method=method, reason=reason, at=at(2), by=who)
         settled = settled_payload(accepted.model_copy(update={"entrustment": entrustment}))
         out.append((label, "case.entrustment_settled", settled))
+    # 视频会商: a session held at the window's gateway, a join there, its end
+    session = VideoSession(
+        session_id="3f9a1c2e-5b7d-4e8f-a1b2-c3d4e5f60718",
+        provider="local",
+        scheduled_for=at(3, 10, 30),
+        participants=[
+            {"participant_id": "window-430000-01", "role": "window_clerk", "province": "430000"},
+            {"participant_id": "authority-450000-01", "role": "authority_clerk", "province": PARTNER},
+        ],
+    )
+    out.append(("video_scheduled", "video.scheduled", scheduled_payload(accepted, session)))
+    joiner = Joiner("window_clerk", "430000", "dev-window-clerk-1", window="W-430000-01")
+    out.append(
+        (
+            "video_joined",
+            "video.joined",
+            joined_payload(session.session_id, "window-430000-01", joiner, at(3, 10, 31)),
+        )
+    )
+    ended = session.model_copy(
+        update={"ended_at": at(3, 10, 52), "outcome": "材料已视频核对", "consent_recorded": True}
+    )
+    out.append(("video_ended", "video.ended", ended_payload(ended)))
     return out
 
 
@@ -570,3 +596,47 @@ def test_the_file_fetch_request_the_code_signs_validates() -> None:
         files.copy_in(draft(), ref, at(3, 10, 16))
     ((claims, typ),) = signed
     assert typ == FETCH_TYPE and problems("fetch", claims) == []
+
+
+def test_the_video_join_request_the_code_signs_validates() -> None:
+    from types import SimpleNamespace
+
+    from chalicelib.domain.errors import DomainError
+    from chalicelib.domain.video import Joiner
+    from chalicelib.services.video_sessions import VIDEO_JOIN_TYPE, VideoSessions
+
+    signed: list[tuple[dict[str, Any], str]] = []
+
+    class Signer:
+        kid = "dev-450000-1"
+
+        def sign_jws(self, claims: dict[str, Any], typ: str) -> str:
+            signed.append((claims, typ))
+            return "a.b.c"
+
+        def public_jwk(self) -> dict[str, Any]:
+            return {}
+
+    class Partners:
+        def require(self, code: str) -> Any:
+            return SimpleNamespace(code=code, endpoint="http://127.0.0.1:9")
+
+    class Unreachable:
+        def post(self, url: str, body: dict[str, Any]) -> Any:
+            return SimpleNamespace(status=0, body={})
+
+    dummy: Any = object()
+    sessions = VideoSessions(
+        dummy,
+        dummy,
+        province="450000",
+        partners=Partners(),  # type: ignore[arg-type]
+        signer=Signer(),
+        http=Unreachable(),
+    )
+    joiner = Joiner("authority_clerk", "450000", "dev-authority-clerk-1", authority="A-450000-01")
+    with pytest.raises(DomainError) as unreachable:
+        sessions._remote_join(draft(), "430000", "3f9a1c2e-5b7d-4e8f", "authority-450000-01", joiner)
+    assert unreachable.value.code == "video_provider_unavailable" and unreachable.value.status == 503
+    ((claims, typ),) = signed
+    assert typ == VIDEO_JOIN_TYPE and problems("video-join", claims) == []

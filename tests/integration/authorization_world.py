@@ -139,6 +139,27 @@ class World:
         )
         return {"request": token}
 
+    def video_join_request(self, signer: PartnerProvince, obj: Obj) -> dict[str, Any]:
+        """A signed request for 广西's handling clerk's seat in `obj`'s video session (the partner
+        side of `POST /v1/exchange/video-joins`)."""
+        from chalicelib.services.video_sessions import VIDEO_JOIN_TYPE
+
+        clerk = {"role": "authority_clerk", "province": signer.code, "subject": "dev-authority-clerk-1"}
+        token = signer.signer.sign_jws(
+            {
+                "id": str(uuid.uuid4()),
+                "case": obj.number,
+                "session_id": obj.session_id,
+                "participant_id": f"authority-{signer.code}-01",
+                "joiner": {**clerk, "authority": f"A-{signer.code}-01"},
+                "from": signer.code,
+                "to": HERE,
+                "sent_at": rfc3339(datetime.now(BEIJING)),
+            },
+            VIDEO_JOIN_TYPE,
+        )
+        return {"request": token}
+
     def message(self, signer: PartnerProvince) -> dict[str, Any]:
         """A signed message opening a fresh case forwarded by `signer`."""
         from chalicelib.services.cases import new_case_number
@@ -271,6 +292,7 @@ def _video(world: World, caller: str, number: str) -> str:
     starts = (datetime.now(BEIJING) + timedelta(minutes=10)).isoformat(timespec="seconds")
     participants = [
         {"participant_id": "window-430000-01", "role": "window_clerk", "province": HERE},
+        {"participant_id": "authority-430000-01", "role": "authority_clerk", "province": HERE},
         {"participant_id": "authority-450000-01", "role": "authority_clerk", "province": PARTNER},
     ]
     scheduled = world.party(caller).post(

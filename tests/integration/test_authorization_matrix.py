@@ -223,12 +223,13 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /v1/exchange/messages": exchange("allowed"),
     "POST /v1/exchange/files": exchange("party"),
     "POST /v1/exchange/catalog-digests": exchange("allowed"),
+    "POST /v1/exchange/video-joins": exchange("party"),
 }
 
 
 def has_object(key: str) -> bool:
     """Operations on one case: a case number in the path, or the signed file fetch."""
-    return "{number}" in key or key == "POST /v1/exchange/files"
+    return "{number}" in key or key in ("POST /v1/exchange/files", "POST /v1/exchange/video-joins")
 
 
 def expected(key: str, caller: str, obj: str | None) -> str:
@@ -308,7 +309,7 @@ BODIES: dict[str, Callable[[World, str], Any]] = {
         ],
     },
     "POST /v1/cases/{number}/video-sessions/{session_id}/join": lambda w, c: {
-        "participant_id": "window-430000-01"
+        "participant_id": "window-430000-01" if c.startswith("window") else "authority-430000-01"
     },
     "POST /v1/cases/{number}/video-sessions/{session_id}/end": lambda w, c: {
         "outcome": "材料已当面核对",
@@ -422,6 +423,8 @@ def _exchange_body(world: World, cell: Cell, obj: Obj | None) -> dict[str, Any]:
     if cell.key == "POST /v1/exchange/catalog-digests":
         return signer.digests_request() if signer is not None else {"request": _presented(world, cell.caller)}
     assert obj is not None
+    if signer is not None and cell.key == "POST /v1/exchange/video-joins":
+        return world.video_join_request(signer, obj)
     if signer is not None:
         return world.fetch_request(signer, obj)
     return {"request": _presented(world, cell.caller)}
