@@ -11,6 +11,7 @@ from chalicelib.api.meta import meta
 from chalicelib.api.middleware import http_middleware, register_fallback_routes
 from chalicelib.api.ops import ops
 from chalicelib.api.public import public
+from chalicelib.api.walkin import walkin
 from chalicelib.api.window import window
 from chalicelib.config import settings
 from chalicelib.domain.clock import system_clock
@@ -27,6 +28,7 @@ app.register_blueprint(authority)
 app.register_blueprint(ops)
 app.register_blueprint(exchange)
 app.register_blueprint(window)
+app.register_blueprint(walkin)
 register_fallback_routes(app)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -272,6 +273,37 @@ class CaseRevealed(_Sent):
     event_seq: int = Field(ge=1, description="The reveal's seq on the handling province's audit chain.")
 
 
+class CaseRated(_Sent):
+    """好差评 of the handling authority, given at the applicant's side (app, a walk-in's public link,
+    or the window's rating device); a bad level opens the rectification (整改) at the receiver,
+    due 15 working days after `rated_at`."""
+
+    target: Literal["authority"]
+    level: Literal["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"]
+    tags: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(max_length=10)
+    comment: Annotated[str, Field(max_length=500)] | None
+    rated_at: AwareDatetime
+    channel: Literal["app", "link", "window"]
+
+
+class FollowUpSent(_Sent):
+    """回访: what the authority did and what the applicant said."""
+
+    actions: Annotated[str, Field(min_length=1, max_length=2000)]
+    applicant_feedback: Annotated[str, Field(min_length=1, max_length=2000)]
+    at: AwareDatetime
+
+
+class CaseRectificationClosed(_Sent):
+    """整改 of a bad rating closed at the handling province with its follow-up (回访)."""
+
+    target: Literal["authority"]
+    rating: Literal["dissatisfied", "very_dissatisfied"]
+    opened_at: AwareDatetime
+    due: date
+    follow_up: FollowUpSent
+
+
 PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.CASE_FORWARDED: CaseForwarded,
     MessageType.CASE_DISPATCHED: CaseDispatched,
@@ -287,6 +319,8 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.WITHDRAWN: CaseWithdrawn,
     MessageType.CANCELLED: CaseWithdrawn,
     MessageType.REVEALED: CaseRevealed,
+    MessageType.RATED: CaseRated,
+    MessageType.RECTIFICATION_CLOSED: CaseRectificationClosed,
 }
 
 TITLES: dict[str, str] = {
@@ -307,6 +341,8 @@ TITLES: dict[str, str] = {
     MessageType.WITHDRAWN: "case.withdrawn — 撤回申请",
     MessageType.CANCELLED: "case.cancelled — 联办撤销（其他部分不予办理时撤销已决定的部分）",
     MessageType.REVEALED: "case.revealed — 工作人员查看申请人个人信息明文",
+    MessageType.RATED: "case.rated — 好差评（对办理地审批机关的评价）",
+    MessageType.RECTIFICATION_CLOSED: "case.rectification_closed — 差评整改回访办结",
 }
 
 # Models whose keys are left out when empty (`exclude_none`, or added only when there is one).

@@ -52,6 +52,8 @@ class MessageType(StrEnum):
     WITHDRAWN = "case.withdrawn"
     CANCELLED = "case.cancelled"  # 多地联办: the lead undoes a part already decided (compensation)
     REVEALED = "case.revealed"  # staff of the handling province saw personal data in clear (查看明文)
+    RATED = "case.rated"  # 好差评 of the handling authority, given at the applicant's side
+    RECTIFICATION_CLOSED = "case.rectification_closed"  # 整改 of a bad rating done, with its 回访
 
 
 MESSAGE_TYPES = frozenset(kind.value for kind in MessageType)

@@ -44,6 +44,7 @@ from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.rating_exchange import receive_closure, receive_rating
 from chalicelib.observability import logger
 from chalicelib.services.case_files import CaseFiles
 from chalicelib.services.cases import (
@@ -53,6 +54,7 @@ from chalicelib.services.cases import (
     result_delivery_of,
     slot_of,
 )
+from chalicelib.services.ratings import opened_rectifications
 
 OPENING = (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED)
 SYNC_RETRY_FIRST = timedelta(minutes=1)
@@ -142,6 +144,9 @@ class InboundService:
             extra.append(self._store.sync_clear(number))
             logger.info("case back in sync", extra={"case": number, "type": kind.value})
         extra.extend(self._cases.coordination_marks(outcome.case))
+        extra.extend(
+            opened_rectifications(self._cases.book.store, case, outcome.case)
+        )  # 整改 of a case.rated
         if case is None:
             saved = self._cases.book.save(outcome.case, [outcome], extra=extra, new=True)
         else:
@@ -236,6 +241,10 @@ class InboundService:
             # a handover is the window's act, a cancellation the lead's; the rest are the applicant's
             actor = Actor.CLERK if act in (Act.DELIVER, Act.CANCEL) else Actor.APPLICANT
             return perform(case, act, partner_by(sender, actor), ctx)
+        if kind is MessageType.RATED:
+            return receive_rating(case, payload, sender, at, self._cases.book.calendar())
+        if kind is MessageType.RECTIFICATION_CLOSED:
+            return receive_closure(case, payload, sender, at)
         return record(case, f"partner_{kind.value.split('.', 1)[1]}", partner_by(sender), at, dict(payload))
 
     def _open(

@@ -135,6 +135,7 @@ def province_env(province: Province, moto_url: str) -> dict[str, str]:
         TONGBAN_PROVINCE=province.code,
         TONGBAN_RESOURCE_PREFIX=province.stage.resource_prefix,
         TONGBAN_ISSUERS=json.dumps([province.issuer.issuer_config()]),
+        TONGBAN_PUBLIC_BASE_URL=province.url,  # the SMS texts' and receipts' public links
         POWERTOOLS_TRACE_DISABLED="true",
         POWERTOOLS_METRICS_DISABLED="true",
     )

@@ -21,11 +21,15 @@ from chalicelib.domain.case import (
     Channel,
     Consent,
     FileStatus,
+    FollowUp,
     Handler,
     Handover,
     IdentityCheck,
     Intake,
     MaterialFile,
+    Rating,
+    RatingChannel,
+    RatingLevel,
 )
 from chalicelib.domain.case_acts import By, Context, perform
 from chalicelib.domain.case_exchange import outgoing, status_payload
@@ -34,6 +38,7 @@ from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import BEIJING
 from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
 from chalicelib.domain.personal import PersonalKind
+from chalicelib.domain.rating_exchange import closed_payload, rated_payload
 from chalicelib.domain.reveal import reveal, revealed_payload
 from chalicelib.domain.working_days import WorkingCalendar
 from chalicelib.services.exchange import ExchangeService
@@ -423,6 +428,16 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
     ):
         shown = reveal(accepted, by, at(5), fields, "other" if note else "identity_check", note)
         out.append((label, "case.revealed", revealed_payload(shown.event)))
+    # 好差评 of the handling authority, sent to it, and its rectification's follow-up sent back
+    for label, level, channel, comment in (
+        ("rated", RatingLevel.SATISFIED, RatingChannel.APP, None),
+        ("rated_badly_by_link", RatingLevel.DISSATISFIED, RatingChannel.LINK, "等待时间过长"),
+    ):
+        rating = Rating(level=level, tags=["办理慢"], comment=comment, rated_at=at(25), channel=channel)
+        out.append((label, "case.rated", rated_payload(rating)))
+    record_ = {"rating": "dissatisfied", "opened_at": "2025-03-25T10:00:00+08:00", "due": "2025-04-16"}
+    follow_up = FollowUp(actions="已约谈窗口人员并优化流程", applicant_feedback="满意", at=at(28))
+    out.append(("rectification_closed", "case.rectification_closed", closed_payload(record_, follow_up)))
     return out
 
 
