@@ -39,9 +39,18 @@ def progress_link(base_url: str, number: str, code: str) -> str:
     return f"{base_url.rstrip('/')}{progress_path(number)}?code={quote(code)}"
 
 
+# Notices about what the window itself does for the applicant (its scans): the window acts on them.
+WINDOW_MATTERS = frozenset({"material_rejected"})
+
+
 def is_walk_in(recipient: str) -> bool:
     """A notice's recipient that is an intake's opaque window subject: no app account to reach."""
     return recipient.startswith(WALK_IN_ISSUER_PREFIX)
+
+
+def texted(notice: dict[str, Any]) -> bool:
+    """Whether a notice goes to a walk-in applicant by SMS: theirs, and not the window's business."""
+    return is_walk_in(str(notice.get("recipient", ""))) and notice.get("act") not in WINDOW_MATTERS
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain.case import Case
 from chalicelib.domain.query_code import QUERY_CODE_LENGTH
-from chalicelib.domain.walkin import SmsMessage, is_walk_in, progress_link, sms_of
+from chalicelib.domain.walkin import SmsMessage, is_walk_in, progress_link, sms_of, texted
 from chalicelib.observability import logger
 
 
@@ -58,6 +58,8 @@ class SmsNotifier:
         """Text a delivered notice to its walk-in applicant; returns what became of it."""
         if not is_walk_in(str(notice.get("recipient", ""))):
             return "app"
+        if not texted(notice):
+            return "window_matter"  # e.g. a scan of the window's that failed its check
         doc = self._cases.get(str(notice["case"]))
         if doc is None:
             return "unknown_case"

@@ -12,7 +12,7 @@ from botocore.stub import Stubber
 
 from chalicelib.adapters import sms as adapters
 from chalicelib.config import ConfigurationError
-from chalicelib.domain.walkin import SmsMessage, e164, is_walk_in, progress_link, sms_of
+from chalicelib.domain.walkin import SmsMessage, e164, is_walk_in, progress_link, sms_of, texted
 
 PHONE = "13800000003"
 ID_NUMBER = "430102199001010016"
@@ -48,6 +48,7 @@ def test_a_result_asks_for_a_rating_and_the_follow_up_has_its_own_text() -> None
 
 def test_walk_in_recipients_and_phone_numbers() -> None:
     assert is_walk_in(NOTICE["recipient"]) and not is_walk_in("https://idp.example|dev-applicant-1")
+    assert texted(NOTICE) and not texted({**NOTICE, "act": "material_rejected"})  # the window's scan
     assert e164("138 0000 0003") == e164("+8613800000003") == e164("8613800000003") == "+8613800000003"
 
 
