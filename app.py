@@ -13,6 +13,7 @@ from chalicelib.api.middleware import http_middleware, register_fallback_routes
 from chalicelib.api.ops import ops
 from chalicelib.api.public import public
 from chalicelib.api.shipments import shipments
+from chalicelib.api.walkin import walkin
 from chalicelib.api.window import window
 from chalicelib.config import settings
 from chalicelib.domain.clock import system_clock
@@ -32,6 +33,7 @@ app.register_blueprint(exchange)
 app.register_blueprint(window)
 app.register_blueprint(shipments)
 app.register_blueprint(catalog_drift)
+app.register_blueprint(walkin)
 register_fallback_routes(app)
 
 

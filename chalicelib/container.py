@@ -42,8 +42,10 @@ if TYPE_CHECKING:
     from chalicelib.services.receipts import ReceiptService
     from chalicelib.services.reveal import RevealService
     from chalicelib.services.shipments import ShipmentService
+    from chalicelib.services.sms import SmsNotifier
     from chalicelib.services.video import VideoProvider
     from chalicelib.services.video_sessions import VideoSessions
+    from chalicelib.services.walkin import WalkInService
     from chalicelib.services.window import WindowService
 
 CALENDAR_TTL_SECONDS = 300.0
@@ -209,9 +211,34 @@ def deadlines() -> DeadlineService:
 
 @cache
 def notices() -> NoticeService:
+    from chalicelib.adapters.notice_reads import DynamoNoticeReads
     from chalicelib.services.notices import NoticeService
 
-    return NoticeService(case_store(), notice_queue())
+    table = settings().table("cases")
+    return NoticeService(case_store(), notice_queue(), DynamoNoticeReads(table), sms_notifier())
+
+
+@cache
+def sms_notifier() -> SmsNotifier:
+    """SMS to walk-in applicants through TONGBAN_SMS_PROVIDER (adapters/sms.py): the local stand-in
+    in the local stage unless configured, none elsewhere unless configured."""
+    import os
+
+    from chalicelib.adapters.sms import DynamoSmsLedger, sms_sender
+    from chalicelib.services.sms import SmsNotifier
+
+    stage = settings()
+    table = stage.table("cases")
+    sender = sms_sender(stage.stage, table, os.environ)
+    base_url = os.environ.get("TONGBAN_PUBLIC_BASE_URL", "")
+    return SmsNotifier(case_store(), sender, DynamoSmsLedger(table), base_url)
+
+
+@cache
+def walk_ins() -> WalkInService:
+    from chalicelib.services.walkin import WalkInService
+
+    return WalkInService(cases(), ratings(), case_store())
 
 
 @cache

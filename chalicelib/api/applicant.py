@@ -433,18 +433,32 @@ def authorise_entrustment(call: Call) -> dict[str, Any]:
     "/v1/me/notices",
     tag="cases",
     roles=APPLICANT,
-    summary="My notices (消息), newest first: every change of my cases I should hear of",
+    etag=True,
+    summary="My notices (消息), newest first: every change of my cases I should hear of, each read or "
+    "unread, with the unread count; `since` gives only those later than a time",
     response=C + "NoticePage",
     problems=("invalid_query", "invalid_cursor"),
-    query=PAGING,
+    query=(*PAGING, QueryParam("since", "RFC 3339 date-time: only notices later than it", max_length=40)),
 )
 def my_notices(call: Call) -> dict[str, Any]:
     cases = container.cases()
     from chalicelib.domain.case_acts import render_notice
+    from chalicelib.domain.clock import parse_rfc3339
 
-    page = container.notices().for_recipient(cases.owner_of(call.actor), call.query["limit"], start_key(call))
-    items = [render_notice(notice, call.lang) for notice in page.items]
-    return {"items": items, "next_cursor": cursor_of(page.last_key)}
+    since = None
+    if "since" in call.query:
+        try:
+            since = parse_rfc3339(call.query["since"])
+        except ValueError:
+            raise HttpProblem("invalid_query", errors=[{"field": "since", "code": "format"}]) from None
+    inbox = container.notices().inbox(cases.owner_of(call.actor), since, call.query["limit"], start_key(call))
+    items = [render_notice(notice, call.lang) for notice in inbox["items"]]
+    return {
+        "items": items,
+        "next_cursor": cursor_of(inbox["last_key"]),
+        "unread": inbox["unread"],
+        "read_up_to": inbox["read_up_to"],
+    }
 
 
 STATES = tuple(s.value for s in CaseState)

@@ -19,6 +19,8 @@ from chalicelib.domain.case import (
     Pause,
     Rating,
     RatingLevel,
+    RatingTarget,
+    RectificationNote,
     Refusal,
     ResultRecord,
     Supplement,
@@ -120,6 +122,10 @@ class RatingRequest(_In):
         default_factory=list, max_length=10
     )
     comment: str | None = Field(default=None, max_length=500)
+    target: RatingTarget = Field(
+        default=RatingTarget.AUTHORITY,
+        description="评价对象: the handling authority, or (a window intake only) the window's own service",
+    )
 
 
 class ReturnRequest(_In):
@@ -317,6 +323,14 @@ class CaseDetail(_Out):
     decision: Decision | None
     result: ResultRecord | None
     rating: Rating | None
+    window_rating: Rating | None = Field(
+        default=None, description="窗口服务评价: a window intake's rating of the window's own service"
+    )
+    rectifications: list[RectificationNote] = Field(
+        default_factory=list,
+        description="整改 opened by bad ratings, one per rated target, with the follow-up (回访) once "
+        "closed; a rectification of another province's authority follows that province's record",
+    )
     withdrawal_reason: str | None
     exchange: CaseExchange | None
     intake: Intake | None
@@ -420,11 +434,16 @@ class Notice(_Out):
     title: str
     next_step: str
     at: datetime
+    read: bool = Field(default=False, description="at or before the reader's read mark")
 
 
 class NoticePage(_Out):
     items: list[Notice]
     next_cursor: str | None
+    unread: int = Field(default=0, description="notices after the read mark (counted up to 100)")
+    read_up_to: datetime | None = Field(
+        default=None, description="the read mark: every notice at or before it is read"
+    )
 
 
 class Rectification(_Out):

@@ -51,6 +51,7 @@ TAGS: dict[str, str] = {
     "exchange": "The exchange between provinces: signed messages, receipts, file fetch, keys.",
     "ops": "The province's operator: catalog publishing, calendar, partners, dead letters, audits.",
     "meta": "Health, the caller, and the meaning of every problem code.",
+    "public": "Walk-in applicants (no app, no token): progress by case number and 查询码, rating.",
 }
 ROLE_TEXT: dict[Role, str] = {
     Role.APPLICANT: "an applicant (mobile app, a token carrying their verified identity, 实名认证)",

@@ -296,6 +296,18 @@ FIELDS.update(
         "home": "The province whose gateway holds the session (null: this one).",
         "announced": "The session was announced to the other province.",
         "join_requests": "Ids of the signed join requests already answered (a replay is refused).",
+        # — walk-in applicants (查询码, SMS, public rating) —
+        "template": "The SMS template the text was made from.",
+        "province_name": "The province's name.",
+        "handling": "Where the case is handled (province and authority names).",
+        "milestones": "The case's steps so far, in words, with their times (no personal data).",
+        "ratings": "The ratings given, by target (the handling authority, the window's service).",
+        "rectifications": "整改 opened by bad ratings, with their due dates and outcomes.",
+        "links": "Where the applicant rates and follows the case.",
+        "target": "Whose service is rated: the handling authority or the window's own service.",
+        "rated": "Whether this target has been rated.",
+        "read_up_to": "The newest notice time marked read (RFC 3339, +08:00).",
+        "unread": "How many notices are unread.",
         # — calendar —
         "adjusted_workdays": "调休: weekend days that are working days.",
         "conflicts": "How many days conflicted with the existing calendar.",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -109,6 +110,11 @@ class DigestsClaims(_Sent):
     signed by the partner that compares its catalog (`POST /v1/exchange/catalog-digests`)."""
 
     id: MessageId = Field(description="Unique per request.")
+    sender: ProvinceCode = Field(alias="from")
+    to: ProvinceCode
+    sent_at: AwareDatetime = Field(
+        description="RFC 3339 with an offset; from 15 min before to 2 min after now."
+    )
 
 
 VideoSessionId = Annotated[str, Field(pattern=r"^[0-9A-Za-z\-]{8,64}$")]
@@ -427,6 +433,37 @@ class VideoEnded(_Sent):
     consent_recorded: bool
 
 
+class CaseRated(_Sent):
+    """好差评 of the handling authority, given at the applicant's side (app, a walk-in's public link,
+    or the window's rating device); a bad level opens the rectification (整改) at the receiver,
+    due 15 working days after `rated_at`."""
+
+    target: Literal["authority"]
+    level: Literal["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"]
+    tags: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(max_length=10)
+    comment: Annotated[str, Field(max_length=500)] | None
+    rated_at: AwareDatetime
+    channel: Literal["app", "link", "window"]
+
+
+class FollowUpSent(_Sent):
+    """回访: what the authority did and what the applicant said."""
+
+    actions: Annotated[str, Field(min_length=1, max_length=2000)]
+    applicant_feedback: Annotated[str, Field(min_length=1, max_length=2000)]
+    at: AwareDatetime
+
+
+class CaseRectificationClosed(_Sent):
+    """整改 of a bad rating closed at the handling province with its follow-up (回访)."""
+
+    target: Literal["authority"]
+    rating: Literal["dissatisfied", "very_dissatisfied"]
+    opened_at: AwareDatetime
+    due: date
+    follow_up: FollowUpSent
+
+
 PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.CASE_FORWARDED: CaseForwarded,
     MessageType.CASE_DISPATCHED: CaseDispatched,
@@ -450,6 +487,8 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.VIDEO_SCHEDULED: VideoScheduled,
     MessageType.VIDEO_JOINED: VideoJoined,
     MessageType.VIDEO_ENDED: VideoEnded,
+    MessageType.RATED: CaseRated,
+    MessageType.RECTIFICATION_CLOSED: CaseRectificationClosed,
 }
 
 TITLES: dict[str, str] = {
@@ -480,6 +519,8 @@ TITLES: dict[str, str] = {
     MessageType.VIDEO_SCHEDULED: "video.scheduled — 预约视频会商",
     MessageType.VIDEO_JOINED: "video.joined — 加入视频会商",
     MessageType.VIDEO_ENDED: "video.ended — 视频会商结束",
+    MessageType.RATED: "case.rated — 好差评（对办理地审批机关的评价）",
+    MessageType.RECTIFICATION_CLOSED: "case.rectification_closed — 差评整改回访办结",
 }
 
 # Models whose keys are left out when empty (`exclude_none`, or added only when there is one).
@@ -546,8 +587,13 @@ def message_schemas() -> dict[str, dict[str, Any]]:
     return schemas
 
 
-CLAIMS = ("envelope", "receipt", "fetch", "digests")  # schemas of signed claims, not of payloads
-CLAIMS = ("envelope", "receipt", "fetch", "video-join")  # schemas of signed claims, not of payloads
+CLAIMS = (
+    "envelope",
+    "receipt",
+    "fetch",
+    "digests",
+    "video-join",
+)  # schemas of signed claims, not of payloads
 
 
 @cache

@@ -265,6 +265,17 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
         "查看个人信息明文过于频繁，请稍后再试",
         "Too many reveals of personal data; try again later",
     ),
+    "public_lookup_rate_limited": (
+        429,
+        "查询过于频繁，请稍后再试",
+        "Too many lookups; try again later",
+    ),
+    "rating_target_not_applicable": (
+        409,
+        "该办件没有可评价的窗口服务",
+        "The case has no window service to rate",
+    ),
+    "sms_outbox_not_available": (404, "短信模拟器仅在本地环境提供", "The SMS stand-in exists only locally"),
     "json_too_deep": (400, "请求体嵌套层级过深", "The request body nests too deeply"),
     "payload_too_large": (413, "请求体过大", "The request body is too large"),
     "message_too_large": (413, "交换报文超过大小上限", "The exchange message is over the size limit"),

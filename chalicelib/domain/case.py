@@ -61,6 +61,22 @@ class RatingLevel(StrEnum):
         return self in (RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED)
 
 
+class RatingTarget(StrEnum):
+    """评价对象: a case's handling is rated for its handling authority (审批机关), and a window
+    intake (异地代收) also for the window's own service (窗口服务), separately."""
+
+    AUTHORITY = "authority"
+    WINDOW = "window"
+
+
+class RatingChannel(StrEnum):
+    """Where the rating was given (评价渠道)."""
+
+    APP = "app"  # the applicant's app at home
+    LINK = "link"  # the public rating link of a walk-in applicant (case number + 查询码)
+    WINDOW = "window"  # the window's rating device (评价器), recorded by its clerk
+
+
 class Applicant(_Model):
     """申请人. `subject`/`issuer` tie the case to the login; the rest is personal data.
 
@@ -290,6 +306,32 @@ class Rating(_Model):
     tags: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(default_factory=list)
     comment: str | None = Field(default=None, max_length=500)
     rated_at: datetime
+    target: RatingTarget = RatingTarget.AUTHORITY
+    channel: RatingChannel | None = None
+
+
+class FollowUp(_Model):
+    """回访: what the rated authority (or window) did about a bad rating, and what the applicant said."""
+
+    actions: LongText
+    applicant_feedback: LongText
+    at: datetime
+
+
+class RectificationNote(_Model):
+    """整改 as the case shows it to the applicant and the staff: opened by a bad rating of `target`,
+    kept by `authority` (an authority id, or the window id when the window was rated) in `province`,
+    due in 15 working days, closed by the follow-up (回访). The handling province's record is the
+    source of truth for an authority's rectification; the home gateway's copy follows it."""
+
+    target: RatingTarget
+    province: str
+    authority: str
+    rating: RatingLevel
+    status: str  # open | closed
+    opened_at: datetime
+    due: date
+    follow_up: FollowUp | None = None
 
 
 class IdentityCheck(_Model):
@@ -476,6 +518,8 @@ class Case(_Model):
     decision: Decision | None = None
     result: ResultRecord | None = None
     rating: Rating | None = None
+    window_rating: Rating | None = None  # 窗口服务评价 of a window intake (RatingTarget.WINDOW)
+    rectifications: list[RectificationNote] = Field(default_factory=list)  # 整改, one per rated target
     withdrawal_reason: str | None = None
     exchange: CaseExchange | None = None
     intake: Intake | None = None

@@ -22,7 +22,9 @@ from chalicelib.domain.case import (
     MaterialFile,
     Pause,
     Rating,
+    RatingChannel,
     RatingLevel,
+    RatingTarget,
     Refusal,
     ResultRecord,
     Supplement,
@@ -154,10 +156,12 @@ def render_notice(notice: dict[str, Any], lang: str) -> dict[str, Any]:
 ACT_NOTICES = {
     "material_rejected": ("材料未通过校验", "按原因重新上传该材料"),
     "app_account_bound": ("窗口已将本办件关联到您的账号", "可在“我的办件”中查看办理进度"),
+    "rectification_closed": ("您的评价已整改并回访", "可查看整改情况"),
 }
 ACT_NOTICES_EN = {
     "material_rejected": ("A material did not pass the check", "Upload it again as the reason says"),
     "app_account_bound": ("A window linked this case to your account", "Follow it under My cases"),
+    "rectification_closed": ("Your rating was acted on and followed up", "See what was done"),
 }
 
 # Timeline events that are not acts of the state table: (中文, English).
@@ -609,19 +613,40 @@ def deadline_of(clock: CaseClock) -> working_days.Deadline | None:
 
 
 def rate(
-    case: Case, by: By, at: datetime, level: RatingLevel, tags: list[str], comment: str | None
+    case: Case,
+    by: By,
+    at: datetime,
+    level: RatingLevel,
+    tags: list[str],
+    comment: str | None,
+    *,
+    target: RatingTarget = RatingTarget.AUTHORITY,
+    channel: RatingChannel | None = None,
 ) -> Outcome:
-    """好差评: once per case, by its applicant, after the authority has answered."""
+    """好差评: once per case and target (一事一评), by its applicant, after the authority has answered.
+    A window intake's own service (`RatingTarget.WINDOW`) is rated apart from the authority."""
     if by.actor is not Actor.APPLICANT:
         raise Conflict("act_not_yours", act="rate", state=case.state.value)
+    if target is RatingTarget.WINDOW and case.intake is None:
+        raise Conflict("rating_target_not_applicable", state=case.state.value)
     if case.state not in RATEABLE:
         raise Conflict("not_yet_rateable", state=case.state.value)
-    if case.rating is not None:
+    if (case.window_rating if target is RatingTarget.WINDOW else case.rating) is not None:
         raise Conflict("already_rated")
     changed = case.model_copy(deep=True)
-    changed.rating = Rating(level=level, tags=tags, comment=comment, rated_at=at)
+    rating = Rating(level=level, tags=tags, comment=comment, rated_at=at, target=target, channel=channel)
+    if target is RatingTarget.WINDOW:
+        changed.window_rating = rating
+    else:
+        changed.rating = rating
     changed.updated_at = at
-    event = _event(changed, "rate", by, at, case.state, {"level": level.value, "tags": tags or None})
+    details = {
+        "level": level.value,
+        "tags": tags or None,
+        "target": None if target is RatingTarget.AUTHORITY else target.value,
+        "channel": channel.value if channel else None,
+    }
+    event = _event(changed, "rate", by, at, case.state, details)
     return Outcome(changed, event)
 
 

@@ -27,7 +27,7 @@ from chalicelib.domain.case import (
     SuspensionProcedure,
 )
 from chalicelib.domain.case_acts import NOTIFIED_ACTS, By, Outcome, notice_for, record
-from chalicelib.domain.case_states import BEFORE_DECISION, Act, Actor, CaseState
+from chalicelib.domain.case_states import BEFORE_DECISION, RATEABLE, Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict
@@ -266,6 +266,15 @@ def mirror(case: Case, kind: MessageType, payload: dict[str, Any], sender: str, 
     return outcome
 
 
+# 好差评 across provinces (domain/rating_exchange.py): the rating travels from the applicant's side
+# to the handling province, the rectification's follow-up (回访) back. Neither changes the state;
+# both find the case where a rating is possible (the handling side is at or past the origin's copy).
+RATING_TABLE: dict[MessageType, tuple[str, frozenset[CaseState]]] = {
+    MessageType.RATED: (HANDLER, RATEABLE),
+    MessageType.RECTIFICATION_CLOSED: (ORIGIN, RATEABLE),
+}
+
+
 def valid_states(kind: MessageType) -> tuple[str, list[CaseState]]:
     """Where a received message of `kind` applies: the receiving side and the states its copy of
     the case may be in (none: the message opens the case, or it is recorded in any state). Read off
@@ -280,4 +289,7 @@ def valid_states(kind: MessageType) -> tuple[str, list[CaseState]]:
         return EITHER, []
     if kind in TWO_WAY_TABLE:
         return EITHER, [state for state in CaseState if state in TWO_WAY_TABLE[kind]]
+    if kind in RATING_TABLE:
+        side, states = RATING_TABLE[kind]
+        return side, [state for state in CaseState if state in states]
     return (HANDLER if kind in (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED) else ORIGIN), []

@@ -62,6 +62,8 @@ class MessageType(StrEnum):
     VIDEO_SCHEDULED = "video.scheduled"  # 视频会商: a session on the case, held at the sender's gateway
     VIDEO_JOINED = "video.joined"  # one of the sender's people joined a session held there
     VIDEO_ENDED = "video.ended"  # the session held at the sender's gateway ended
+    RATED = "case.rated"  # 好差评 of the handling authority, given at the applicant's side
+    RECTIFICATION_CLOSED = "case.rectification_closed"  # 整改 of a bad rating done, with its 回访
 
 
 MESSAGE_TYPES = frozenset(kind.value for kind in MessageType)

@@ -26,11 +26,20 @@ def issue_query_code() -> str:
     return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
 
 
+def query_code_well_formed(given: str) -> bool:
+    """Whether `given` (as typed: case and spacing forgiven) could be a code at all."""
+    return re.fullmatch(QUERY_CODE_PATTERN, _typed(given)) is not None
+
+
 def query_code_matches(expected: str | None, given: str) -> bool:
     """Whether `given` (as typed: case and spacing forgiven) is the case's code."""
     if expected is None:
         return False
-    typed = given.replace(" ", "").replace("-", "").upper()
+    typed = _typed(given)
     if not re.fullmatch(QUERY_CODE_PATTERN, typed):
         return False
     return hmac.compare_digest(expected.encode(), typed.encode())
+
+
+def _typed(given: str) -> str:
+    return given.replace(" ", "").replace("-", "").upper()

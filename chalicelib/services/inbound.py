@@ -49,6 +49,7 @@ from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.entrustment import apply_settlement
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.rating_exchange import receive_closure, receive_rating
 from chalicelib.domain.shipments import CONSENT_SLOT
 from chalicelib.domain.video import VIDEO_APPLIED
 from chalicelib.observability import logger
@@ -61,6 +62,7 @@ from chalicelib.services.cases import (
     result_delivery_of,
     slot_of,
 )
+from chalicelib.services.ratings import opened_rectifications
 from chalicelib.services.shipments import ShipmentService
 
 OPENING = (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED)
@@ -152,6 +154,9 @@ class InboundService:
             extra.append(self._store.sync_clear(number))
             logger.info("case back in sync", extra={"case": number, "type": kind.value})
         extra.extend(self._cases.coordination_marks(outcome.case))
+        extra.extend(
+            opened_rectifications(self._cases.book.store, case, outcome.case)
+        )  # 整改 of a case.rated
         if case is None:
             saved = self._cases.book.save(outcome.case, [outcome], extra=extra, new=True)
         else:
@@ -252,15 +257,18 @@ class InboundService:
             ctx = Context(at=at, calendar=self._cases.book.calendar(), params=params)
             # a handover is the window's act, a cancellation the lead's; the rest are the applicant's
             actor = Actor.CLERK if act in (Act.DELIVER, Act.CANCEL) else Actor.APPLICANT
-            return perform(case, act, partner_by(sender, actor), ctx)
-        if kind is MessageType.ENTRUSTMENT_SETTLED:
-            return apply_settlement(case, payload, partner_by(sender), at)
             outcome = perform(case, act, partner_by(sender, actor), ctx)
             if act is Act.DELIVER and outcome.case.result is not None and payload.get("at"):
                 outcome.case.result.delivered_at = datetime.fromisoformat(payload["at"])  # its time there
             return outcome
+        if kind is MessageType.ENTRUSTMENT_SETTLED:
+            return apply_settlement(case, payload, partner_by(sender), at)
         if kind in SHIPMENT_MESSAGES:
             return self._shipments.received(case, kind, payload, sender, at)
+        if kind is MessageType.RATED:
+            return receive_rating(case, payload, sender, at, self._cases.book.calendar())
+        if kind is MessageType.RECTIFICATION_CLOSED:
+            return receive_closure(case, payload, sender, at)
         return record(case, f"partner_{kind.value.split('.', 1)[1]}", partner_by(sender), at, dict(payload))
 
     def _open(

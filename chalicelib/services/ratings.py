@@ -1,19 +1,38 @@
-"""好差评 and 整改: one rating per case by its applicant; a bad one opens a rectification that the
-authority closes with a recorded follow-up (回访) within 15 working days."""
+"""好差评 and 整改: one rating per case and target by its applicant (in the app, through a walk-in's
+public link, or at the window's rating device); a bad one opens a rectification that its keeper
+closes with a recorded follow-up (回访) within 15 working days.
+
+Targets: the handling authority, and — for a window intake — the window's own service. A rating of
+an authority in another province travels there (`case.rated`, domain/rating_exchange.py) and opens
+the rectification in that province; its follow-up comes back (`case.rectification_closed`). A
+rating of the window, or of an authority of this province, opens the rectification here.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.case import RatingLevel
-from chalicelib.domain.case_acts import rate, record
-from chalicelib.domain.clock import beijing_date
+from chalicelib.domain.case import Case, FollowUp, RatingChannel, RatingLevel, RatingTarget
+from chalicelib.domain.case_acts import By, notice_for, rate, record
+from chalicelib.domain.case_exchange import HANDLER, ORIGIN
+from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.identity import Principal, Role
-from chalicelib.services.case_book import Page
+from chalicelib.domain.rating_exchange import (
+    CLOSED,
+    RECTIFICATION_DAYS,
+    closed_payload,
+    note_of,
+    open_note,
+    rated_payload,
+    rectification_due,
+    rectification_record,
+    with_note,
+)
+from chalicelib.services.case_book import CaseStore, Page
 from chalicelib.services.cases import CaseService, by_for, by_of
 
-RECTIFICATION_DAYS = 15
+__all__ = ["RECTIFICATION_DAYS", "RatingService", "opened_rectifications"]
 
 
 class RatingService:
@@ -21,42 +40,70 @@ class RatingService:
         self._cases = cases
 
     def rate(self, principal: Principal, number: str, body: dict[str, Any]) -> Any:
+        """The applicant's rating in the app."""
         case = self._cases.owned(principal, number)
+        return self.rate_case(case, by_for(principal, case), body, RatingChannel.APP)
+
+    def rate_at_window(self, principal: Principal, number: str, body: dict[str, Any]) -> Case:
+        """The rating a walk-in applicant gives on the window's rating device (评价器), recorded by
+        the window that took the case in, for the applicant (代办)."""
+        case = self._cases.windowed(principal, number)
+        return self.rate_case(case, by_of(principal), body, RatingChannel.WINDOW)
+
+    def rate_case(self, case: Case, by: By, body: dict[str, Any], channel: RatingChannel) -> Case:
         now = self._cases.now()
         level = RatingLevel(body["level"])
-        by = by_for(principal, case)
-        outcome = rate(case, by, now, level, list(body.get("tags") or []), body.get("comment"))
+        target = RatingTarget(body.get("target") or RatingTarget.AUTHORITY.value)
+        tags = list(body.get("tags") or [])
+        outcome = rate(case, by, now, level, tags, body.get("comment"), target=target, channel=channel)
+        rating = outcome.case.window_rating if target is RatingTarget.WINDOW else outcome.case.rating
+        assert rating is not None
+        # the authority of another province keeps its own rectification: the rating travels there
+        remote = (
+            target is RatingTarget.AUTHORITY and case.exchange is not None and case.exchange.role == ORIGIN
+        )
+        messages = (
+            self._cases.tell_partner(case, outcome, MessageType.RATED, rated_payload(rating))
+            if remote
+            else []
+        )
         extra = []
         if level.is_bad:
-            due = self._cases.book.calendar().add_working_days(beijing_date(now), RECTIFICATION_DAYS)
-            rectification = {
-                "case": case.number,
-                "item_name": case.item_name,
-                "province": case.handler.province,
-                "authority": case.handler.authority,
-                "rating": level.value,
-                "status": "open",
-                "opened_at": now.isoformat(timespec="seconds"),
-                "due": due.isoformat(),
-                "follow_up": None,
-            }
-            extra.append(self._cases.book.store.rectification_item(rectification, new=True))
+            due = rectification_due(self._cases.book.calendar(), now)
+            note = open_note(case, target, level, now, due)
+            outcome.case.rectifications = with_note(outcome.case.rectifications, note)
             outcome.event["details"]["rectification_due"] = due.isoformat()
-        return self._cases.save(case, [outcome], extra)
+            if not remote:
+                record_ = rectification_record(outcome.case, note)
+                extra.append(self._cases.book.store.rectification_item(record_, new=True))
+        return self._cases.save_with_messages(case, [outcome], messages, extra)
 
     def follow_up(self, principal: Principal, number: str, body: dict[str, Any]) -> dict[str, Any]:
-        """回访 closes the rectification; recorded on the case's timeline too."""
-        case = self._cases.handled(principal, number)
+        """回访 closes the authority's rectification; recorded on the case's timeline too. A case
+        handled here for another province sends the follow-up home to its applicant."""
+        return self._close(self._cases.handled(principal, number), principal, body, RatingTarget.AUTHORITY)
+
+    def follow_up_at_window(self, principal: Principal, number: str, body: dict[str, Any]) -> dict[str, Any]:
+        """回访 of a bad rating of the window's own service, by that window."""
+        return self._close(self._cases.windowed(principal, number), principal, body, RatingTarget.WINDOW)
+
+    def _close(
+        self, case: Case, principal: Principal, body: dict[str, Any], target: RatingTarget
+    ) -> dict[str, Any]:
         store = self._cases.book.store
-        rectification = store.rectification(number)
-        if rectification is None:
+        rectification = store.rectification(case.number)
+        note = note_of(case, target)
+        keeper = (
+            case.intake.window if target is RatingTarget.WINDOW and case.intake else case.handler.authority
+        )
+        if rectification is None or rectification["authority"] != keeper:
             raise NotFound("rectification_not_found")
         if rectification["status"] != "open":
             raise Conflict("rectification_closed")
         now = self._cases.now()
         rectification = {
             **rectification,
-            "status": "closed",
+            "status": CLOSED,
             "follow_up": {
                 "actions": body["actions"],
                 "applicant_feedback": body["applicant_feedback"],
@@ -64,8 +111,19 @@ class RatingService:
                 "at": now.isoformat(timespec="seconds"),
             },
         }
+        follow_up = FollowUp(actions=body["actions"], applicant_feedback=body["applicant_feedback"], at=now)
         outcome = record(case, "rectification_closed", by_of(principal), now, {"actions": body["actions"]})
-        self._cases.save(case, [outcome], [store.rectification_item(rectification, new=False)])
+        if note is not None:
+            closed = note.model_copy(update={"status": CLOSED, "follow_up": follow_up})
+            outcome.case.rectifications = with_note(outcome.case.rectifications, closed)
+        messages = []
+        if case.exchange is not None and case.exchange.role == HANDLER and target is RatingTarget.AUTHORITY:
+            payload = closed_payload(rectification, follow_up)
+            messages = self._cases.tell_partner(case, outcome, MessageType.RECTIFICATION_CLOSED, payload)
+        else:
+            outcome.notice = notice_for(outcome.case, outcome.event)  # the applicant hears of it here
+        side = [store.rectification_item(rectification, new=False)]
+        self._cases.save_with_messages(case, [outcome], messages, side)
         return rectification
 
     def rectifications(
@@ -75,3 +133,14 @@ class RatingService:
         return self._cases.book.store.rectifications(
             principal.province or "", status, authority, limit, start
         )
+
+
+def opened_rectifications(store: CaseStore, before: Case | None, after: Case) -> list[dict[str, Any]]:
+    """The side records of rectifications a received message opened on `after` (a `case.rated` at
+    the handling province), written in the same transaction as the message's application."""
+    known = {n.target for n in before.rectifications} if before is not None else set()
+    return [
+        store.rectification_item(rectification_record(after, note), new=True)
+        for note in after.rectifications
+        if note.target not in known and note.status != CLOSED
+    ]

@@ -135,8 +135,8 @@ def province_env(province: Province, moto_url: str) -> dict[str, str]:
         TONGBAN_PROVINCE=province.code,
         TONGBAN_RESOURCE_PREFIX=province.stage.resource_prefix,
         TONGBAN_ISSUERS=json.dumps([province.issuer.issuer_config()]),
-        # the receipt's QR code and print links point at this local gateway
-        TONGBAN_PUBLIC_BASE_URL=f"http://{HOST}:{province.port}",
+        # the receipt's QR code, print links and the SMS texts' links point at this local gateway
+        TONGBAN_PUBLIC_BASE_URL=province.url,
         TONGBAN_WINDOWS=receipt_env(province.stage).get("TONGBAN_WINDOWS", "{}"),
         POWERTOOLS_TRACE_DISABLED="true",
         POWERTOOLS_METRICS_DISABLED="true",

@@ -24,11 +24,15 @@ from chalicelib.domain.case import (
     EntrustmentMethod,
     EntrustmentState,
     FileStatus,
+    FollowUp,
     Handler,
     Handover,
     IdentityCheck,
     Intake,
     MaterialFile,
+    Rating,
+    RatingChannel,
+    RatingLevel,
     VideoSession,
 )
 from chalicelib.domain.case_acts import By, Context, perform
@@ -39,6 +43,7 @@ from chalicelib.domain.clock import BEIJING, rfc3339
 from chalicelib.domain.entrustment import settled_payload
 from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
 from chalicelib.domain.personal import PersonalKind
+from chalicelib.domain.rating_exchange import closed_payload, rated_payload
 from chalicelib.domain.reveal import reveal, revealed_payload
 from chalicelib.domain.shipments import advance, new_shipment
 from chalicelib.domain.video import Joiner, ended_payload, joined_payload, scheduled_payload
@@ -51,8 +56,7 @@ from tests.factories import case_model, pdf_slot, working_calendar_2025_2026
 
 SCHEMA_DIR = ROOT / "openapi" / "messages" / "v1"
 FIXTURE_DIR = ROOT / "tests" / "fixtures" / "messages" / "v1"
-NAMES = ["envelope", "receipt", "fetch", "digests", *(kind.value for kind in MessageType)]
-NAMES = ["envelope", "receipt", "fetch", "video-join", *(kind.value for kind in MessageType)]
+NAMES = ["envelope", "receipt", "fetch", "digests", "video-join", *(kind.value for kind in MessageType)]
 NUMBER = "430000-20250303-7KQ2M9XA"
 PARTNER = "450000"
 
@@ -513,6 +517,16 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
         update={"ended_at": at(3, 10, 52), "outcome": "材料已视频核对", "consent_recorded": True}
     )
     out.append(("video_ended", "video.ended", ended_payload(ended)))
+    # 好差评 of the handling authority, sent to it, and its rectification's follow-up sent back
+    for label, level, channel, comment in (
+        ("rated", RatingLevel.SATISFIED, RatingChannel.APP, None),
+        ("rated_badly_by_link", RatingLevel.DISSATISFIED, RatingChannel.LINK, "等待时间过长"),
+    ):
+        rating = Rating(level=level, tags=["办理慢"], comment=comment, rated_at=at(25), channel=channel)
+        out.append((label, "case.rated", rated_payload(rating)))
+    record_ = {"rating": "dissatisfied", "opened_at": "2025-03-25T10:00:00+08:00", "due": "2025-04-16"}
+    follow_up = FollowUp(actions="已约谈窗口人员并优化流程", applicant_feedback="满意", at=at(28))
+    out.append(("rectification_closed", "case.rectification_closed", closed_payload(record_, follow_up)))
     return out
 
 

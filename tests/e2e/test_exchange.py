@@ -157,7 +157,11 @@ def test_a_full_online_case_forwarded_from_the_home_gateway(stack: dict[str, Any
     eventually(lambda: home.case(n)["state"] == "result_issued", "the result at home")
     result = home.get(f"/v1/cases/{n}/result")
     assert requests.get(result["download"]["url"], timeout=15).content == RESULT  # copied into home's bucket
-    acts = [notice["act"] for notice in home.get("/v1/me/notices?limit=50")["items"] if notice["case"] == n]
-    assert {"partner_request_supplement", "partner_accept", "partner_decide", "partner_issue_result"} <= set(
-        acts
-    )
+    wanted = {"partner_request_supplement", "partner_accept", "partner_decide", "partner_issue_result"}
+
+    def acts() -> set[str]:  # notices are delivered from their queue, after the state is shown
+        return {
+            notice["act"] for notice in home.get("/v1/me/notices?limit=50")["items"] if notice["case"] == n
+        }
+
+    eventually(lambda: wanted <= acts(), "the notices of the partner's acts at home")

@@ -128,12 +128,17 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /v1/catalog/items/{code}/guides/{province}": public(),
     "GET /v1/catalog/items/{code}/versions/{version}": public(),
     "GET /v1/exchange/jwks": public(),
+    # walk-in applicants: the 查询码 is the credential, no token grants anything (and none is needed);
+    # without the code every case is answered as absent
+    "GET /v1/public/cases/{number}/progress": dict.fromkeys(CALLERS, "404"),
+    "POST /v1/public/cases/{number}/rating": dict.fromkeys(CALLERS, "404"),
     # anyone with a token of this province (staff of another province are turned away)
     "GET /v1/me": ANY_TOKEN,
     # applicant
     "POST /v1/cases": only(**APPLICANTS_),
     "GET /v1/cases": only(**APPLICANTS_),
     "GET /v1/me/notices": only(**APPLICANTS_),
+    "POST /v1/me/notices/read": only(**APPLICANTS_),
     "POST /v1/cases/{number}/form": only(**APPLICANTS_),
     "POST /v1/cases/{number}/materials/{slot}/uploads": only(**APPLICANTS_),
     "POST /v1/cases/{number}/materials/{slot}/licences": only(**APPLICANTS_),
@@ -202,8 +207,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /v1/window/cases/{number}/handover": WINDOW_ACT,
     "POST /v1/window/cases/{number}/shipments": WINDOW_ACT,
     "POST /v1/window/cases/{number}/shipments/{shipment_id}/events": WINDOW_ACT,
+    "POST /v1/window/cases/{number}/rating": WINDOW_ACT,
+    "POST /v1/window/cases/{number}/rectification/follow-up": WINDOW_ACT,
     # operator
     "GET /v1/ops/rectifications": OPERATOR,
+    "GET /v1/ops/dev/sms": OPERATOR,
     "POST /v1/ops/catalog/items": OPERATOR,
     "GET /v1/ops/catalog/items/{code}": OPERATOR,
     "POST /v1/ops/catalog/items/{code}/status-changes": OPERATOR,
@@ -291,6 +299,13 @@ BODIES: dict[str, Callable[[World, str], Any]] = {
     "POST /v1/cases/{number}/materials/{slot}/uploads": lambda w, c: UPLOAD,
     "POST /v1/cases/{number}/materials/{slot}/licences": lambda w, c: {"reference": OWN_LICENCE},
     "POST /v1/cases/{number}/rating": lambda w, c: {"level": "satisfied"},
+    "POST /v1/public/cases/{number}/rating": lambda w, c: {"code": "ABCD2345", "level": "satisfied"},
+    "POST /v1/window/cases/{number}/rating": lambda w, c: {"level": "satisfied", "target": "window"},
+    "POST /v1/window/cases/{number}/rectification/follow-up": lambda w, c: {
+        "actions": "已整改",
+        "applicant_feedback": "满意",
+    },
+    "POST /v1/me/notices/read": lambda w, c: {},
     "POST /v1/cases/{number}/supplement-answer": lambda w, c: {},
     "POST /v1/cases/{number}/withdraw": lambda w, c: {"reason": "不再需要"},
     "POST /v1/cases/{number}/discard": lambda w, c: {},
