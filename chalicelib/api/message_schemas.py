@@ -52,6 +52,8 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "openapi" / "messages" / VER
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 ProvinceCode = Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")]  # GB/T 2260
 CaseNumber = Annotated[str, Field(pattern=r"^[1-6][0-9]0000-[0-9]{8}-[0-9A-Z]{8}$")]
+# 事项标准 replication: a publisher's catalog messages travel on its stream `catalog-<publisher>`
+CatalogStream = Annotated[str, Field(pattern=r"^catalog-[1-6][0-9]0000$")]
 MessageId = Annotated[str, Field(min_length=1, max_length=64)]
 FileId = Annotated[str, Field(pattern=r"^F[0-9A-Z]{12}$")]
 SlotCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
@@ -71,7 +73,9 @@ class EnvelopeClaims(_Sent):
     v: Literal[1] = 1  # ENVELOPE_VERSION
     id: MessageId
     type: MessageType
-    case: CaseNumber
+    case: CaseNumber | CatalogStream = Field(
+        description="The case number, or for catalog messages the publisher's stream catalog-<code>."
+    )
     sender: ProvinceCode = Field(alias="from")
     to: ProvinceCode
     sent_at: AwareDatetime
@@ -83,7 +87,7 @@ class ReceiptClaims(_Sent):
     """The claims of the receipt JWS (typ tongban-receipt+jws), signed by the receiver (回执)."""
 
     receipt_for: MessageId
-    case: CaseNumber
+    case: CaseNumber | CatalogStream
     payload_sha256: Sha256Hex
     sender: ProvinceCode = Field(alias="from", description="The receiver, who signs the receipt.")
     to: ProvinceCode
@@ -102,6 +106,32 @@ class FetchClaims(_Sent):
     sent_at: AwareDatetime = Field(
         description="RFC 3339 with an offset; from 15 min before to 2 min after now."
     )
+
+
+class CatalogFetchClaims(_Sent):
+    """The claims of a signed item-version fetch (typ tongban-catalog-fetch+jws), signed by the
+    province that needs a version it does not hold (`POST /v1/exchange/catalog`)."""
+
+    id: MessageId = Field(description="Unique per request; not reused.")
+    sender: ProvinceCode = Field(alias="from")
+    to: ProvinceCode
+    sent_at: AwareDatetime = Field(
+        description="RFC 3339 with an offset; from 15 min before to 2 min after now."
+    )
+    code: ItemCode
+    version: int = Field(ge=1)
+
+
+class CatalogStatementClaims(_Sent):
+    """The claims of the statement (typ tongban-catalog+jws) answering an item-version fetch, signed
+    by the answering gateway: it binds the version document by its payload digest."""
+
+    sender: ProvinceCode = Field(alias="from")
+    to: ProvinceCode
+    code: ItemCode
+    version: int = Field(ge=1)
+    payload_sha256: Sha256Hex = Field(description="SHA-256 of the version document's canonical JSON.")
+    sent_at: AwareDatetime
 
 
 # — payloads —
@@ -272,6 +302,41 @@ class CaseRevealed(_Sent):
     event_seq: int = Field(ge=1, description="The reveal's seq on the handling province's audit chain.")
 
 
+class CatalogPublished(_Sent):
+    """A version of an item's standard, as its publisher of record stored it."""
+
+    code: ItemCode
+    version: int = Field(ge=1)
+    published_at: AwareDatetime
+    published_by: Annotated[str, Field(min_length=1, max_length=200)]
+    publisher: ProvinceCode
+    standard_digest: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")] = Field(
+        description="sha256: of the RFC 8785 JSON of the definition without `implementations`."
+    )
+    definition: dict[str, Any] = Field(
+        description="The item definition (OpenAPI `ItemDefinition`): the standard and the "
+        "publisher's implementations; the receiver validates it as such."
+    )
+
+
+class CatalogStatusChange(_Sent):
+    status: Literal["cancelled", "delegated"]
+    effective_from: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    delegated_to: Annotated[str, Field(max_length=40)] | SkipJsonSchema[None] = None
+    decided_at: AwareDatetime
+    decided_by: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CatalogStatusChanged(_Sent):
+    """An item cancelled (取消) or delegated (下放) by its publisher of record, from a date on."""
+
+    code: ItemCode
+    version: int = Field(ge=1, description="The version in force at the publisher when it decided.")
+    publisher: ProvinceCode
+    status_change: CatalogStatusChange
+
+
 PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.CASE_FORWARDED: CaseForwarded,
     MessageType.CASE_DISPATCHED: CaseDispatched,
@@ -287,12 +352,16 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.WITHDRAWN: CaseWithdrawn,
     MessageType.CANCELLED: CaseWithdrawn,
     MessageType.REVEALED: CaseRevealed,
+    MessageType.CATALOG_PUBLISHED: CatalogPublished,
+    MessageType.CATALOG_STATUS_CHANGED: CatalogStatusChanged,
 }
 
 TITLES: dict[str, str] = {
     "envelope": "交换报文信封 (envelope JWS claims)",
     "receipt": "交换回执 (receipt JWS claims)",
     "fetch": "文件调取请求 (signed file-fetch request claims)",
+    "catalog-fetch": "事项版本调取请求 (signed item-version fetch claims)",
+    "catalog-statement": "事项版本证明 (signed statement answering an item-version fetch)",
     MessageType.CASE_FORWARDED: "case.forwarded — 全程网办转送办件",
     MessageType.CASE_DISPATCHED: "case.dispatched — 异地代收办件",
     MessageType.ACCEPTED: "case.accepted — 受理",
@@ -307,6 +376,8 @@ TITLES: dict[str, str] = {
     MessageType.WITHDRAWN: "case.withdrawn — 撤回申请",
     MessageType.CANCELLED: "case.cancelled — 联办撤销（其他部分不予办理时撤销已决定的部分）",
     MessageType.REVEALED: "case.revealed — 工作人员查看申请人个人信息明文",
+    MessageType.CATALOG_PUBLISHED: "catalog.published — 发布事项标准（新事项或新版本）",
+    MessageType.CATALOG_STATUS_CHANGED: "catalog.status_changed — 事项取消或下放",
 }
 
 # Models whose keys are left out when empty (`exclude_none`, or added only when there is one).
@@ -317,6 +388,7 @@ KEYS_OMITTED_WHEN_EMPTY: frozenset[type[BaseModel]] = frozenset(
         CaseForwarded,
         CaseDispatched,
         RevealedBy,
+        CatalogStatusChange,
     }  # joint, part_materials: joint parts only; a clerk has an authority or a window
 )
 
@@ -364,13 +436,16 @@ def message_schemas() -> dict[str, dict[str, Any]]:
         "envelope": schema_of("envelope", EnvelopeClaims),
         "receipt": schema_of("receipt", ReceiptClaims),
         "fetch": schema_of("fetch", FetchClaims),
+        "catalog-fetch": schema_of("catalog-fetch", CatalogFetchClaims),
+        "catalog-statement": schema_of("catalog-statement", CatalogStatementClaims),
     }
     for kind in MessageType:
         schemas[kind.value] = schema_of(kind.value, PAYLOADS[kind])
     return schemas
 
 
-CLAIMS = ("envelope", "receipt", "fetch")  # schemas of signed claims, not of payloads
+# schemas of signed claims, not of payloads
+CLAIMS = ("envelope", "receipt", "fetch", "catalog-fetch", "catalog-statement")
 
 
 @cache

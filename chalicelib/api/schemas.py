@@ -64,6 +64,8 @@ class ItemDetail(ItemDefinition):
     version: int
     published_at: str
     status: ItemStatus
+    publisher: str | None = None  # the province that publishes the standard (事项标准发布方)
+    standard_digest: str | None = None  # sha256: of the standard's RFC 8785 JSON (catalog_standard)
 
 
 class ProvinceRef(_Out):
@@ -89,6 +91,8 @@ class ItemVersion(_Out):
     published_at: str
     published_by: str
     definition: ItemDefinition
+    publisher: str | None = None
+    standard_digest: str | None = None
 
 
 class Published(_Out):

@@ -31,3 +31,10 @@ def standard_of(item: ItemDefinition) -> dict[str, Any]:
 def standard_digest(item: ItemDefinition) -> str:
     """`sha256:<hex>` of the standard's canonical JSON: equal digests mean identical standards."""
     return DIGEST_PREFIX + hashlib.sha256(canonical_json(standard_of(item))).hexdigest()
+
+
+def stored_standard_digest(definition: dict[str, Any]) -> str:
+    """`standard_digest` of a definition as stored (`model_dump(mode="json")` of an ItemDefinition),
+    without validating it again: the same bytes, so the same digest."""
+    standard = {k: v for k, v in definition.items() if k not in IMPLEMENTATION_FIELDS}
+    return DIGEST_PREFIX + hashlib.sha256(canonical_json(standard)).hexdigest()
