@@ -246,4 +246,6 @@ def valid_states(kind: MessageType) -> tuple[str, list[CaseState]]:
         return ORIGIN, [state for state in CaseState if state in table]
     if kind in CARRY_TABLE:
         return HANDLER, [state for state in CaseState if state in CARRY_TABLE[kind]]
+    if kind in (MessageType.CATALOG_PUBLISHED, MessageType.CATALOG_STATUS_CHANGED):
+        return "catalog", []  # 事项标准: applied to the receiver's catalog, not to a case
     return (HANDLER if kind in (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED) else ORIGIN), []
