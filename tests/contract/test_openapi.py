@@ -36,7 +36,8 @@ def test_every_route_is_in_the_spec() -> None:
 
 
 def test_every_authenticated_operation_declares_401_and_every_post_an_idempotency_key() -> None:
-    keyed_by_body = {"/v1/exchange/messages", "/v1/exchange/files"}  # signed, idempotent by their id
+    # signed, idempotent by their id
+    keyed_by_body = {"/v1/exchange/messages", "/v1/exchange/files", "/v1/exchange/catalog"}
     for path, methods in build_spec()["paths"].items():
         for method, op in methods.items():
             if op["security"]:
