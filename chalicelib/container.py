@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.message_store import DynamoMessageStore
     from chalicelib.adapters.queues import SqsNoticeQueue
     from chalicelib.adapters.signing import KmsSigner
+    from chalicelib.domain.partners import Partner
     from chalicelib.domain.working_days import WorkingCalendar
     from chalicelib.services.binding import BindingService
     from chalicelib.services.calendar import CalendarService
@@ -255,7 +256,17 @@ def partners() -> PartnerService:
     from chalicelib.services.partners import PartnerService
 
     stage = settings()
-    return PartnerService(DynamoPartnerStore(stage.table("catalog")), stage.province_code, stage.stage)
+    service = PartnerService(DynamoPartnerStore(stage.table("catalog")), stage.province_code, stage.stage)
+    # a partner active again gets what waited for it now (catalog and case messages alike)
+    service.listeners.append(_flush_when_active)
+    return service
+
+
+def _flush_when_active(partner: Partner) -> None:
+    from chalicelib.domain.partners import PartnerStatus
+
+    if partner.status is PartnerStatus.ACTIVE:
+        outbound().flush(partner.code)
 
 
 @cache
