@@ -120,7 +120,7 @@ def test_a_case_filed_under_v1_is_handled_under_v1_while_v2_exists(stack: dict[s
     )
     eventually(lambda: applicant.case(n)["state"] == "supplement_requested", "补正 at home", 30)
     applicant.upload(f"/v1/cases/{n}/materials/id_card/uploads", PDF + b"clear")
-    eventually(lambda: verified_files(applicant, n) >= 1, "the new scan verified", 30)
+    eventually(lambda: verified_files(applicant, n) == 2, "the new scan verified", 30)
     applicant.post(f"/v1/cases/{n}/supplement-answer", {"note": "已重新上传清晰件"})
     eventually(lambda: clerk.case(n)["state"] == "supplemented", "the answer at 广西", 30)
     clerk.post(f"/v1/authority/cases/{n}/review", {})
