@@ -23,7 +23,6 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.catalog_replication import (
-    is_catalog_stream,
     merged_implementations,
     plan_versions,
     publisher_of_stream,
@@ -308,6 +307,3 @@ def check_request(claims: dict[str, Any], receiver: str, now: Any) -> None:
         raise ExchangeRefusal("message_stale")
     if sent_at > now + MAX_SKEW:
         raise ExchangeRefusal("message_from_the_future")
-
-
-__all__ = ["CatalogReplication", "check_request", "is_catalog_stream"]

@@ -446,7 +446,12 @@ def built_catalog_messages() -> list[tuple[str, str, dict[str, Any]]]:
     seed = json.loads((ROOT / "infra/seed/catalog.json").read_text(encoding="utf-8"))["items"]
     for item in seed[:2]:
         country.catalogs["430000"].publish(ItemDefinition.model_validate(item), operator)
-    change = {"status": "delegated", "effective_from": date.today(), "reason": "下放", "delegated_to": "municipal"}
+    change = {
+        "status": "delegated",
+        "effective_from": date.today(),
+        "reason": "下放",
+        "delegated_to": "municipal",
+    }
     country.catalogs["430000"].change_status(seed[0]["code"], change, operator)
     change = {"status": "cancelled", "effective_from": date.today(), "reason": "取消"}
     country.catalogs["430000"].change_status(seed[1]["code"], change, operator)
