@@ -435,9 +435,8 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
 
 def built_catalog_messages() -> list[tuple[str, str, dict[str, Any]]]:
     """(label, type, payload) of the catalog messages a publisher sends: a version, a cancellation."""
-    from datetime import date
-
     from chalicelib.domain.catalog import ItemDefinition
+    from chalicelib.domain.clock import beijing_date, system_clock
     from chalicelib.domain.identity import Principal, Role
     from tests.catalog_fakes import Country
 
@@ -448,12 +447,12 @@ def built_catalog_messages() -> list[tuple[str, str, dict[str, Any]]]:
         country.catalogs["430000"].publish(ItemDefinition.model_validate(item), operator)
     change = {
         "status": "delegated",
-        "effective_from": date.today(),
+        "effective_from": beijing_date(system_clock()),
         "reason": "下放",
         "delegated_to": "municipal",
     }
     country.catalogs["430000"].change_status(seed[0]["code"], change, operator)
-    change = {"status": "cancelled", "effective_from": date.today(), "reason": "取消"}
+    change = {"status": "cancelled", "effective_from": beijing_date(system_clock()), "reason": "取消"}
     country.catalogs["430000"].change_status(seed[1]["code"], change, operator)
     return [(f"catalog_{r['seq']}", r["type"], r["payload"]) for r in country.pending("430000")]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import pytest
 from chalicelib.domain.catalog import ItemDefinition
 from chalicelib.domain.catalog_replication import StandardNotOwned, plan_versions
 from chalicelib.domain.catalog_standard import standard_digest
+from chalicelib.domain.clock import beijing_date, system_clock
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.services.catalog_replication import VersionUnavailable
 from tests.catalog_fakes import Country
@@ -103,7 +104,8 @@ def test_a_change_by_a_province_that_does_not_own_the_standard_is_refused_and_ch
     with pytest.raises(StandardNotOwned) as refused:
         country.catalogs[GX].publish(version_of(RS4, 2), OPERATOR)
     assert (refused.value.code, refused.value.status) == ("standard_not_owned", 403)
-    change = {"status": "cancelled", "effective_from": date.today() + timedelta(days=1), "reason": "测试"}
+    tomorrow = beijing_date(system_clock()) + timedelta(days=1)
+    change = {"status": "cancelled", "effective_from": tomorrow, "reason": "测试"}
     with pytest.raises(StandardNotOwned):
         country.catalogs[GX].change_status("KSTB-RS-004", change, OPERATOR)
     assert (store.head("KSTB-RS-004"), store.snapshot(), store.seq, len(store.applied_extra)) == before
@@ -144,7 +146,8 @@ def test_an_own_implementation_leaves_the_standard_and_survives_the_next_version
 def test_a_cancellation_replicates_and_a_missing_version_is_fetched_first(country: Country) -> None:
     country.catalogs[HN].publish(version_of(RS4, 1), OPERATOR)
     country.catalogs[HN].publish(version_of(RS4, 2), OPERATOR)
-    change = {"status": "cancelled", "effective_from": date.today(), "reason": "依据国务院决定取消"}
+    today = beijing_date(system_clock())  # the catalog's day is Beijing's
+    change = {"status": "cancelled", "effective_from": today, "reason": "依据国务院决定取消"}
     country.catalogs[HN].change_status("KSTB-RS-004", change, OPERATOR)
     cancel = next(r for r in country.pending(HN, GX) if r["type"] == "catalog.status_changed")
     assert cancel["seq"] == 3
