@@ -7,6 +7,7 @@ from chalice.app import Chalice, CloudWatchEvent, Rate, SQSEvent
 from chalicelib.api.applicant import applicant
 from chalicelib.api.authority import authority
 from chalicelib.api.catalog_drift import catalog_drift
+from chalicelib.api.catalog_exchange import catalog_exchange
 from chalicelib.api.exchange import exchange
 from chalicelib.api.meta import meta
 from chalicelib.api.middleware import http_middleware, register_fallback_routes
@@ -34,6 +35,7 @@ app.register_blueprint(window)
 app.register_blueprint(shipments)
 app.register_blueprint(catalog_drift)
 app.register_blueprint(walkin)
+app.register_blueprint(catalog_exchange)
 register_fallback_routes(app)
 
 

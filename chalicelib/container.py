@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import settings
 
@@ -21,13 +21,15 @@ if TYPE_CHECKING:
     from chalicelib.adapters.queues import SqsNoticeQueue
     from chalicelib.adapters.signing import KmsSigner
     from chalicelib.domain.case import Case
+    from chalicelib.domain.partners import Partner
     from chalicelib.domain.working_days import WorkingCalendar
     from chalicelib.services.binding import BindingService
     from chalicelib.services.calendar import CalendarService
     from chalicelib.services.case_files import CaseFiles
     from chalicelib.services.cases import CaseService
-    from chalicelib.services.catalog import CatalogService
+    from chalicelib.services.catalog import Announcement, CatalogService
     from chalicelib.services.catalog_drift import CatalogDigests, DriftMonitor
+    from chalicelib.services.catalog_replication import CatalogReplication
     from chalicelib.services.dead_letters import DeadLetterService
     from chalicelib.services.deadlines import DeadlineService
     from chalicelib.services.evidence import EvidenceService
@@ -63,7 +65,41 @@ def catalog_store() -> DynamoCatalogStore:
 def catalog() -> CatalogService:
     from chalicelib.services.catalog import CatalogService
 
-    return CatalogService(catalog_store())
+    lazy = _LazyReplication()
+    return CatalogService(catalog_store(), province=settings().province_code, announcer=lazy, versions=lazy)
+
+
+class _LazyReplication:
+    """The catalog's announcer and version source, built on first use: a catalog read needs neither."""
+
+    def announce(self, kind: str, payload: dict[str, Any]) -> Announcement:
+        return catalog_replication().announce(kind, payload)
+
+    def send(self, records: list[dict[str, Any]]) -> None:
+        catalog_replication().send(records)
+
+    def fetch(self, code: str, version: int, *, publisher: str | None, holder: str | None) -> dict[str, Any]:
+        return catalog_replication().fetch(code, version, publisher=publisher, holder=holder)
+
+
+@cache
+def catalog_replication() -> CatalogReplication:
+    """事项标准 replication: announcements through the outbox, copies, versions fetched on demand."""
+    from chalicelib.adapters.partner_http import PartnerHttp
+    from chalicelib.adapters.queues import SqsOutboundQueue
+    from chalicelib.services.catalog_replication import CatalogReplication
+
+    stage = settings()
+    return CatalogReplication(
+        catalog_store(),
+        catalog(),
+        message_store(),
+        SqsOutboundQueue(stage.queue("outbound")),
+        partners(),
+        signer(),
+        PartnerHttp(),
+        stage.province_code,
+    )
 
 
 @cache
@@ -184,7 +220,13 @@ def case_files() -> CaseFiles:
 def inbound() -> InboundService:
     from chalicelib.services.inbound import InboundService
 
-    return InboundService(cases(), message_store(), case_files(), settings().province_code)
+    return InboundService(
+        cases(),
+        message_store(),
+        case_files(),
+        settings().province_code,
+        catalog_messages=lambda received: catalog_replication().apply(received),
+    )
 
 
 @cache
@@ -247,7 +289,17 @@ def partners() -> PartnerService:
     from chalicelib.services.partners import PartnerService
 
     stage = settings()
-    return PartnerService(DynamoPartnerStore(stage.table("catalog")), stage.province_code, stage.stage)
+    service = PartnerService(DynamoPartnerStore(stage.table("catalog")), stage.province_code, stage.stage)
+    # a partner active again gets what waited for it now (catalog and case messages alike)
+    service.listeners.append(_flush_when_active)
+    return service
+
+
+def _flush_when_active(partner: Partner) -> None:
+    from chalicelib.domain.partners import PartnerStatus
+
+    if partner.status is PartnerStatus.ACTIVE:
+        outbound().flush(partner.code)
 
 
 @cache

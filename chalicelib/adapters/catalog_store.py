@@ -3,6 +3,7 @@
     ITEM#<code> / HEAD        version in force, its definition, status decisions
     ITEM#<code> / V#<000001>  every published version, kept for the cases opened under it
     CATALOG     / SNAPSHOT    compact entries of all items (zlib JSON) and a revision
+    CATALOG     / SEQ         this province's catalog stream: the seq of its last announcement
     CALENDAR    / YEAR#<yyyy> a published working-day calendar
 
 Documents are stored as JSON strings: no float/Decimal conversions, and a record is read back
@@ -13,12 +14,16 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Sequence
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client, partition_docs, transact
 from chalicelib.services.catalog import Head, Snapshot
 
 SNAPSHOT_KEY = {"pk": {"S": "CATALOG"}, "sk": {"S": "SNAPSHOT"}}
+SEQ_KEY = {"pk": {"S": "CATALOG"}, "sk": {"S": "SEQ"}}
 
 
 def _item_key(code: str, sort: str) -> dict[str, Any]:
@@ -44,6 +49,7 @@ class DynamoCatalogStore:
             definition=json.loads(record["definition"]["S"]),
             published_at=record["published_at"]["S"],
             status_changes=json.loads(record["status_changes"]["S"]),
+            publisher=record["publisher"]["S"] if "publisher" in record else None,
         )
 
     def version(self, code: str, version: int) -> dict[str, Any] | None:
@@ -59,10 +65,17 @@ class DynamoCatalogStore:
         return Snapshot(int(item["revision"]["N"]), entries)
 
     def save(
-        self, head: Head, *, previous_version: int, new_version_doc: dict[str, Any] | None, snapshot: Snapshot
+        self,
+        head: Head,
+        *,
+        previous_version: int,
+        new_version_doc: dict[str, Any] | None,
+        snapshot: Snapshot,
+        extra: Sequence[dict[str, Any]] = (),
     ) -> None:
-        """Write head, new version and snapshot together, or nothing if anyone got there first."""
-        actions: list[dict[str, Any]] = []
+        """Write head, new version and snapshot together (with `extra` actions: the outbox of the
+        announcement), or nothing if anyone got there first."""
+        actions: list[dict[str, Any]] = list(extra)
         if new_version_doc is not None:
             actions.append(
                 {
@@ -85,6 +98,7 @@ class DynamoCatalogStore:
                 "definition": {"S": json.dumps(head.definition, ensure_ascii=False)},
                 "published_at": {"S": head.published_at},
                 "status_changes": {"S": json.dumps(head.status_changes, ensure_ascii=False)},
+                **({"publisher": {"S": head.publisher}} if head.publisher else {}),
             },
             "ConditionExpression": head_condition,
         }
@@ -103,6 +117,39 @@ class DynamoCatalogStore:
             snapshot_put["ExpressionAttributeValues"] = {":revision": {"N": str(snapshot.revision)}}
         actions.append({"Put": snapshot_put})
         transact(actions)
+
+    def put_version(self, doc: dict[str, Any]) -> None:
+        """Keep a version fetched from a partner for the cases that use it (head unchanged); a version
+        held already stays as it is (versions never change)."""
+        try:
+            client("dynamodb").put_item(
+                TableName=self._table,
+                Item={
+                    **_item_key(doc["code"], _version_sort(int(doc["version"]))),
+                    "doc": {"S": json.dumps(doc, ensure_ascii=False)},
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    # — this province's catalog stream —
+
+    def stream_seq(self) -> int:
+        item = client("dynamodb").get_item(TableName=self._table, Key=SEQ_KEY).get("Item")
+        return 0 if item is None else int(item["seq"]["N"])
+
+    def stream_seq_action(self, seq: int) -> dict[str, Any]:
+        """The Put moving the stream to `seq` (from seq - 1), for the change's transaction."""
+        put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": {**SEQ_KEY, "seq": {"N": str(seq)}},
+            "ConditionExpression": "attribute_not_exists(pk)" if seq == 1 else "seq = :previous",
+        }
+        if seq > 1:
+            put["ExpressionAttributeValues"] = {":previous": {"N": str(seq - 1)}}
+        return {"Put": put}
 
     # — calendar —
 

@@ -125,6 +125,16 @@ class DynamoMessageStore:
             item["outbox_at"] = _s(next_attempt)
         return {"Item": item}
 
+    def outbound_action(self, record: dict[str, Any], next_attempt: str) -> dict[str, Any]:
+        """A pending outbound record as a transaction action of another table's change (the
+        catalog's announcements)."""
+        return {
+            "Put": {
+                "TableName": self._table,
+                **self.outbound_item(record, pending=True, next_attempt=next_attempt),
+            }
+        }
+
     def outbound(self, case: str, message_id: str) -> dict[str, Any] | None:
         item = (
             client("dynamodb").get_item(TableName=self._table, Key=outbound_key(case, message_id)).get("Item")

@@ -46,6 +46,21 @@ class FetchOut(_Out):
     expires_in: int
 
 
+class CatalogVersionOut(_Out):
+    """An item version as the answering gateway holds it, and its signed statement (typ
+    tongban-catalog+jws) binding the version's payload digest."""
+
+    version: dict[str, Any]
+    statement: str
+
+
+class ImplementationOut(_Out):
+    code: str
+    version: int
+    province: dict[str, str]
+    implementation: dict[str, Any]
+
+
 class ReceiptOut(_Out):
     receipt: str  # compact JWS signed by this gateway
     message_id: str

@@ -343,6 +343,9 @@ FIELDS.update(
         "recording": "The recording.",
         "original_checks": "原件核验 done at the handling province on mailed originals, by slot.",
         "matches": "The original matches the copy on the case.",
+        "publisher": "事项标准发布方: the province (or national node) that publishes the item's standard.",
+        "standard_digest": "sha256:<hex> of this version's standard (RFC 8785 canonical JSON, no 实施清单).",
+        "statement": "The publisher's signed statement binding the version to its standard's digest (JWS).",
         # — catalog drift (四级四同 between provinces) —
         "differs": "What differs: the standard's digest, the status, or both.",
         "generated_at": "When the answer was made (RFC 3339, +08:00).",

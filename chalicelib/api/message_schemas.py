@@ -53,6 +53,8 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "openapi" / "messages" / VER
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 ProvinceCode = Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")]  # GB/T 2260
 CaseNumber = Annotated[str, Field(pattern=r"^[1-6][0-9]0000-[0-9]{8}-[0-9A-Z]{8}$")]
+# 事项标准 replication: a publisher's catalog messages travel on its stream `catalog-<publisher>`
+CatalogStream = Annotated[str, Field(pattern=r"^catalog-[1-6][0-9]0000$")]
 MessageId = Annotated[str, Field(min_length=1, max_length=64)]
 FileId = Annotated[str, Field(pattern=r"^F[0-9A-Z]{12}$")]
 SlotCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
@@ -72,7 +74,9 @@ class EnvelopeClaims(_Sent):
     v: Literal[1] = 1  # ENVELOPE_VERSION
     id: MessageId
     type: MessageType
-    case: CaseNumber
+    case: CaseNumber | CatalogStream = Field(
+        description="The case number, or for catalog messages the publisher's stream catalog-<code>."
+    )
     sender: ProvinceCode = Field(alias="from")
     to: ProvinceCode
     sent_at: AwareDatetime
@@ -84,7 +88,7 @@ class ReceiptClaims(_Sent):
     """The claims of the receipt JWS (typ tongban-receipt+jws), signed by the receiver (回执)."""
 
     receipt_for: MessageId
-    case: CaseNumber
+    case: CaseNumber | CatalogStream
     payload_sha256: Sha256Hex
     sender: ProvinceCode = Field(alias="from", description="The receiver, who signs the receipt.")
     to: ProvinceCode
@@ -117,6 +121,20 @@ class DigestsClaims(_Sent):
     )
 
 
+class CatalogFetchClaims(_Sent):
+    """The claims of a signed item-version fetch (typ tongban-catalog-fetch+jws), signed by the
+    province that needs a version it does not hold (`POST /v1/exchange/catalog`)."""
+
+    id: MessageId = Field(description="Unique per request; not reused.")
+    sender: ProvinceCode = Field(alias="from")
+    to: ProvinceCode
+    sent_at: AwareDatetime = Field(
+        description="RFC 3339 with an offset; from 15 min before to 2 min after now."
+    )
+    code: ItemCode
+    version: int = Field(ge=1)
+
+
 VideoSessionId = Annotated[str, Field(pattern=r"^[0-9A-Za-z\-]{8,64}$")]
 ParticipantId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][-_.:A-Za-z0-9]{1,63}$")]
 
@@ -145,6 +163,18 @@ class VideoJoinClaims(_Sent):
     sent_at: AwareDatetime = Field(
         description="RFC 3339 with an offset; from 15 min before to 2 min after now."
     )
+
+
+class CatalogStatementClaims(_Sent):
+    """The claims of the statement (typ tongban-catalog+jws) answering an item-version fetch, signed
+    by the answering gateway: it binds the version document by its payload digest."""
+
+    sender: ProvinceCode = Field(alias="from")
+    to: ProvinceCode
+    code: ItemCode
+    version: int = Field(ge=1)
+    payload_sha256: Sha256Hex = Field(description="SHA-256 of the version document's canonical JSON.")
+    sent_at: AwareDatetime
 
 
 # — payloads —
@@ -464,6 +494,41 @@ class CaseRectificationClosed(_Sent):
     follow_up: FollowUpSent
 
 
+class CatalogPublished(_Sent):
+    """A version of an item's standard, as its publisher of record stored it."""
+
+    code: ItemCode
+    version: int = Field(ge=1)
+    published_at: AwareDatetime
+    published_by: Annotated[str, Field(min_length=1, max_length=200)]
+    publisher: ProvinceCode
+    standard_digest: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")] = Field(
+        description="sha256: of the RFC 8785 JSON of the definition without `implementations`."
+    )
+    definition: dict[str, Any] = Field(
+        description="The item definition (OpenAPI `ItemDefinition`): the standard and the "
+        "publisher's implementations; the receiver validates it as such."
+    )
+
+
+class CatalogStatusChange(_Sent):
+    status: Literal["cancelled", "delegated"]
+    effective_from: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    delegated_to: Annotated[str, Field(max_length=40)] | SkipJsonSchema[None] = None
+    decided_at: AwareDatetime
+    decided_by: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CatalogStatusChanged(_Sent):
+    """An item cancelled (取消) or delegated (下放) by its publisher of record, from a date on."""
+
+    code: ItemCode
+    version: int = Field(ge=1, description="The version in force at the publisher when it decided.")
+    publisher: ProvinceCode
+    status_change: CatalogStatusChange
+
+
 PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.CASE_FORWARDED: CaseForwarded,
     MessageType.CASE_DISPATCHED: CaseDispatched,
@@ -489,6 +554,8 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.VIDEO_ENDED: VideoEnded,
     MessageType.RATED: CaseRated,
     MessageType.RECTIFICATION_CLOSED: CaseRectificationClosed,
+    MessageType.CATALOG_PUBLISHED: CatalogPublished,
+    MessageType.CATALOG_STATUS_CHANGED: CatalogStatusChanged,
 }
 
 TITLES: dict[str, str] = {
@@ -496,6 +563,8 @@ TITLES: dict[str, str] = {
     "receipt": "交换回执 (receipt JWS claims)",
     "fetch": "文件调取请求 (signed file-fetch request claims)",
     "digests": "事项目录摘要请求 (signed catalog-digests request claims)",
+    "catalog-fetch": "事项版本调取请求 (signed item-version fetch claims)",
+    "catalog-statement": "事项版本证明 (signed statement answering an item-version fetch)",
     MessageType.CASE_FORWARDED: "case.forwarded — 全程网办转送办件",
     MessageType.CASE_DISPATCHED: "case.dispatched — 异地代收办件",
     MessageType.ACCEPTED: "case.accepted — 受理",
@@ -521,6 +590,8 @@ TITLES: dict[str, str] = {
     MessageType.VIDEO_ENDED: "video.ended — 视频会商结束",
     MessageType.RATED: "case.rated — 好差评（对办理地审批机关的评价）",
     MessageType.RECTIFICATION_CLOSED: "case.rectification_closed — 差评整改回访办结",
+    MessageType.CATALOG_PUBLISHED: "catalog.published — 发布事项标准（新事项或新版本）",
+    MessageType.CATALOG_STATUS_CHANGED: "catalog.status_changed — 事项取消或下放",
 }
 
 # Models whose keys are left out when empty (`exclude_none`, or added only when there is one).
@@ -532,6 +603,7 @@ KEYS_OMITTED_WHEN_EMPTY: frozenset[type[BaseModel]] = frozenset(
         CaseDispatched,
         RevealedBy,
         VideoJoiner,
+        CatalogStatusChange,
     }  # joint, part_materials: joint parts only; a clerk has an authority or a window
 )
 
@@ -581,19 +653,16 @@ def message_schemas() -> dict[str, dict[str, Any]]:
         "fetch": schema_of("fetch", FetchClaims),
         "digests": schema_of("digests", DigestsClaims),
         "video-join": schema_of("video-join", VideoJoinClaims),
+        "catalog-fetch": schema_of("catalog-fetch", CatalogFetchClaims),
+        "catalog-statement": schema_of("catalog-statement", CatalogStatementClaims),
     }
     for kind in MessageType:
         schemas[kind.value] = schema_of(kind.value, PAYLOADS[kind])
     return schemas
 
 
-CLAIMS = (
-    "envelope",
-    "receipt",
-    "fetch",
-    "digests",
-    "video-join",
-)  # schemas of signed claims, not of payloads
+# schemas of signed claims, not of payloads
+CLAIMS = ("envelope", "receipt", "fetch", "digests", "video-join", "catalog-fetch", "catalog-statement")
 
 
 @cache

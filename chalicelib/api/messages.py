@@ -74,6 +74,11 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
         "A request with this Idempotency-Key is in progress",
     ),
     "item_not_active": (409, "事项已取消或下放，不能再变更", "The item is cancelled or delegated"),
+    "standard_not_owned": (
+        403,
+        "事项标准由其发布省份维护，本省只能维护本省实施清单",
+        "Only the item's publisher of record may change its standard; add your own implementation instead",
+    ),
     "item_code_mismatch": (409, "路径与请求体中的事项编码不一致", "Path and body item codes differ"),
     "item_cancelled": (410, "事项已取消", "The item has been cancelled"),
     "item_delegated": (410, "事项已下放至其他层级办理", "The item has been delegated to another level"),

@@ -29,7 +29,7 @@ YEAR = re.compile(r"^20[0-9]{2}$")
     summary="Publish an item definition: version 1 for a new code, else the next version",
     request="chalicelib.domain.catalog:ItemDefinition",
     response=S + "Published",
-    problems=("validation_failed", "item_not_active", "concurrent_modification"),
+    problems=("validation_failed", "item_not_active", "concurrent_modification", "standard_not_owned"),
 )
 def publish_item(call: Call) -> Reply:
     published = container.catalog().publish(call.body, call.actor)
@@ -61,7 +61,13 @@ def get_operator_item(call: Call) -> dict[str, Any]:
     summary="Cancel (取消) or delegate (下放) an item from an effective date on",
     request=S + "StatusChangeRequest",
     response=S + "StatusChangeResult",
-    problems=("item_not_found", "item_not_active", "effective_date_in_past", "validation_failed"),
+    problems=(
+        "item_not_found",
+        "item_not_active",
+        "effective_date_in_past",
+        "validation_failed",
+        "standard_not_owned",
+    ),
 )
 def change_item_status(call: Call) -> Reply:
     code = item_code(call)

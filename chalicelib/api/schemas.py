@@ -69,6 +69,8 @@ class ItemDetail(ItemDefinition):
         "(statutory_limit_days - promised_limit_days) / statutory_limit_days, from 0 to 1; "
         "null when the statutory limit is 0 days"
     )
+    publisher: str | None = None  # the province that publishes the standard (事项标准发布方)
+    standard_digest: str | None = None  # sha256: of the standard's RFC 8785 JSON (catalog_standard)
 
 
 class ProvinceRef(_Out):
@@ -97,6 +99,8 @@ class ItemVersion(_Out):
     published_at: str
     published_by: str
     definition: ItemDefinition
+    publisher: str | None = None
+    standard_digest: str | None = None
 
 
 class Published(_Out):

@@ -292,4 +292,6 @@ def valid_states(kind: MessageType) -> tuple[str, list[CaseState]]:
     if kind in RATING_TABLE:
         side, states = RATING_TABLE[kind]
         return side, [state for state in CaseState if state in states]
+    if kind in (MessageType.CATALOG_PUBLISHED, MessageType.CATALOG_STATUS_CHANGED):
+        return "catalog", []  # 事项标准: applied to the receiver's catalog, not to a case
     return (HANDLER if kind in (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED) else ORIGIN), []

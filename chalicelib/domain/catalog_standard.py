@@ -34,7 +34,7 @@ def standard_digest(item: ItemDefinition) -> str:
 
 
 def stored_standard_digest(definition: dict[str, Any]) -> str:
-    """The digest of a definition as stored (`ItemDefinition.model_dump(mode="json")`), without
-    parsing it again: the same value `standard_digest` gives for the model."""
+    """`standard_digest` of a definition as stored (`model_dump(mode="json")` of an ItemDefinition),
+    without validating it again: the same bytes, so the same digest."""
     standard = {k: v for k, v in definition.items() if k not in IMPLEMENTATION_FIELDS}
     return DIGEST_PREFIX + hashlib.sha256(canonical_json(standard)).hexdigest()

@@ -33,6 +33,7 @@ MAX_SKEW = timedelta(minutes=2)  # clocks between provinces; later: refused as f
 # one DynamoDB item (400 KB), whose stored form can grow to 1.5× the compact body.
 MAX_MESSAGE_BYTES = 128 * 1024
 FETCH_KIND = "file.fetch"  # the `type` of a refused signed file fetch in the operators' refusal list
+CATALOG_FETCH_KIND = "catalog.fetch"  # … and of a refused signed item-version fetch
 
 
 class MessageType(StrEnum):
@@ -64,6 +65,9 @@ class MessageType(StrEnum):
     VIDEO_ENDED = "video.ended"  # the session held at the sender's gateway ended
     RATED = "case.rated"  # 好差评 of the handling authority, given at the applicant's side
     RECTIFICATION_CLOSED = "case.rectification_closed"  # 整改 of a bad rating done, with its 回访
+    # 事项标准 replication: the publisher of record tells every partner (stream `catalog-<publisher>`)
+    CATALOG_PUBLISHED = "catalog.published"  # a standard published, or a new version of it
+    CATALOG_STATUS_CHANGED = "catalog.status_changed"  # cancelled (取消) or delegated (下放)
 
 
 MESSAGE_TYPES = frozenset(kind.value for kind in MessageType)

@@ -3,16 +3,21 @@
 Reads cost one storage call each: the list is served from a catalog snapshot (one record holding
 the compact entry of every item, rewritten in the same transaction as each change), the detail
 from the item's head record, which carries the version in force.
+
+Each item has one publisher of record (`Head.publisher`; domain/catalog_replication.py): only it
+publishes versions, cancels or delegates; the announcement to every partner is committed with the
+change (the outbox) and sent after it. Any province sets its own implementation (实施清单).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
+from chalicelib.domain.catalog_replication import check_owner, merged_implementations
 from chalicelib.domain.catalog_terms import ItemStatus, status_on
 from chalicelib.domain.clock import Clock, beijing_date, rfc3339, system_clock
 from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound
@@ -33,6 +38,7 @@ class Head:
     definition: dict[str, Any]
     published_at: str
     status_changes: list[dict[str, Any]]
+    publisher: str | None = None  # the publisher of record (None: an item stored before there was one)
 
 
 @dataclass(frozen=True)
@@ -46,8 +52,35 @@ class CatalogStore(Protocol):
     def version(self, code: str, version: int) -> dict[str, Any] | None: ...
     def snapshot(self) -> Snapshot: ...
     def save(
-        self, head: Head, *, previous_version: int, new_version_doc: dict[str, Any] | None, snapshot: Snapshot
+        self,
+        head: Head,
+        *,
+        previous_version: int,
+        new_version_doc: dict[str, Any] | None,
+        snapshot: Snapshot,
+        extra: Sequence[dict[str, Any]] = (),
     ) -> None: ...
+
+
+Announcement = tuple[list[dict[str, Any]], list[dict[str, Any]]]  # outbox records, their actions
+
+
+class Announcer(Protocol):
+    """Tells every partner of a change to a standard this province publishes (the outbox)."""
+
+    def announce(self, kind: str, payload: dict[str, Any]) -> Announcement:
+        """The outbox records of the messages and the transaction actions that store them."""
+        ...
+
+    def send(self, records: list[dict[str, Any]]) -> None: ...
+
+
+class VersionSource(Protocol):
+    """Fetches an item version this gateway does not hold from the province that does."""
+
+    def fetch(
+        self, code: str, version: int, *, publisher: str | None, holder: str | None
+    ) -> dict[str, Any]: ...
 
 
 def compact_entry(head: Head) -> dict[str, Any]:
@@ -99,9 +132,20 @@ def _matches(entry: dict[str, Any], words: str) -> bool:
 
 
 class CatalogService:
-    def __init__(self, store: CatalogStore, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        store: CatalogStore,
+        clock: Clock = system_clock,
+        *,
+        province: str | None = None,
+        announcer: Announcer | None = None,
+        versions: VersionSource | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
+        self._province = province
+        self.announcer = announcer
+        self.versions = versions
 
     def _today(self) -> date:
         return beijing_date(self._clock())
@@ -181,12 +225,16 @@ class CatalogService:
     # — operators —
 
     def publish(self, definition: ItemDefinition, actor: Principal) -> dict[str, Any]:
+        """A new version of a standard this province publishes (version 1 makes it the publisher of
+        record); announced to every partner in the same transaction."""
         from chalicelib.domain.catalog_rules import publish_violations
+        from chalicelib.domain.catalog_standard import standard_digest
 
         violations = publish_violations(definition)
         if violations:
             raise InvalidInput("validation_failed", errors=[v.as_error() for v in violations])
         head = self._store.head(definition.code)
+        publisher = self._owned(definition.code, head)
         if head is not None and head.status_changes:
             raise Conflict("item_not_active")
         version = 1 if head is None else head.version + 1
@@ -198,13 +246,19 @@ class CatalogService:
             "published_by": actor.subject,
             "definition": definition.model_dump(mode="json"),
         }
-        new_head = Head(definition.code, version, doc["definition"], published_at, [])
+        if publisher is not None:
+            doc["publisher"] = publisher
+            doc["standard_digest"] = standard_digest(definition)
+        new_head = Head(definition.code, version, doc["definition"], published_at, [], publisher)
+        records, actions = self._announce("catalog.published", doc)
         self._store.save(
             new_head,
             previous_version=0 if head is None else head.version,
             new_version_doc=doc,
             snapshot=self._with_entry(new_head),
+            extra=actions,
         )
+        self._send(records)
         return {"code": definition.code, "version": version, "published_at": published_at}
 
     def change_status(self, code: str, change: dict[str, Any], actor: Principal) -> dict[str, Any]:
@@ -212,6 +266,7 @@ class CatalogService:
         head = self._store.head(code)
         if head is None:
             raise NotFound("item_not_found")
+        publisher = self._owned(code, head)
         if head.status_changes:
             raise Conflict("item_not_active")
         from chalicelib.domain.catalog import StatusChange
@@ -226,11 +281,55 @@ class CatalogService:
             )
         stored = record.model_dump(mode="json", exclude_none=True)
         stored["decided_at"] = rfc3339(record.decided_at)
-        new_head = Head(code, head.version, head.definition, head.published_at, [stored])
+        new_head = replace(head, status_changes=[stored], publisher=publisher)
+        announced = {"code": code, "version": head.version, "publisher": publisher, "status_change": stored}
+        records, actions = self._announce("catalog.status_changed", announced) if publisher else ([], [])
+        self._store.save(
+            new_head,
+            previous_version=head.version,
+            new_version_doc=None,
+            snapshot=self._with_entry(new_head),
+            extra=actions,
+        )
+        self._send(records)
+        return {"code": code, **stored}
+
+    def set_implementation(self, code: str, implementation: dict[str, Any]) -> dict[str, Any]:
+        """This province's own implementation (实施清单) of an item, whoever publishes its standard:
+        the standard and its digest stay as they are; cases opened from now on use it."""
+        head = self._store.head(code)
+        if head is None or self._province is None:
+            raise NotFound("item_not_found")
+        implementations = {**head.definition["implementations"], self._province: implementation}
+        new_head = replace(head, definition={**head.definition, "implementations": implementations})
         self._store.save(
             new_head, previous_version=head.version, new_version_doc=None, snapshot=self._with_entry(new_head)
         )
-        return {"code": code, **stored}
+        return {
+            "code": code,
+            "version": head.version,
+            "province": {"code": self._province, "name": province_name(self._province)},
+            "implementation": implementation,
+        }
+
+    def case_item(self, code: str, version: int, *, holder: str | None = None) -> dict[str, Any]:
+        """The definition a case filed under `version` is handled by: that version's standard (fetched
+        from its publisher, or else from `holder`, the partner that sent the case, when this gateway
+        does not hold it) with the implementations in force here. Never another version."""
+        doc = self._store.version(code, version)
+        head = self._store.head(code)
+        if doc is None and self.versions is not None:
+            doc = self.versions.fetch(
+                code, version, publisher=head.publisher if head else None, holder=holder
+            )
+        if doc is None:
+            raise NotFound("item_version_not_found")
+        definition = doc["definition"]
+        current = head.definition.get("implementations") if head is not None else None
+        implementations = definition["implementations"]
+        if self._province is not None:
+            implementations = merged_implementations(implementations, current, self._province)
+        return {**definition, "implementations": implementations, "version": version}
 
     def operator_view(self, code: str) -> dict[str, Any]:
         head = self._store.head(code)
@@ -238,7 +337,35 @@ class CatalogService:
             raise NotFound("item_not_found")
         return {**self._detail(head), "status_changes": head.status_changes}
 
+    def replace_head(
+        self, head: Head, *, previous_version: int, new_version_doc: dict[str, Any] | None = None
+    ) -> None:
+        """A partner's change to a standard it publishes, applied to this copy (with the snapshot)."""
+        self._store.save(
+            head,
+            previous_version=previous_version,
+            new_version_doc=new_version_doc,
+            snapshot=self._with_entry(head),
+        )
+
     # — helpers —
+
+    def _owned(self, code: str, head: Head | None) -> str | None:
+        """The publisher of record after this change: this province, unless another one owns the
+        standard (then 403 `standard_not_owned`, nothing changed)."""
+        if self._province is None:
+            return head.publisher if head is not None else None
+        check_owner(code, head.publisher if head is not None else None, self._province)
+        return self._province
+
+    def _announce(self, kind: str, payload: dict[str, Any]) -> Announcement:
+        if self.announcer is None or "publisher" not in payload or payload["publisher"] is None:
+            return [], []
+        return self.announcer.announce(kind, payload)
+
+    def _send(self, records: list[dict[str, Any]]) -> None:
+        if self.announcer is not None and records:
+            self.announcer.send(records)
 
     def _with_entry(self, head: Head) -> Snapshot:
         current = self._store.snapshot()
@@ -258,6 +385,8 @@ class CatalogService:
         return head
 
     def _detail(self, head: Head) -> dict[str, Any]:
+        from chalicelib.domain.catalog_standard import stored_standard_digest
+
         status = status_on(head.status_changes, self._today())
         return {
             "version": head.version,
@@ -265,6 +394,8 @@ class CatalogService:
             "status": status["status"],
             **head.definition,
             "compression_ratio": _compression_ratio(head.definition),
+            "publisher": head.publisher,
+            "standard_digest": stored_standard_digest(head.definition),
         }
 
 

@@ -13,6 +13,7 @@ and is retried with backoff by the relay, or at once by an operator, until it ap
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -44,6 +45,7 @@ from chalicelib.domain.case_exchange import (
     partner_by,
 )
 from chalicelib.domain.case_states import Act, Actor, CaseState
+from chalicelib.domain.catalog_replication import is_catalog_stream
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.entrustment import apply_settlement
@@ -97,6 +99,7 @@ class InboundService:
         files: CaseFiles,
         province: str,
         clock: Clock = system_clock,
+        catalog_messages: Callable[[dict[str, Any]], str] | None = None,
     ) -> None:
         self._cases = cases
         self._store = store
@@ -104,12 +107,15 @@ class InboundService:
         self._province = province
         self._clock = clock
         self._shipments = ShipmentService(cases, cases.book.store, province)
+        self._catalog_messages = catalog_messages  # 事项标准 replication (services/catalog_replication.py)
 
     def apply(self, message_id: str) -> str:
         """Apply one received message and any parked successors; returns what became of it."""
         received = self._store.received(message_id)
         if received is None:
             return "unknown"
+        if self._catalog_messages is not None and is_catalog_stream(str(received["envelope"]["case"])):
+            return self._catalog(received)
         verdict = self._apply(received)
         if verdict == "applied":
             envelope = received["envelope"]
@@ -120,6 +126,15 @@ class InboundService:
                     break
                 seq += 1
         return verdict
+
+    def _catalog(self, received: dict[str, Any]) -> str:
+        """A publisher's catalog message: applied once (its own rules order it; see the service)."""
+        if received["status"] == "applied":
+            return "duplicate"
+        assert self._catalog_messages is not None
+        outcome = self._catalog_messages(received)
+        self._store.put(self._store.received_item({**received, "status": "applied", "outcome": outcome}))
+        return outcome
 
     def _apply(self, received: dict[str, Any], *, unpark: bool = False) -> str:
         if received["status"] == "applied":
@@ -274,8 +289,10 @@ class InboundService:
     def _open(
         self, number: str, kind: MessageType, payload: dict[str, Any], sender: str, at: datetime
     ) -> Outcome:
-        """The handling province opens the case a partner forwarded or dispatched, as submitted."""
-        item = self._cases.catalog.item_detail(payload["item_code"])
+        """The handling province opens the case a partner forwarded or dispatched, as submitted, under
+        the item version it was filed under (fetched from the publisher if this gateway lacks it)."""
+        code, version = payload["item_code"], int(payload["item_version"])
+        item = self._cases.catalog.case_item(code, version, holder=sender)
         implementation = item["implementations"].get(self._province)
         if implementation is None:
             raise NotFound("province_not_implemented")

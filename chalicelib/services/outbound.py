@@ -35,6 +35,7 @@ MAX_ATTEMPTS = 8
 FIRST_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
 INLINE_GRACE = timedelta(minutes=1)  # the relay leaves a fresh message to its inline send
+EVER = "9999-12-31T23:59:59+08:00"  # later than any next attempt
 
 
 class OutboundStore(Protocol):
@@ -281,6 +282,15 @@ class OutboundService:
         for record in due:
             self.enqueue(record)
         return len(due)
+
+    def flush(self, partner: str, limit: int = 1000) -> int:
+        """Queue now every pending message to `partner` (made active again): what waited while it
+        was suspended or down goes at once, in the order it was written, without waiting out its
+        backoff. A message delivered meanwhile is skipped by `deliver`."""
+        waiting = [r for r in self._store.due_outbound(EVER, limit) if r["to"] == partner]
+        for record in sorted(waiting, key=lambda r: (r["case"], r["seq"])):
+            self.enqueue(record)
+        return len(waiting)
 
     def delivered(self, case: str, message_id: str) -> bool:
         """Whether the partner has signed its receipt for the message."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from chalicelib.config import LOCAL_STAGE, ConfigurationError, check_jwks
@@ -25,6 +26,7 @@ class PartnerService:
         self._own = own
         self._stage = stage
         self._clock = clock
+        self.listeners: list[Callable[[Partner], None]] = []  # told of each status change
 
     def get(self, code: str) -> Partner | None:
         doc = self._store.get(code)
@@ -71,7 +73,10 @@ class PartnerService:
     def set_status(self, code: str, status: PartnerStatus, actor: Principal, reason: str) -> dict[str, Any]:
         current = self.require(code)
         partner = Partner(current.code, current.name, current.endpoint, current.jwks, status)
-        return self._save(partner, actor, status.value, reason)
+        saved = self._save(partner, actor, status.value, reason)
+        for listener in self.listeners:
+            listener(partner)
+        return saved
 
     def _save(self, partner: Partner, actor: Principal, change: str, reason: str) -> dict[str, Any]:
         doc = partner.as_document()

@@ -1,12 +1,15 @@
 """Seed a province's gateway: the item catalog (infra/seed/catalog.json) and the holiday calendar.
 
 The catalog goes through the same publish use case operators use, so every seeded item passes
-the same validation as an item published through the ops API.
+the same validation as an item published through the ops API. On the local stack each province
+publishes only the items it is the publisher of record of (infra/seed/publishers.json); the
+exchange brings the others from their publishers.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from chalicelib.domain.identity import Principal, Role
 SEED_FILE = Path(__file__).resolve().parents[1] / "seed" / "catalog.json"
 # The national 跨省通办 list beyond the development items (infra.seed.national_list).
 NATIONAL_FILE = Path(__file__).resolve().parents[1] / "seed" / "national.json"
+PUBLISHERS_FILE = Path(__file__).resolve().parents[1] / "seed" / "publishers.json"
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
     "Spring Festival": "春节",
@@ -40,9 +44,35 @@ def catalog_items() -> list[dict[str, Any]]:
     return items
 
 
-def seed_catalog(items: list[dict[str, Any]] | None = None) -> int:
+def publisher_of(code: str, registry: dict[str, Any] | None = None) -> str:
+    """The publisher of record of a seed item: by code, else by the longest prefix, else the default."""
+    chosen = registry if registry is not None else json.loads(PUBLISHERS_FILE.read_text(encoding="utf-8"))
+    if code in chosen.get("items", {}):
+        return str(chosen["items"][code])
+    prefixes = [p for p in chosen.get("prefixes", {}) if code.startswith(p)]
+    if prefixes:
+        return str(chosen["prefixes"][max(prefixes, key=len)])
+    return str(chosen["default"])
+
+
+def seed_catalog(
+    items: list[dict[str, Any]] | None = None,
+    *,
+    publisher: str | None = None,
+    running: Collection[str] = (),
+) -> int:
+    """Publish the seed items (only those `publisher` publishes, when given; an item whose publisher
+    is not among the `running` provinces goes to the smallest running code); returns how many."""
     service = container.catalog()
     chosen = catalog_items() if items is None else items
+    if publisher is not None:
+        live = set(running) | {publisher}
+
+        def stand_in(code: str) -> str:
+            named = publisher_of(code)
+            return named if named in live else min(live)
+
+        chosen = [item for item in chosen if stand_in(item["code"]) == publisher]
     for item in chosen:
         service.publish(ItemDefinition.model_validate(item), SEEDER)
     return len(chosen)

@@ -360,6 +360,9 @@ class LocalStack:
                 self._spawn(f"{p.code} pump", [python, "-m", "infra.local.pump"], p.env, "pump ready")
             )
         wait_until_ready(seeds, gateways, pumps)
+        from infra.local.seed import catalog_items
+
+        wait_until_replicated(list(gateways), {item["code"] for item in catalog_items()})
         description = describe(self.provinces, self.moto_url, self.run_id, time.monotonic() - self.started)
         write_json(self.stack_file, description)
         return description
@@ -441,16 +444,69 @@ def seed_main() -> int:
     from infra.local.seed_licences import seed_licences
     from infra.local.seed_partners import seed_partners
 
-    items = seed_catalog()
+    entries = json.loads(os.environ.get("TONGBAN_LOCAL_PARTNERS", "[]"))
+    partners = seed_partners(entries)  # first: each publish is announced to the partners registered
     years = seed_calendar()
     licences = seed_licences(settings().table("catalog"))
-    partners = seed_partners(json.loads(os.environ.get("TONGBAN_LOCAL_PARTNERS", "[]")))
+    wait_for_partners(entries)  # a first delivery to a gateway still starting would wait out a backoff
+    running = {e["code"] for e in entries}
+    items = seed_catalog(publisher=settings().province_code, running=running)
     span = f"{min(years)}–{max(years)}" if years else "none"
     print(
-        f"seeded {items} catalog items, the calendars of {span}, {licences} development e-licences"
-        f" and {partners} partner provinces"
+        f"seeded {items} catalog items published here, the calendars of {span}, {licences} development"
+        f" e-licences and {partners} partner provinces"
     )
     return 0
+
+
+def wait_for_partners(entries: list[dict[str, str]]) -> None:
+    """Until every partner's gateway answers /v1/health (or the startup timeout has passed)."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    waiting = [int(e["endpoint"].rsplit(":", 1)[1]) for e in entries]
+    while waiting and time.monotonic() < deadline:
+        waiting = [port for port in waiting if not _healthy(port)]
+        if waiting:
+            time.sleep(0.2)
+
+
+def catalog_codes(port: int) -> set[str]:
+    """The item codes a gateway lists (every page)."""
+    codes: set[str] = set()
+    cursor = ""
+    while True:
+        connection = http.client.HTTPConnection(HOST, port, timeout=5)
+        try:
+            query = "/v1/catalog/items?limit=100" + (
+                f"&cursor={urllib.parse.quote(cursor)}" if cursor else ""
+            )
+            connection.request("GET", query)
+            answer = connection.getresponse()
+            if answer.status != 200:
+                return codes
+            page = json.loads(answer.read())
+        except (OSError, http.client.HTTPException, ValueError):
+            return codes
+        finally:
+            connection.close()
+        codes.update(item["code"] for item in page["items"])
+        cursor = page.get("next_cursor") or ""
+        if not cursor:
+            return codes
+
+
+def wait_until_replicated(ports: Sequence[int], codes: set[str]) -> None:
+    """Every gateway holds every seed item: published once at its publisher, replicated to the rest."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    missing = {port: set(codes) for port in ports}
+    while True:
+        missing = {port: left - catalog_codes(port) for port, left in missing.items() if left}
+        missing = {port: left for port, left in missing.items() if left}
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            late = ", ".join(f"{port}: {len(left)} items" for port, left in sorted(missing.items()))
+            raise StackError(f"the seed catalog did not replicate after {STARTUP_TIMEOUT:.0f} s ({late})")
+        time.sleep(0.3)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

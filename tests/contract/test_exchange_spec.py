@@ -71,7 +71,12 @@ def refusal_codes() -> dict[str, int]:
     """Every code the exchange routes can answer with, and its status."""
     codes: set[str] = set(REFUSAL_STATUS)
     for op in OPERATIONS:
-        if op.path in ("/v1/exchange/messages", "/v1/exchange/files", "/v1/exchange/catalog-digests"):
+        if op.path in (
+            "/v1/exchange/messages",
+            "/v1/exchange/files",
+            "/v1/exchange/catalog-digests",
+            "/v1/exchange/catalog",
+        ):
             codes |= {code for listed in _problem_statuses(op).values() for code in listed}
     return {code: PROBLEMS[code][0] for code in codes}
 

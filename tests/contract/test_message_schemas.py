@@ -56,7 +56,16 @@ from tests.factories import case_model, pdf_slot, working_calendar_2025_2026
 
 SCHEMA_DIR = ROOT / "openapi" / "messages" / "v1"
 FIXTURE_DIR = ROOT / "tests" / "fixtures" / "messages" / "v1"
-NAMES = ["envelope", "receipt", "fetch", "digests", "video-join", *(kind.value for kind in MessageType)]
+NAMES = [
+    "envelope",
+    "receipt",
+    "fetch",
+    "digests",
+    "video-join",
+    "catalog-fetch",
+    "catalog-statement",
+    *(kind.value for kind in MessageType),
+]
 NUMBER = "430000-20250303-7KQ2M9XA"
 PARTNER = "450000"
 
@@ -530,7 +539,31 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
     return out
 
 
-BUILT = built_messages()
+def built_catalog_messages() -> list[tuple[str, str, dict[str, Any]]]:
+    """(label, type, payload) of the catalog messages a publisher sends: a version, a cancellation."""
+    from chalicelib.domain.catalog import ItemDefinition
+    from chalicelib.domain.clock import beijing_date, system_clock
+    from chalicelib.domain.identity import Principal, Role
+    from tests.catalog_fakes import Country
+
+    country = Country(["430000", "450000"])
+    operator = Principal(subject="dev-operator-1", role=Role.OPERATOR, issuer="test")
+    seed = json.loads((ROOT / "infra/seed/catalog.json").read_text(encoding="utf-8"))["items"]
+    for item in seed[:2]:
+        country.catalogs["430000"].publish(ItemDefinition.model_validate(item), operator)
+    change = {
+        "status": "delegated",
+        "effective_from": beijing_date(system_clock()),
+        "reason": "下放",
+        "delegated_to": "municipal",
+    }
+    country.catalogs["430000"].change_status(seed[0]["code"], change, operator)
+    change = {"status": "cancelled", "effective_from": beijing_date(system_clock()), "reason": "取消"}
+    country.catalogs["430000"].change_status(seed[1]["code"], change, operator)
+    return [(f"catalog_{r['seq']}", r["type"], r["payload"]) for r in country.pending("430000")]
+
+
+BUILT = built_messages() + built_catalog_messages()
 
 
 @pytest.mark.parametrize(("label", "kind", "payload"), BUILT, ids=[b[0] for b in BUILT])

@@ -36,9 +36,9 @@ def test_every_route_is_in_the_spec() -> None:
 
 
 def test_every_authenticated_operation_declares_401_and_every_post_an_idempotency_key() -> None:
-    # signed requests, idempotent by their id (a digest read changes nothing)
+    # signed requests, idempotent by their id (the catalog reads change nothing)
     keyed_by_body = {"/v1/exchange/messages", "/v1/exchange/files", "/v1/exchange/video-joins"}
-    keyed_by_body.add("/v1/exchange/catalog-digests")
+    keyed_by_body |= {"/v1/exchange/catalog-digests", "/v1/exchange/catalog"}
     for path, methods in build_spec()["paths"].items():
         for method, op in methods.items():
             if op["security"]:

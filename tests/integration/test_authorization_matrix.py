@@ -23,10 +23,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
 
+from chalicelib.domain.clock import BEIJING, rfc3339
 from tests.conftest import ROOT
 from tests.factories import item
 from tests.integration.authorization_world import (
@@ -232,6 +234,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /v1/exchange/files": exchange("party"),
     "POST /v1/exchange/catalog-digests": exchange("allowed"),
     "POST /v1/exchange/video-joins": exchange("party"),
+    # 事项标准: an operator's own implementation; a partner's signed fetch of an item version
+    "PUT /v1/ops/catalog/items/{code}/implementation": OPERATOR,
+    "POST /v1/exchange/catalog": exchange("allowed"),
 }
 
 
@@ -386,6 +391,11 @@ BODIES: dict[str, Callable[[World, str], Any]] = {
         "effective_from": "2099-01-01",
         "reason": "测试",
     },
+    "PUT /v1/ops/catalog/items/{code}/implementation": lambda w, c: {
+        "authority": "长沙市人力资源和社会保障局",
+        "local_code": "HN-RS-004",
+        "contact_phone": "0731-12333",
+    },
     "PUT /v1/ops/calendar/{year}": lambda w, c: {
         "year": 2099,
         "holidays": [],
@@ -437,12 +447,31 @@ def _exchange_body(world: World, cell: Cell, obj: Obj | None) -> dict[str, Any]:
         return {"envelope": _presented(world, cell.caller), "payload": {"item_code": "KSTB-RS-004"}}
     if cell.key == "POST /v1/exchange/catalog-digests":
         return signer.digests_request() if signer is not None else {"request": _presented(world, cell.caller)}
+    if cell.key == "POST /v1/exchange/catalog":
+        if signer is not None:
+            return {"request": _catalog_fetch(signer)}
+        return {"request": _presented(world, cell.caller)}
     assert obj is not None
     if signer is not None and cell.key == "POST /v1/exchange/video-joins":
         return world.video_join_request(signer, obj)
     if signer is not None:
         return world.fetch_request(signer, obj)
     return {"request": _presented(world, cell.caller)}
+
+
+def _catalog_fetch(signer: Any) -> str:
+    """A signed request for version 1 of a seeded item (the partner side of /v1/exchange/catalog)."""
+    from chalicelib.services.catalog_replication import CATALOG_FETCH_TYPE
+
+    claims = {
+        "id": str(uuid.uuid4()),
+        "from": signer.code,
+        "to": "430000",
+        "sent_at": rfc3339(datetime.now(BEIJING)),
+        "code": "KSTB-RS-004",
+        "version": 1,
+    }
+    return str(signer.signer.sign_jws(claims, CATALOG_FETCH_TYPE))
 
 
 def _presented(world: World, caller: str) -> str:
