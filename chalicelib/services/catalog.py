@@ -24,6 +24,7 @@ from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.pinyin import initials
 from chalicelib.domain.regions import province_name
+from chalicelib.services.races import again_on_a_race
 
 if TYPE_CHECKING:
     from chalicelib.domain.catalog import ItemDefinition
@@ -227,6 +228,10 @@ class CatalogService:
     def publish(self, definition: ItemDefinition, actor: Principal) -> dict[str, Any]:
         """A new version of a standard this province publishes (version 1 makes it the publisher of
         record); announced to every partner in the same transaction."""
+        # a write that lost to a partner's replicated one (the snapshot is shared) runs again
+        return again_on_a_race(lambda: self._publish(definition, actor))
+
+    def _publish(self, definition: ItemDefinition, actor: Principal) -> dict[str, Any]:
         from chalicelib.domain.catalog_rules import publish_violations
         from chalicelib.domain.catalog_standard import standard_digest
 
@@ -263,6 +268,10 @@ class CatalogService:
 
     def change_status(self, code: str, change: dict[str, Any], actor: Principal) -> dict[str, Any]:
         """Cancel (取消) or delegate (下放) an item from an effective date on (today or later)."""
+        # a write that lost to a partner's replicated one (the snapshot is shared) runs again
+        return again_on_a_race(lambda: self._change_status(code, change, actor))
+
+    def _change_status(self, code: str, change: dict[str, Any], actor: Principal) -> dict[str, Any]:
         head = self._store.head(code)
         if head is None:
             raise NotFound("item_not_found")
@@ -297,6 +306,10 @@ class CatalogService:
     def set_implementation(self, code: str, implementation: dict[str, Any]) -> dict[str, Any]:
         """This province's own implementation (实施清单) of an item, whoever publishes its standard:
         the standard and its digest stay as they are; cases opened from now on use it."""
+        # a write that lost to a partner's replicated one (the snapshot is shared) runs again
+        return again_on_a_race(lambda: self._set_implementation(code, implementation))
+
+    def _set_implementation(self, code: str, implementation: dict[str, Any]) -> dict[str, Any]:
         head = self._store.head(code)
         if head is None or self._province is None:
             raise NotFound("item_not_found")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -35,10 +34,10 @@ from chalicelib.services.cases import (
     is_window_of,
 )
 from chalicelib.services.licences import LicenceProvider, TrustLevel
+from chalicelib.services.races import again_on_a_race
 
 MAX_FILES_PER_SLOT = 10
 MAX_REJECTED_KEPT = 3  # per slot: enough to show the applicant what went wrong lately
-ADDITION_ATTEMPTS = 3
 UPLOAD_TICKET_SECONDS = 300
 UPLOAD_CHECK_GRACE = timedelta(minutes=5)  # an upload made at the ticket's last second is still checked
 EXPIRED = "expired"  # the reason of a pending file whose ticket ended without an upload
@@ -92,7 +91,7 @@ class MaterialService:
         Adding a file only adds: if the gateway's own check of an earlier file committed meanwhile
         (a race the applicant cannot see), the addition is made again on the fresh case.
         """
-        return _again_on_a_race(lambda: self._request_upload(principal, number, slot_code, body))
+        return again_on_a_race(lambda: self._request_upload(principal, number, slot_code, body))
 
     def _request_upload(
         self, principal: Principal, number: str, slot_code: str, body: dict[str, Any]
@@ -250,7 +249,7 @@ class MaterialService:
         self, principal: Principal, number: str, slot_code: str, reference: str
     ) -> dict[str, Any]:
         """电子证照 instead of an upload (an addition, made again if the gateway's check raced it)."""
-        return _again_on_a_race(lambda: self._attach_licence(principal, number, slot_code, reference))
+        return again_on_a_race(lambda: self._attach_licence(principal, number, slot_code, reference))
 
     def _attach_licence(
         self, principal: Principal, number: str, slot_code: str, reference: str
@@ -343,14 +342,3 @@ def _compacted(files: list[MaterialFile], slot: str) -> list[MaterialFile]:
     rejected = [f for f in files if f.slot == slot and f.status is FileStatus.REJECTED]
     dropped = {f.file_id for f in rejected[: max(0, len(rejected) - MAX_REJECTED_KEPT)]}
     return [f for f in files if f.file_id not in dropped]
-
-
-def _again_on_a_race(add: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run an addition to a case; when another write committed first, run it again on the fresh case."""
-    for attempt in range(ADDITION_ATTEMPTS):
-        try:
-            return add()
-        except Conflict as conflict:
-            if conflict.code != "concurrent_modification" or attempt == ADDITION_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
