@@ -1,28 +1,22 @@
-"""Catalog drift over HTTP on the local stack: an item published at 湖南 430000 alone shows at 广西
-450000 as extra (and at 湖南 as missing there), clears once 广西 holds the same standard (its own
-implementation does not count), and two standards published under the same code and version show as
-different. Each view asks the other gateway for its digests with a real KMS-signed request.
-
-Publishing at one province only is how a difference is made here. Once catalog replication
-publishes a standard to every partner, `publish_only_at` must hold the partner's delivery back
-(e.g. suspend the partner first) to make the gap."""
+"""Catalog drift over HTTP on the local stack. 湖南 430000 publishes an item while it has cut off
+江苏 320000 (suspended): 广西 450000 receives it, 江苏 does not. The gap shows in the drift views of
+the two provinces that can still read each other's digests — at 广西 as missing at 江苏, at 江苏 as
+extra at 广西 — with its first sighting kept, and clears once 湖南 lets 江苏 catch up. Each view
+asks the other gateway for its digests with a real KMS-signed request. (Two different standards
+under one code and version cannot arise once replication refuses them (`standard_conflict`); that
+comparison is covered at the integration level.)"""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 
-from tests.e2e.gateway import Gateway
-from tests.factories import item
+from tests.e2e.gateway import Gateway, eventually
+from tests.e2e.test_catalog_replication import detail, everywhere, new_item, set_partner
 
 pytestmark = pytest.mark.e2e
-HUNAN, GUANGXI = "430000", "450000"
-
-
-def publish_only_at(gateway: Gateway, definition: dict[str, Any]) -> None:
-    gateway.post("/v1/ops/catalog/items", definition, status=201)
+HUNAN, GUANGXI, JIANGSU = "430000", "450000", "320000"
 
 
 def versions(view: dict[str, Any], partner: str, kind: str, code: str) -> list[int]:
@@ -31,38 +25,29 @@ def versions(view: dict[str, Any], partner: str, kind: str, code: str) -> list[i
     return [d["version"] for d in found[kind] if d["code"] == code]
 
 
-def test_a_catalog_gap_between_two_provinces_is_seen_on_both_sides_and_clears(stack: dict[str, Any]) -> None:
-    hunan, guangxi = Gateway(stack, HUNAN, "operator"), Gateway(stack, GUANGXI, "operator")
-    code = f"E2E-DRIFT-{uuid.uuid4().hex[:8].upper()}"
-    definition = item(code=code)
-    publish_only_at(hunan, definition)
+def test_a_catalog_gap_while_a_partner_is_cut_off_is_seen_and_clears(stack: dict[str, Any]) -> None:
+    hunan = Gateway(stack, HUNAN, "operator")
+    guangxi, jiangsu = Gateway(stack, GUANGXI, "operator"), Gateway(stack, JIANGSU, "operator")
+    item = new_item("KSTB-RS-002")
+    code = item["code"]
+    set_partner(hunan, JIANGSU, "suspended")
+    try:
+        hunan.post("/v1/ops/catalog/items", item)
+        eventually(lambda: detail(stack, GUANGXI, code) is not None, "replicated to 广西", 20)
+        assert detail(stack, JIANGSU, code) is None
 
-    at_guangxi = guangxi.get("/v1/ops/catalog/drift")
-    assert versions(at_guangxi, HUNAN, "extra", code) == [1]  # only 湖南 holds it
-    (entry,) = [d for p in at_guangxi["partners"] for d in p["extra"] if d["code"] == code]
-    assert entry["ours"] is None and entry["theirs"]["status"] == "active" and not entry["overdue"]
-    at_hunan = hunan.get("/v1/ops/catalog/drift")
-    assert versions(at_hunan, GUANGXI, "missing", code) == [1]  # 广西 lacks it
-    again = guangxi.get("/v1/ops/catalog/drift")
-    (seen,) = [d for p in again["partners"] for d in p["extra"] if d["code"] == code]
-    assert seen["since"] == entry["since"]  # the first sighting is kept
-
-    # 广西 publishes the same standard with its own implementation added: the catalogs agree
-    own = {**definition["implementations"], GUANGXI: {**definition["implementations"][GUANGXI]}}
-    own[GUANGXI]["address"] = "南宁市民中心"
-    publish_only_at(guangxi, {**definition, "implementations": own})
-    for gateway, partner in ((guangxi, HUNAN), (hunan, GUANGXI)):
+        at_guangxi = guangxi.get("/v1/ops/catalog/drift")
+        assert versions(at_guangxi, JIANGSU, "missing", code) == [1]  # 江苏 lacks it
+        (entry,) = [d for p in at_guangxi["partners"] for d in p["missing"] if d["code"] == code]
+        assert entry["theirs"] is None and entry["ours"]["status"] == "active" and not entry["overdue"]
+        assert versions(jiangsu.get("/v1/ops/catalog/drift"), GUANGXI, "extra", code) == [1]
+        again = guangxi.get("/v1/ops/catalog/drift")
+        (seen,) = [d for p in again["partners"] for d in p["missing"] if d["code"] == code]
+        assert seen["since"] == entry["since"]  # the first sighting is kept
+        assert again["threshold_minutes"] == 30 and again["alarm"]["state"] in ("ok", "alarm")
+    finally:
+        set_partner(hunan, JIANGSU, "active")
+    eventually(lambda: everywhere(stack, code, 1), "江苏 caught up", 20)
+    for gateway, partner in ((guangxi, JIANGSU), (jiangsu, GUANGXI), (hunan, JIANGSU)):
         view = gateway.get("/v1/ops/catalog/drift")
         assert all(versions(view, partner, kind, code) == [] for kind in ("missing", "extra", "different"))
-
-
-def test_two_standards_under_the_same_code_and_version_show_as_different(stack: dict[str, Any]) -> None:
-    hunan, guangxi = Gateway(stack, HUNAN, "operator"), Gateway(stack, GUANGXI, "operator")
-    code = f"E2E-DRIFT-{uuid.uuid4().hex[:8].upper()}"
-    publish_only_at(hunan, item(code=code, promised_limit_days=5))
-    publish_only_at(guangxi, item(code=code, promised_limit_days=3))
-    view = guangxi.get("/v1/ops/catalog/drift")
-    assert versions(view, HUNAN, "different", code) == [1]
-    (entry,) = [d for p in view["partners"] for d in p["different"] if d["code"] == code]
-    assert entry["differs"] == ["digest"] and entry["ours"]["digest"] != entry["theirs"]["digest"]
-    assert view["threshold_minutes"] == 30 and view["alarm"]["state"] in ("ok", "alarm")

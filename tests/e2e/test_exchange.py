@@ -39,10 +39,12 @@ def test_a_proxy_intake_from_identity_check_to_handover(stack: dict[str, Any]) -
     window.post(f"/v1/window/cases/{n}/consent", {"method": "paper_scan"})
     receipt = window.post(f"/v1/window/cases/{n}/receipt")
     assert receipt["received"][0] == {
+        "slot": "id_card",
         "material": "居民身份证",
         "files": 1,
         "original_checked": True,
         "original_mailed": True,
+        "original": "已核验，寄递办理地",
     }
     page = requests.get(f"{window.base}/v1/window/cases/{n}/receipt.html", headers=window.headers, timeout=15)
     assert (

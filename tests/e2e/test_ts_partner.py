@@ -11,6 +11,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,6 +117,8 @@ def test_a_case_forwarded_to_the_typescript_partner_comes_back_decided_with_its_
     ts.register("430000", home, requests.get(home + "/v1/exchange/jwks", timeout=15).json())
     seeded = json.loads((ROOT / "infra" / "seed" / "catalog.json").read_text(encoding="utf-8"))
     definition = next(i for i in seeded["items"] if i["code"] == ITEM)
+    # 430000 publishes its own copy of the item (a seed item's standard is its publisher's to change)
+    code = definition["code"] = f"E2E-TS-{uuid.uuid4().hex[:8].upper()}"
     definition["implementations"][TS] = {
         "authority": "昆明市公安局",
         "authority_code": f"A-{TS}-01",
@@ -125,7 +128,7 @@ def test_a_case_forwarded_to_the_typescript_partner_comes_back_decided_with_its_
     operator.post("/v1/ops/catalog/items", definition)
 
     applicant = Gateway(stack, "430000", "applicant")
-    number = applicant.post("/v1/cases", {"item_code": ITEM, "province": TS, "form": FORM})["number"]
+    number = applicant.post("/v1/cases", {"item_code": code, "province": TS, "form": FORM})["number"]
     first = upload(applicant, number, SCAN)
     applicant.post(f"/v1/cases/{number}/submit")
 

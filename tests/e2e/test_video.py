@@ -39,8 +39,9 @@ def test_both_clerks_join_a_video_session_from_their_own_gateways(stack: dict[st
             "form": FORM,
         },
     )["number"]
-    window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)
+    scan = window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)
     eventually(lambda: verified_files(window, n) == 1, "the scan is verified")
+    window.post(f"/v1/window/cases/{n}/files/{scan}/original-check", {"mail_original": False})
     window.post(f"/v1/window/cases/{n}/consent", {"method": "paper_scan"})
     window.post(f"/v1/window/cases/{n}/dispatch")
     eventually(lambda: _in_inbox(authority, n), "B's inbox")

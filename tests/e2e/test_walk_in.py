@@ -44,8 +44,9 @@ def test_a_walk_in_applicant_follows_progress_gets_sms_and_a_bad_rating_reaches_
         },
     )
     n, code = intake["number"], intake["intake"]["query_code"]
-    window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)
+    scan = window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)
     eventually(lambda: verified_files(window, n) == 1, "the scan verified")
+    window.post(f"/v1/window/cases/{n}/files/{scan}/original-check", {"mail_original": False})
     window.post(f"/v1/window/cases/{n}/consent", {"method": "paper_scan"})
     window.post(f"/v1/window/cases/{n}/dispatch")
 
