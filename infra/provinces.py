@@ -84,6 +84,11 @@ class ProvinceStage:
     def partition(self) -> str:
         return "aws-cn" if self.region.startswith("cn-") else "aws"
 
+    @property
+    def cursor_key_secret(self) -> str:
+        """The name of the secret that holds the cursor key (CursorKeySecret in infra/template.yaml)."""
+        return f"{self.resource_prefix}-cursor-key"
+
     def function_name(self, function: str) -> str:
         """The deployed Lambda name: prefix plus the handler name with hyphens."""
         return f"{self.resource_prefix}-{function.replace('_', '-')}"
@@ -281,6 +286,8 @@ def chalice_stage(province: ProvinceStage, functions: list[str]) -> dict[str, An
         "TONGBAN_PROVINCE": province.code,
         "TONGBAN_RESOURCE_PREFIX": province.resource_prefix,
         "TONGBAN_ISSUERS": json.dumps(list(province.issuers), ensure_ascii=False, separators=(",", ":")),
+        # the name of infra/template.yaml's CursorKeySecret (read by name: chalicelib/config.py)
+        "TONGBAN_CURSOR_KEY_SECRET": province.cursor_key_secret,
         **receipt_env(province),
         **{_VIDEO_KEYS[key]: value for key, value in province.video.items()},
         "POWERTOOLS_TRACE_DISABLED": "false",

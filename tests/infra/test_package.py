@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from chalicelib.config import load_settings
 from infra import provinces
 from infra.merge import VISIBILITY_FACTOR, AppFunction
 from infra.package import ROOT, ZIP_BUDGET_BYTES, Package
@@ -117,6 +118,29 @@ def test_functions_have_names_log_groups_settings_and_no_shared_role(
             }
             assert f"{function.logical_id}LogGroup" in resources[function.logical_id]["DependsOn"]
         assert template["Parameters"]["ResourcePrefix"]["Default"] == province.resource_prefix
+
+
+def test_every_function_names_the_cursor_key_secret_the_stack_generates(
+    templates: dict[str, dict[str, Any]], functions: list[AppFunction]
+) -> None:
+    for code, template in templates.items():
+        province = provinces.load(code)
+        secret = template["Resources"]["CursorKeySecret"]
+        assert secret["Type"] == "AWS::SecretsManager::Secret"
+        props = secret["Properties"]
+        assert "SecretString" not in props  # generated at creation: the key is in no template
+        generated = props["GenerateSecretString"]
+        assert generated["PasswordLength"] >= 48 and generated["ExcludePunctuation"] is True
+        assert "SecretStringTemplate" not in generated  # the secret's text is the key itself
+        prefix = template["Parameters"]["ResourcePrefix"]["Default"]
+        name = props["Name"]["Fn::Sub"].replace("${ResourcePrefix}", prefix)
+        assert name == province.cursor_key_secret
+        for function in functions:
+            variables = template["Resources"][function.logical_id]["Properties"]["Environment"]["Variables"]
+            assert variables["TONGBAN_CURSOR_KEY_SECRET"] == name
+            assert "TONGBAN_CURSOR_KEY" not in variables
+            # the fail-closed start check passes, without reading the secret
+            assert load_settings(variables).cursor_key_secret == name
 
 
 def test_alarms_cover_dlqs_queue_age_5xx_lambda_and_overdue_cases(

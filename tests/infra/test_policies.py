@@ -2,7 +2,8 @@
 
 The only wildcards allowed are those AWS requires, listed here: X-Ray's PutTraceSegments and
 PutTelemetryRecords take no resource. Object actions name the files or evidence bucket's objects
-(`<bucket>/*`). Nothing else may hold `*` in an action or a resource.
+(`<bucket>/*`). The stack's own signing key and cursor key secret are named by reference. Nothing
+else may hold `*` in an action or a resource.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def _text(resource: Any) -> str:
         return str(resource["Fn::Sub"])
     if resource == {"Fn::GetAtt": ["SigningKey", "Arn"]}:
         return "SigningKey.Arn"
+    if resource == {"Ref": "CursorKeySecret"}:
+        return "CursorKeySecret"
     return json.dumps(resource)
 
 
@@ -66,6 +69,9 @@ def wildcard_violations(document: dict[str, Any]) -> list[str]:
             elif resource in BUCKET_OBJECTS:
                 if set(actions) - OBJECT_ACTIONS:
                     problems.append(f"{statement.get('Sid')}: bucket objects only for object actions")
+            elif resource == "CursorKeySecret":
+                if set(actions) != {"secretsmanager:GetSecretValue"}:
+                    problems.append(f"{statement.get('Sid')}: the cursor key secret may only be read")
             elif resource != "SigningKey.Arn" and not NAMED.match(resource):
                 problems.append(f"{statement.get('Sid')}: resource {resource} is not a named resource")
     return problems
@@ -98,12 +104,17 @@ def test_the_check_catches_wildcards() -> None:
             {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": "*"},
             {
                 "Effect": "Allow",
+                "Action": ["secretsmanager:PutSecretValue"],
+                "Resource": {"Ref": "CursorKeySecret"},
+            },
+            {
+                "Effect": "Allow",
                 "Action": ["dynamodb:GetItem"],
                 "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:1:table/*"}],
             },
         ]
     }
-    assert len(wildcard_violations(bad)) == 3
+    assert len(wildcard_violations(bad)) == 4
 
 
 def test_only_the_api_reads_the_idempotency_table_and_only_consumers_receive(
@@ -114,6 +125,18 @@ def test_only_the_api_reads_the_idempotency_table_and_only_consumers_receive(
         assert ("-idempotency" in text) == (function.name == "api_handler")
         consumes = "sqs:ReceiveMessage" in text
         assert consumes == (function.queue_suffix is not None or function.name == "api_handler")
+
+
+def test_only_the_api_reads_the_cursor_key_and_only_that_one_secret(functions: list[AppFunction]) -> None:
+    for function in functions:
+        statements = _policy(function.name)["Statement"]
+        reads = [s for s in statements if any(a.startswith("secretsmanager:") for a in _list(s["Action"]))]
+        if function.name == "api_handler":
+            (statement,) = reads
+            assert _list(statement["Action"]) == ["secretsmanager:GetSecretValue"]
+            assert _list(statement["Resource"]) == [{"Ref": "CursorKeySecret"}]
+        else:
+            assert reads == [], function.name
 
 
 def test_the_packaged_roles_carry_exactly_the_policy_files(

@@ -6,11 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from chalicelib.config import ConfigurationError, IssuerConfig, load_settings
+from chalicelib import config
+from chalicelib.adapters import secrets
+from chalicelib.config import CURSOR_KEY_MIN_LENGTH, ConfigurationError, IssuerConfig, load_settings
 from infra.devtokens import DevIssuer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -33,6 +36,7 @@ def remote_issuer(**overrides: Any) -> dict[str, Any]:
 
 
 LOCAL = {"TONGBAN_STAGE": "local"}
+KEY_SECRET = {"TONGBAN_CURSOR_KEY_SECRET": "tongban-430000-cursor-key"}  # what the package sets
 
 
 def test_defaults() -> None:
@@ -53,6 +57,7 @@ def test_explicit_values() -> None:
             "TONGBAN_RESOURCE_PREFIX": "tb-gd",
             "TONGBAN_ISSUERS": issuers(remote_issuer()),
             "POWERTOOLS_TRACE_DISABLED": "false",
+            **KEY_SECRET,
         }
     )
     assert (settings.stage, settings.province_code, settings.resource_prefix) == (
@@ -130,7 +135,9 @@ def test_jwks_uri_must_be_https(uri: str) -> None:
 
 def test_inline_jwks_issuer_is_accepted() -> None:
     entry = {"issuer": "https://pinned.example", "audience": "aud", "jwks": JWKS}
-    (issuer,) = load_settings({"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(entry)}).issuers
+    (issuer,) = load_settings(
+        {"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(entry), **KEY_SECRET}
+    ).issuers
     assert issuer.jwks == JWKS
     assert issuer.jwks_uri is None
     assert issuer.development is False
@@ -190,7 +197,9 @@ def test_issuer_claim_names_and_token_lifetime_default_and_can_be_set() -> None:
     entry = remote_issuer(
         claims={"id_number": "idcard", "name": "real_name"}, max_token_lifetime_seconds=3600
     )
-    (issuer,) = load_settings({"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(entry)}).issuers
+    (issuer,) = load_settings(
+        {"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(entry), **KEY_SECRET}
+    ).issuers
     assert (issuer.claim("id_number"), issuer.claim("name"), issuer.claim("phone")) == (
         "idcard",
         "real_name",
@@ -198,7 +207,7 @@ def test_issuer_claim_names_and_token_lifetime_default_and_can_be_set() -> None:
     )
     assert issuer.max_token_lifetime_seconds == 3600
     (default,) = load_settings(
-        {"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(remote_issuer())}
+        {"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(remote_issuer()), **KEY_SECRET}
     ).issuers
     assert default.max_token_lifetime_seconds == 86400
     assert default.claim("credit_code") == "credit_code"
@@ -242,8 +251,8 @@ def test_unknown_logical_resource_is_an_error() -> None:
         settings.queue("nope")
 
 
-def import_app(stage: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
+def import_app(stage: str, **overrides: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGBAN_CURSOR_KEY")}
     env.update(
         TONGBAN_STAGE=stage,
         TONGBAN_PROVINCE="430000",
@@ -251,6 +260,7 @@ def import_app(stage: str) -> subprocess.CompletedProcess[str]:
         AWS_DEFAULT_REGION=env.get("AWS_DEFAULT_REGION", "cn-north-1"),
         POWERTOOLS_TRACE_DISABLED="true",
     )
+    env.update(overrides)
     return subprocess.run(
         [sys.executable, "-c", "import app"],
         cwd=ROOT,
@@ -277,6 +287,122 @@ def test_app_refuses_to_start_without_a_named_stage() -> None:
 
 def test_app_starts_with_a_development_issuer_in_local() -> None:
     result = import_app("local")
+    assert result.returncode == 0, result.stderr
+
+
+# --- the cursor key ------------------------------------------------------------------------------
+
+INLINE_KEY = "k" * CURSOR_KEY_MIN_LENGTH
+PROD = {"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(remote_issuer())}
+
+
+@pytest.mark.parametrize("stage", ["prod-430000", "staging", "LOCAL"])
+def test_a_deployed_stage_without_a_cursor_key_is_refused(stage: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"stage {stage} has no cursor key"):
+        load_settings({**PROD, "TONGBAN_STAGE": stage})
+    with pytest.raises(ConfigurationError, match="no cursor key"):
+        load_settings({**PROD, "TONGBAN_STAGE": stage, "TONGBAN_CURSOR_KEY_SECRET": "  "})
+
+
+def test_the_local_stage_needs_no_cursor_key() -> None:
+    settings = load_settings(LOCAL)
+    assert (settings.cursor_key, settings.cursor_key_secret) == ("", "")
+
+
+def test_a_deployed_stage_takes_the_secret_or_the_key_itself() -> None:
+    by_secret = load_settings({**PROD, **KEY_SECRET})
+    assert (by_secret.cursor_key, by_secret.cursor_key_secret) == ("", "tongban-430000-cursor-key")
+    inline = load_settings({**PROD, "TONGBAN_CURSOR_KEY": INLINE_KEY})
+    assert (inline.cursor_key, inline.cursor_key_secret) == (INLINE_KEY, "")
+    assert INLINE_KEY not in repr(inline)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TONGBAN_CURSOR_KEY": INLINE_KEY, **KEY_SECRET}, "not both"),
+        ({"TONGBAN_CURSOR_KEY": INLINE_KEY[1:]}, "at least 32 characters"),
+    ],
+)
+@pytest.mark.parametrize("stage", ["local", "prod-430000"])
+def test_a_malformed_cursor_key_is_refused_in_every_stage(
+    env: dict[str, str], message: str, stage: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        load_settings({**PROD, "TONGBAN_STAGE": stage, **env})
+
+
+def test_other_misconfiguration_is_reported_before_a_missing_cursor_key() -> None:
+    with pytest.raises(ConfigurationError, match="development issuer"):
+        load_settings({"TONGBAN_STAGE": "prod-430000", "TONGBAN_ISSUERS": issuers(DEV.issuer_config())})
+
+
+@pytest.fixture
+def fresh_cursor_key() -> Iterator[None]:
+    config.cursor_key.cache_clear()
+    yield
+    config.cursor_key.cache_clear()  # the rest of the session derives it from the test stage again
+
+
+def _read_from(values: list[str | None], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Serve `values` as the secret's successive reads; the names read are returned as they come."""
+    read: list[str] = []
+
+    def secret_text(secret_id: str) -> str | None:
+        read.append(secret_id)
+        return values[len(read) - 1]
+
+    monkeypatch.setattr(secrets, "secret_text", secret_text)
+    return read
+
+
+def test_the_cursor_key_is_read_from_its_secret_once_per_process(
+    fresh_cursor_key: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(config, "settings", lambda: load_settings({**PROD, **KEY_SECRET}))
+    read = _read_from(["s" * 64, "another key, after a rotation, x"], monkeypatch)
+    assert config.cursor_key() == b"s" * 64
+    assert config.cursor_key() == b"s" * 64
+    assert read == ["tongban-430000-cursor-key"]
+
+
+@pytest.mark.parametrize("stored", [None, "s" * (CURSOR_KEY_MIN_LENGTH - 1)])
+def test_a_secret_that_holds_no_usable_key_is_refused(
+    stored: str | None, fresh_cursor_key: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(config, "settings", lambda: load_settings({**PROD, **KEY_SECRET}))
+    _read_from([stored], monkeypatch)
+    with pytest.raises(ConfigurationError, match="cursor key secret"):
+        config.cursor_key()
+
+
+def test_an_inline_key_is_used_as_it_is_and_the_local_stage_derives_one(
+    fresh_cursor_key: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = _read_from([], monkeypatch)
+    monkeypatch.setattr(config, "settings", lambda: load_settings({**PROD, "TONGBAN_CURSOR_KEY": INLINE_KEY}))
+    assert config.cursor_key() == INLINE_KEY.encode()
+    config.cursor_key.cache_clear()
+    monkeypatch.setattr(config, "settings", lambda: load_settings(LOCAL))
+    assert config.cursor_key() == b"tongban-cursor|local|430000|tongban-430000"
+    assert read == []
+
+
+def test_app_refuses_to_start_in_a_deployed_stage_without_a_cursor_key() -> None:
+    result = import_app("prod-430000", TONGBAN_ISSUERS=issuers(remote_issuer()))
+    assert result.returncode != 0
+    assert "ConfigurationError" in result.stderr
+    assert "has no cursor key" in result.stderr
+
+
+def test_app_starts_in_a_deployed_stage_with_its_secret_named_and_reads_it_only_on_use() -> None:
+    # No AWS endpoint answers here: the start must not read the secret (ADR 0002: cold start).
+    result = import_app(
+        "prod-430000",
+        TONGBAN_ISSUERS=issuers(remote_issuer()),
+        TONGBAN_CURSOR_KEY_SECRET="tongban-430000-cursor-key",
+        AWS_ENDPOINT_URL="http://127.0.0.1:9",
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -127,7 +127,8 @@ def test_video_messages_apply_in_every_state_but_a_draft() -> None:
 
 
 def env(**more: str) -> dict[str, str]:
-    return {"TONGBAN_STAGE": "prod-430000", "TONGBAN_PROVINCE": "430000", **more}
+    deployed = {"TONGBAN_STAGE": "prod-430000", "TONGBAN_PROVINCE": "430000"}
+    return {**deployed, "TONGBAN_CURSOR_KEY_SECRET": "tongban-430000-cursor-key", **more}
 
 
 def test_the_local_stand_in_is_the_local_stages_alone() -> None:
