@@ -9,7 +9,7 @@ their seat by a signed request (`POST /v1/exchange/video-joins`, JWS `tongban-vi
 the signed file fetch); the home checks the signature, that the case is shared with that province
 and that the seat is the clerk's, asks the provider for an attendee of that participant, records
 the join as the partner's (naming the clerk) and hands the token back in the answer only. The
-joining side records its clerk's join on its own chain. See ADR `00XX-video-home.md`.
+joining side records its clerk's join on its own chain. See ADR 0014.
 """
 
 from __future__ import annotations

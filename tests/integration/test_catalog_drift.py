@@ -64,7 +64,7 @@ def test_a_replayed_request_is_answered_again_within_its_window(
     client: Any, seeded: list[dict[str, Any]], guangxi: PartnerProvince
 ) -> None:
     """A read changes nothing, so the same signed request may be presented again while it is fresh
-    (docs/exchange/README.md § 18); outside the window it is stale."""
+    (docs/exchange/README.md § 19); outside the window it is stale."""
     request = guangxi.digests_request(request_id="same-id")
     assert ok(read_digests(client, request))["items"] == ok(read_digests(client, request))["items"]
 
