@@ -93,7 +93,7 @@ def test_the_refusal_table_lists_exactly_the_codes_the_routes_can_answer_with() 
 def test_the_digest_read_table_lists_exactly_the_codes_its_route_can_answer_with() -> None:
     import app  # noqa: F401 — registers the routes
 
-    block = SPEC.split("## 18. Catalog digests")[1]
+    block = SPEC.split("## 19. Catalog digests")[1]
     rows = [line for line in block.splitlines() if line.startswith("| `")]
     documented = {row.split("|")[1].strip().strip("`"): int(row.split("|")[2]) for row in rows}
     (op,) = [op for op in OPERATIONS if op.path == "/v1/exchange/catalog-digests"]
