@@ -29,11 +29,9 @@ from chalicelib.domain.catalog_replication import (
     stream_of,
 )
 from chalicelib.domain.catalog_standard import stored_standard_digest
-from chalicelib.domain.clock import Clock, parse_rfc3339, rfc3339, system_clock
+from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.envelope import (
     CATALOG_FETCH_KIND,
-    MAX_AGE,
-    MAX_SKEW,
     ExchangeRefusal,
     MessageType,
     payload_digest,
@@ -44,6 +42,7 @@ from chalicelib.services.catalog import Announcement, CatalogService, Head
 from chalicelib.services.exchange import Signer, refusal_record, unverified_claims
 from chalicelib.services.jws import verify_jws
 from chalicelib.services.partners import PartnerService
+from chalicelib.services.signed_request import check_signed_request
 
 CATALOG_FETCH_TYPE = "tongban-catalog-fetch+jws"  # the request: which item version
 CATALOG_STATEMENT_TYPE = "tongban-catalog+jws"  # the answer's statement: this version, this digest
@@ -265,11 +264,9 @@ class CatalogReplication:
         claims: dict[str, Any] = {}
         try:
             claims = unverified_claims(token)
-            partner = self._partners.get(str(claims.get("from", "")))
-            if partner is None:
-                raise ExchangeRefusal("unknown_sender")
-            verified = verify_jws(token, partner.trusted().jwks, CATALOG_FETCH_TYPE)
-            check_request(verified, self._province, self._clock())
+            partner, verified = check_signed_request(
+                self._partners, token, claims, CATALOG_FETCH_TYPE, self._province, self._clock()
+            )
             code, version = verified.get("code"), verified.get("version")
             if not isinstance(code, str) or not isinstance(version, int) or isinstance(version, bool):
                 raise ExchangeRefusal("envelope_malformed")
@@ -293,17 +290,3 @@ class CatalogReplication:
             CATALOG_STATEMENT_TYPE,
         )
         return {"version": doc, "statement": statement}
-
-
-def check_request(claims: dict[str, Any], receiver: str, now: Any) -> None:
-    """A signed request's addressee and freshness, as for messages and file fetches."""
-    try:
-        sent_at = parse_rfc3339(claims.get("sent_at"))
-    except ValueError:
-        raise ExchangeRefusal("envelope_malformed") from None
-    if claims.get("to") != receiver:
-        raise ExchangeRefusal("message_not_addressed_here")
-    if sent_at < now - MAX_AGE:
-        raise ExchangeRefusal("message_stale")
-    if sent_at > now + MAX_SKEW:
-        raise ExchangeRefusal("message_from_the_future")
