@@ -66,6 +66,7 @@ def dispatched(window: Party) -> str:
     number = intake(window)
     file_id = upload(window, f"/v1/window/cases/{number}/materials/id_card/uploads", PDF)
     assert confirm(window, number, file_id)["status"] == "verified"
+    ok(window.post(f"/v1/window/cases/{number}/files/{file_id}/original-check", {"mail_original": False}))
     ok(window.post(f"/v1/window/cases/{number}/consent", {"method": "paper_scan"}))
     ok(window.post(f"/v1/window/cases/{number}/dispatch"))
     return number
@@ -161,6 +162,7 @@ def test_a_session_scheduled_before_dispatch_is_announced_with_the_dispatch(
     assert video_messages(number) == []  # 广西 has no case to show it on yet
     file_id = upload(window, f"/v1/window/cases/{number}/materials/id_card/uploads", PDF)
     assert confirm(window, number, file_id)["status"] == "verified"
+    ok(window.post(f"/v1/window/cases/{number}/files/{file_id}/original-check", {"mail_original": False}))
     ok(window.post(f"/v1/window/cases/{number}/consent", {"method": "paper_scan"}))
     ok(window.post(f"/v1/window/cases/{number}/dispatch"))
     sent = list(outbox(number))
