@@ -55,7 +55,7 @@ class Gateway:
         return dict(self.get(f"/v1/cases/{number}"))
 
 
-def eventually(probe: Callable[[], Any], what: str, seconds: float = 30) -> Any:
+def eventually(probe: Callable[[], Any], what: str, seconds: float = 60) -> Any:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = probe()
