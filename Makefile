@@ -17,7 +17,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(PY) -m infra.local
 
-test: $(STAMP) lint typecheck cfn-lint contract-lint partner-ts pytest
+# The static checks run two at a time (each is one process), then the tests on every worker.
+test: $(STAMP)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck cfn-lint contract-lint partner-ts
+	@$(MAKE) --no-print-directory pytest
 
 # The inner loop: the pure domain and the services' unit tests, in seconds.
 unit: $(STAMP)
@@ -61,8 +64,10 @@ partner-ts:
 
 # pytest includes tests/infra: every province packaged, cfn-lint and checkov on the packaged
 # templates, their data resources built in moto, and the function policies checked for wildcards.
+# PYTEST_WORKERS=1 runs everything in one process, as `make unit` does.
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # make package PROVINCE=430000 → out/430000/sam.yaml + deployment.zip (see infra/package.py)
 package: $(STAMP)

@@ -45,6 +45,16 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `pytest -n`, keep what shares a costly session fixture on one worker: every end-to-end
+    test (one local stack on fixed ports), every infra test (each province packaged once), and each
+    other module whole (its module fixtures built once)."""
+    for item in items:
+        path = Path(item.path).relative_to(ROOT)
+        group = path.parts[1] if path.parts[1] in {"e2e", "infra"} else str(path)
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def seed_items() -> list[dict[str, Any]]:
     data = json.loads((ROOT / "infra/seed/catalog.json").read_text(encoding="utf-8"))
     return list(data["items"])
