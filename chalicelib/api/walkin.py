@@ -12,7 +12,8 @@ from chalicelib import container
 from chalicelib.api.applicant import CASE_PROBLEMS, case_number, view
 from chalicelib.api.endpoint import PUBLIC, Call, QueryParam, Reply, endpoint
 from chalicelib.api.http import HttpProblem
-from chalicelib.config import LOCAL_STAGE, settings
+from chalicelib.config import LOCAL_STAGE
+from chalicelib.container import settings
 from chalicelib.domain.clock import system_clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.identity import Role
