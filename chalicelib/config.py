@@ -142,7 +142,7 @@ class Settings:
     stage: str
     province_code: str
     resource_prefix: str
-    # The cursor key (`cursor_key()`): given inline, or the name or ARN of the secret that holds it.
+    # The cursor key (`read_cursor_key`): given inline, or the name or ARN of the secret that holds it.
     cursor_key: str = field(default="", repr=False)
     cursor_key_secret: str = ""
     issuers: tuple[IssuerConfig, ...] = field(default=())
