@@ -1,9 +1,15 @@
-"""Tongban Gateway (跨省通办网关) — wiring only: the app, its middleware, blueprints and handlers."""
+"""Tongban Gateway (跨省通办网关) — wiring only: the app, its middleware, blueprints and handlers.
 
+The composition root (`chalicelib/container.py`) is installed here, at import: the production one
+from the environment, unless one was installed before (tests install theirs with fakes).
+"""
+
+from collections.abc import Callable
 from typing import Any
 
-from chalice.app import Chalice, CloudWatchEvent, Rate, SQSEvent
+from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, SQSEvent
 
+from chalicelib import container
 from chalicelib.api.applicant import applicant
 from chalicelib.api.authority import authority
 from chalicelib.api.catalog_drift import catalog_drift
@@ -16,14 +22,23 @@ from chalicelib.api.public import public
 from chalicelib.api.shipments import shipments
 from chalicelib.api.walkin import walkin
 from chalicelib.api.window import window
-from chalicelib.config import settings
-from chalicelib.domain.clock import system_clock
 from chalicelib.events import handlers
 
-stage = settings()  # a misconfigured stage (e.g. a development issuer outside local) fails at start
+root = container.current()  # a misconfigured stage (e.g. a development issuer outside local) fails here
+stage = root.settings
 
 app = Chalice(app_name="tongban-gateway")
 app.api.binary_types.append("application/pdf")  # the printable receipt (收件告知单)
+
+
+def register_invocation(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Hands each invocation's Lambda context to idempotency, as Powertools asks of a handler: a
+    request that dies mid-way then holds its key only until the invocation would have timed out."""
+    container.register_lambda_context(event.lambda_context)
+    return get_response(event)
+
+
+app.register_middleware(register_invocation, "http")
 app.register_middleware(http_middleware, "http")
 app.register_blueprint(meta)
 app.register_blueprint(public)
@@ -66,12 +81,12 @@ def relay_messages(event: CloudWatchEvent) -> int:
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def sweep_deadlines(event: CloudWatchEvent) -> dict[str, int]:
-    return handlers.sweep_deadlines(system_clock())
+    return handlers.sweep_deadlines(container.current().clock())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def relay_outbox(event: CloudWatchEvent) -> int:
-    return handlers.relay_outbox(system_clock())
+    return handlers.relay_outbox(container.current().clock())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

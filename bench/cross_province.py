@@ -154,7 +154,10 @@ def play_partner(code: str) -> tuple[Any, list[dict[str, Any]]]:
             }
             return SimpleNamespace(status=200, body={"receipt": partner.sign_jws(receipt, RECEIPT_TYPE)})
 
-    container.outbound()._http = FakePartner()
+        def download(self, url: str, max_bytes: int) -> tuple[bytes, str]:
+            raise AssertionError("the bench's cases carry no partner file")
+
+    container.install(container.bootstrap(container.settings(), partner_transport=FakePartner()))
     return partner, sent
 
 

@@ -6,7 +6,11 @@ template in `infra/` also uses, so the app and the template cannot disagree on a
 Fails closed: the stage must be named (`TONGBAN_STAGE`; the local stack, the tests and
 `.chalice/config.json` name it); a development issuer — flagged `development`, or on a reserved
 `.invalid` host where only a development issuer can live — is accepted only in the local stage and
-only with its flag; outside the local stage the cursor key must be configured (`cursor_key()`).
+only with its flag; outside the local stage the cursor key must be configured (`read_cursor_key`).
+
+Every environment variable the app reads is read here, by `load_settings`, and listed in the
+README's configuration table (a test compares the two). The composition root (`container.py`)
+holds the one `Settings` of the process; nothing else reads the environment.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from chalicelib.domain.regions import is_province, province_name
@@ -44,6 +47,8 @@ QUEUES = {
 
 
 VIDEO_PROVIDERS = ("local", "chime", "none")  # none: no video service configured (sessions answer 503)
+SMS_PROVIDERS = ("local", "sns", "end_user_messaging", "none")  # none: walk-in applicants get no SMS
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigurationError(RuntimeError):
@@ -99,11 +104,45 @@ def _video(env: Mapping[str, str], stage: str) -> VideoSettings:
 
 
 @dataclass(frozen=True)
+class SmsSettings:
+    """The SMS provider for walk-in applicants (`TONGBAN_SMS_PROVIDER`): the local stand-in (local
+    stage only), Amazon SNS `Publish` (`sns`, optional sender id), AWS End User Messaging
+    `SendTextMessage` (`end_user_messaging`, from an origination identity, optional configuration
+    set), or `none` (the default outside the local stage)."""
+
+    provider: str = "local"
+    sender_id: str | None = None
+    origination_identity: str = ""
+    configuration_set: str | None = None
+
+
+def sms_settings(env: Mapping[str, str], stage: str) -> SmsSettings:
+    """The SMS provider the stage's configuration names; the local stand-in only in the local stage."""
+    local = stage == LOCAL_STAGE
+    provider = env.get("TONGBAN_SMS_PROVIDER", "local" if local else "none").strip()
+    if provider not in SMS_PROVIDERS:
+        raise ConfigurationError(
+            f"TONGBAN_SMS_PROVIDER {provider!r} is not one of {', '.join(SMS_PROVIDERS)}"
+        )
+    if provider == "local" and not local:
+        raise ConfigurationError("the local SMS stand-in is allowed only in the local stage")
+    origination = env.get("TONGBAN_SMS_ORIGINATION_IDENTITY", "").strip()
+    if provider == "end_user_messaging" and not origination:
+        raise ConfigurationError("end_user_messaging needs TONGBAN_SMS_ORIGINATION_IDENTITY")
+    return SmsSettings(
+        provider=provider,
+        sender_id=env.get("TONGBAN_SMS_SENDER_ID") or None,
+        origination_identity=origination,
+        configuration_set=env.get("TONGBAN_SMS_CONFIGURATION_SET") or None,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     stage: str
     province_code: str
     resource_prefix: str
-    # The cursor key (`cursor_key()`): given inline, or the name or ARN of the secret that holds it.
+    # The cursor key (`read_cursor_key`): given inline, or the name or ARN of the secret that holds it.
     cursor_key: str = field(default="", repr=False)
     cursor_key_secret: str = ""
     issuers: tuple[IssuerConfig, ...] = field(default=())
@@ -114,6 +153,8 @@ class Settings:
     # minutes a catalog difference with a partner may last before the drift alarm is raised
     catalog_drift_alarm_minutes: int = DEFAULT_CATALOG_DRIFT_ALARM_MINUTES
     video: VideoSettings = field(default_factory=VideoSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
+    log_level: str = "INFO"
 
     @property
     def province_name(self) -> str:
@@ -258,7 +299,16 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
             "TONGBAN_CATALOG_DRIFT_ALARM_MINUTES", env.get("TONGBAN_CATALOG_DRIFT_ALARM_MINUTES", "")
         ),
         video=_video(env, stage),
+        sms=sms_settings(env, stage),
+        log_level=_log_level(env.get("POWERTOOLS_LOG_LEVEL", "")),
     )
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise ConfigurationError(f"POWERTOOLS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    return level
 
 
 def _public_base_url(raw: str, stage: str) -> str | None:
@@ -294,18 +344,12 @@ def _minutes(name: str, raw: str) -> int:
     return int(raw)
 
 
-@lru_cache(maxsize=1)
-def settings() -> Settings:
-    """The settings of this process, read on first use."""
-    return load_settings()
-
-
 CURSOR_KEY_MIN_LENGTH = 32
 
 
-@lru_cache(maxsize=1)
-def cursor_key() -> bytes:
-    """The key that authenticates pagination cursors (HMAC-SHA256).
+def read_cursor_key(stage: Settings) -> bytes:
+    """The key that authenticates pagination cursors (HMAC-SHA256); the root reads it once
+    (`container.cursor_key()`).
 
     A deployed stage names the Secrets Manager secret that holds it (`TONGBAN_CURSOR_KEY_SECRET`,
     generated by the packaged template), read once per process on first use, so a cold start that
@@ -315,10 +359,6 @@ def cursor_key() -> bytes:
     stage must share the key: a cursor from one page is used on the next request, which another
     instance may serve.
     """
-    return _cursor_key(settings())
-
-
-def _cursor_key(stage: Settings) -> bytes:
     if stage.cursor_key:
         return stage.cursor_key.encode("utf-8")
     if stage.cursor_key_secret:
@@ -333,11 +373,10 @@ def _cursor_key(stage: Settings) -> bytes:
     return f"tongban-cursor|{stage.stage}|{stage.province_code}|{stage.resource_prefix}".encode()
 
 
-@lru_cache(maxsize=1)
-def print_link_key() -> bytes:
+def print_link_key_of(cursor_key: bytes) -> bytes:
     """The key that signs receipt print links (HMAC-SHA256), derived from the cursor key with its
     own label so that neither can stand in for the other; a deployed stage sets TONGBAN_CURSOR_KEY."""
     import hashlib
     import hmac
 
-    return hmac.new(cursor_key(), b"tongban-receipt-print-link", hashlib.sha256).digest()
+    return hmac.new(cursor_key, b"tongban-receipt-print-link", hashlib.sha256).digest()

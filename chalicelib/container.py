@@ -1,28 +1,43 @@
-"""Composition root: builds each service once per process with its adapters, on first use.
+"""Composition root: the one place where the app's services are built from their collaborators.
 
-Imports happen inside the factories: a cold start pays only for the services its first request
-uses (ADR 0002).
+A `Root` holds what the services are built from: the stage's `Settings`, the clock, the partner
+transport (HTTP to partner gateways), the video provider (视频会商), the SMS sender and the
+e-licence provider (电子证照). `bootstrap` makes one, taking each collaborator as a parameter and
+defaulting to the production one the settings name; `install` makes it the process's current root.
+`app.py` installs the production root at import (`current()` does, if nothing was installed); tests
+install one with fakes (a fixed clock, a fake partner transport) instead of patching services.
+
+The module functions (`cases()`, `outbound()`, …) build each service once per root, on first use,
+and are the call shape of the API and event layers. Imports happen inside them: a cold start pays
+only for the services its first request uses (ADR 0002). Nothing else in `chalicelib` keeps a
+process-wide instance: the token verifier, the idempotency store, the cursor and print-link keys,
+the tracer and the working calendar live here too.
 """
 
 from __future__ import annotations
 
+import sys
 import time
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
-from chalicelib.config import settings
+from chalicelib.config import Settings, load_settings
+from chalicelib.domain.clock import Clock, system_clock
 
 if TYPE_CHECKING:
     from chalicelib.adapters.case_store import DynamoCaseStore
     from chalicelib.adapters.catalog_store import DynamoCatalogStore
     from chalicelib.adapters.evidence import S3EvidenceArchive
-    from chalicelib.adapters.licences import LocalLicenceProvider
+    from chalicelib.adapters.idempotency import IdempotentRuns
     from chalicelib.adapters.message_store import DynamoMessageStore
     from chalicelib.adapters.queues import SqsNoticeQueue
     from chalicelib.adapters.signing import KmsSigner
     from chalicelib.domain.case import Case
     from chalicelib.domain.partners import Partner
     from chalicelib.domain.working_days import WorkingCalendar
+    from chalicelib.services.authentication import TokenVerifier
     from chalicelib.services.binding import BindingService
     from chalicelib.services.calendar import CalendarService
     from chalicelib.services.case_files import CaseFiles
@@ -36,6 +51,7 @@ if TYPE_CHECKING:
     from chalicelib.services.exchange import ExchangeService
     from chalicelib.services.inbound import InboundService
     from chalicelib.services.joint import JointCoordinator
+    from chalicelib.services.licences import LicenceProvider
     from chalicelib.services.materials import MaterialService
     from chalicelib.services.notices import NoticeService
     from chalicelib.services.outbound import OutboundService
@@ -44,29 +60,188 @@ if TYPE_CHECKING:
     from chalicelib.services.receipts import ReceiptService
     from chalicelib.services.reveal import RevealService
     from chalicelib.services.shipments import ShipmentService
-    from chalicelib.services.sms import SmsNotifier
+    from chalicelib.services.sms import SmsNotifier, SmsSender
     from chalicelib.services.video import VideoProvider
     from chalicelib.services.video_sessions import VideoSessions
     from chalicelib.services.walkin import WalkInService
     from chalicelib.services.window import WindowService
 
 CALENDAR_TTL_SECONDS = 300.0
-_calendar_cache: dict[str, tuple[float, WorkingCalendar]] = {}
+T = TypeVar("T")
 
 
-@cache
+class PartnerTransport(Protocol):
+    """HTTP to partner gateways (`adapters/partner_http.py` in production): signed posts and
+    downloads of presigned file URLs."""
+
+    def post(self, url: str, body: dict[str, Any]) -> Any: ...
+    def download(self, url: str, max_bytes: int) -> tuple[bytes, str]: ...
+
+
+@dataclass(eq=False)
+class Root:
+    """The collaborators the services are built from, and the services built so far."""
+
+    settings: Settings
+    clock: Clock = system_clock
+    partner_transport: PartnerTransport | None = None  # None: HTTP (adapters/partner_http.py)
+    video_provider: VideoProvider | None = None  # None: the one `settings.video` names
+    sms: SmsSender | None = None  # None: the one `settings.sms` names (which may be none)
+    licences: LicenceProvider | None = None  # None: the local e-licence stand-in
+    lambda_context: Any = None  # the current invocation's (registered by app.py)
+    built: dict[str, Any] = field(default_factory=dict, repr=False)
+    calendar_read: tuple[float, WorkingCalendar] | None = field(default=None, repr=False)
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock = system_clock,
+    partner_transport: PartnerTransport | None = None,
+    video_provider: VideoProvider | None = None,
+    sms: SmsSender | None = None,
+    licences: LicenceProvider | None = None,
+) -> Root:
+    """A root from explicit collaborators; each one left out is production's, from `settings`
+    (read from the environment when not given: a misconfigured stage fails here, at start)."""
+    return Root(
+        settings if settings is not None else load_settings(),
+        clock=clock,
+        partner_transport=partner_transport,
+        video_provider=video_provider,
+        sms=sms,
+        licences=licences,
+    )
+
+
+_current: list[Root] = []  # the process's root: at most one
+
+
+def install(root: Root) -> Root:
+    """Make `root` the process's current root: services are built from it from now on."""
+    from chalicelib.observability import logger
+
+    if "chalicelib.adapters.aws" in sys.modules:  # a new root starts with new AWS connections
+        from chalicelib.adapters.aws import reset_clients
+
+        reset_clients()
+    logger.setLevel(root.settings.log_level)
+    _current[:] = [root]
+    return root
+
+
+def current() -> Root:
+    """The installed root; the production one, from the environment, if none is installed yet."""
+    if not _current:
+        install(bootstrap())
+    return _current[0]
+
+
+def reset() -> None:
+    """Forget the services built so far (the collaborators stay): they are built again on use."""
+    root = current()
+    root.built.clear()
+    root.calendar_read = None
+
+
+def register_lambda_context(context: Any) -> None:
+    """Remember the invocation's Lambda context, as Powertools' idempotency asks of a handler; the
+    idempotency store is given it now if built, or when it is built."""
+    root = current()
+    root.lambda_context = context
+    if "idempotency" in root.built:
+        idempotency().register_lambda_context(context)
+
+
+def _built(factory: Callable[[], T]) -> Callable[[], T]:
+    """Build with `factory` once per root, on first use."""
+    name = factory.__name__
+
+    @wraps(factory)
+    def once() -> T:
+        built = current().built
+        if name not in built:
+            built[name] = factory()
+        return cast("T", built[name])
+
+    return once
+
+
+def settings() -> Settings:
+    """The settings of the current root."""
+    return current().settings
+
+
+def clock() -> Clock:
+    return current().clock
+
+
+@_built
+def partner_transport() -> PartnerTransport:
+    """The root's partner transport, or HTTP (`adapters/partner_http.py`)."""
+    given = current().partner_transport
+    if given is not None:
+        return given
+    from chalicelib.adapters.partner_http import PartnerHttp
+
+    return PartnerHttp()
+
+
+@_built
+def token_verifier() -> TokenVerifier:
+    """Bearer tokens of the issuers the stage trusts (统一身份认证); it caches their keys."""
+    from chalicelib.services.authentication import TokenVerifier
+
+    return TokenVerifier(settings().issuers)
+
+
+@_built
+def idempotency() -> IdempotentRuns:
+    from chalicelib.adapters.idempotency import IdempotentRuns
+
+    runs = IdempotentRuns(settings().table("idempotency"))
+    runs.register_lambda_context(current().lambda_context)
+    return runs
+
+
+@_built
+def cursor_key() -> bytes:
+    """The key of pagination cursors, read once per root (a deployed stage: from its secret)."""
+    from chalicelib.config import read_cursor_key
+
+    return read_cursor_key(settings())
+
+
+@_built
+def print_link_key() -> bytes:
+    from chalicelib.config import print_link_key_of
+
+    return print_link_key_of(cursor_key())
+
+
+@_built
+def tracer() -> Any:
+    """The X-Ray tracer, or None where `Settings.tracing` is off."""
+    from chalicelib.observability import tracer_of
+
+    return tracer_of(settings().tracing)
+
+
+@_built
 def catalog_store() -> DynamoCatalogStore:
     from chalicelib.adapters.catalog_store import DynamoCatalogStore
 
     return DynamoCatalogStore(settings().table("catalog"))
 
 
-@cache
+@_built
 def catalog() -> CatalogService:
     from chalicelib.services.catalog import CatalogService
 
     lazy = _LazyReplication()
-    return CatalogService(catalog_store(), province=settings().province_code, announcer=lazy, versions=lazy)
+    return CatalogService(
+        catalog_store(), province=settings().province_code, announcer=lazy, versions=lazy, clock=clock()
+    )
 
 
 class _LazyReplication:
@@ -82,10 +257,9 @@ class _LazyReplication:
         return catalog_replication().fetch(code, version, publisher=publisher, holder=holder)
 
 
-@cache
+@_built
 def catalog_replication() -> CatalogReplication:
     """事项标准 replication: announcements through the outbox, copies, versions fetched on demand."""
-    from chalicelib.adapters.partner_http import PartnerHttp
     from chalicelib.adapters.queues import SqsOutboundQueue
     from chalicelib.services.catalog_replication import CatalogReplication
 
@@ -97,12 +271,13 @@ def catalog_replication() -> CatalogReplication:
         SqsOutboundQueue(stage.queue("outbound")),
         partners(),
         signer(),
-        PartnerHttp(),
+        partner_transport(),
         stage.province_code,
+        clock=clock(),
     )
 
 
-@cache
+@_built
 def calendar() -> CalendarService:
     from chalicelib.services.calendar import CalendarService
 
@@ -110,75 +285,81 @@ def calendar() -> CalendarService:
 
 
 def working_calendar() -> WorkingCalendar:
-    """The published years as one calendar, re-read at most every five minutes per process."""
+    """The published years as one calendar, re-read at most every five minutes per root."""
     from chalicelib.domain.calendar import YearCalendar
     from chalicelib.domain.working_days import WorkingCalendar
 
-    cached = _calendar_cache.get("calendar")
+    root = current()
+    cached = root.calendar_read
     if cached is not None and time.monotonic() - cached[0] < CALENDAR_TTL_SECONDS:
         return cached[1]
     years = [YearCalendar.model_validate(doc) for doc in catalog_store().calendars()]
     built = WorkingCalendar.of(years)
-    _calendar_cache["calendar"] = (time.monotonic(), built)
+    root.calendar_read = (time.monotonic(), built)
     return built
 
 
 def forget_calendar() -> None:
-    _calendar_cache.clear()
+    current().calendar_read = None
 
 
-@cache
+@_built
 def case_store() -> DynamoCaseStore:
     from chalicelib.adapters.case_store import DynamoCaseStore
 
     return DynamoCaseStore(settings().table("cases"))
 
 
-@cache
+@_built
 def notice_queue() -> SqsNoticeQueue:
     from chalicelib.adapters.queues import SqsNoticeQueue
 
     return SqsNoticeQueue(settings().queue("notifications"))
 
 
-@cache
-def licences() -> LocalLicenceProvider:
-    """The local e-licence stand-in (no national e-licence system is reachable from here)."""
+@_built
+def licences() -> LicenceProvider:
+    """The root's e-licence provider, or the local stand-in (no national e-licence system is
+    reachable from here)."""
+    given = current().licences
+    if given is not None:
+        return given
     from chalicelib.adapters.licences import LocalLicenceProvider
 
-    return LocalLicenceProvider(settings().table("catalog"), province=settings().province_code)
+    return LocalLicenceProvider(settings().table("catalog"), province=settings().province_code, clock=clock())
 
 
-@cache
+@_built
 def cases() -> CaseService:
     from chalicelib.services.case_book import CaseBook
     from chalicelib.services.cases import CaseService
 
     book = CaseBook(case_store(), notice_queue(), working_calendar)
     province = settings().province_code
-    service = CaseService(book, catalog(), licences(), province, outbound=outbound(), partners=partners())
+    service = CaseService(
+        book, catalog(), licences(), province, outbound=outbound(), partners=partners(), clock=clock()
+    )
     service.listeners.append(lambda case: joint().listen(case))  # 多地联办 coordination
     service.listeners.append(announce_video_sessions)  # 视频会商: an intake's sessions, once dispatched
     return service
 
 
-@cache
+@_built
 def reveals() -> RevealService:
     from chalicelib.services.reveal import RevealService
 
     return RevealService(cases(), case_store())
 
 
-@cache
+@_built
 def joint() -> JointCoordinator:
     from chalicelib.services.joint import JointCoordinator
 
     return JointCoordinator(cases(), outbound(), settings().province_code)
 
 
-@cache
+@_built
 def outbound() -> OutboundService:
-    from chalicelib.adapters.partner_http import PartnerHttp
     from chalicelib.adapters.queues import SqsOutboundQueue
     from chalicelib.services.outbound import OutboundService
 
@@ -190,18 +371,18 @@ def outbound() -> OutboundService:
         dead,
         partners(),
         signer(),
-        PartnerHttp(),
+        partner_transport(),
         stage.province_code,
         archive=evidence_archive(),
+        clock=clock(),
     )
     service.listeners.append(lambda record: joint().on_delivered(record))  # 联办: a stop acknowledged
     return service
 
 
-@cache
+@_built
 def case_files() -> CaseFiles:
     from chalicelib.adapters.files import S3Files
-    from chalicelib.adapters.partner_http import PartnerHttp
     from chalicelib.services.case_files import CaseFiles
 
     stage = settings()
@@ -209,14 +390,15 @@ def case_files() -> CaseFiles:
         partners(),
         signer(),
         S3Files(stage.bucket),
-        PartnerHttp(),
+        partner_transport(),
         case_store(),
         stage.province_code,
         refusals=message_store(),
+        clock=clock(),
     )
 
 
-@cache
+@_built
 def inbound() -> InboundService:
     from chalicelib.services.inbound import InboundService
 
@@ -226,10 +408,11 @@ def inbound() -> InboundService:
         case_files(),
         settings().province_code,
         catalog_messages=lambda received: catalog_replication().apply(received),
+        clock=clock(),
     )
 
 
-@cache
+@_built
 def materials() -> MaterialService:
     from chalicelib.adapters.files import S3Files
     from chalicelib.services.materials import MaterialService
@@ -237,21 +420,21 @@ def materials() -> MaterialService:
     return MaterialService(cases(), S3Files(settings().bucket), licences())
 
 
-@cache
+@_built
 def ratings() -> RatingService:
     from chalicelib.services.ratings import RatingService
 
     return RatingService(cases())
 
 
-@cache
+@_built
 def deadlines() -> DeadlineService:
     from chalicelib.services.deadlines import DeadlineService
 
     return DeadlineService(cases())
 
 
-@cache
+@_built
 def notices() -> NoticeService:
     from chalicelib.adapters.notice_reads import DynamoNoticeReads
     from chalicelib.services.notices import NoticeService
@@ -260,36 +443,35 @@ def notices() -> NoticeService:
     return NoticeService(case_store(), notice_queue(), DynamoNoticeReads(table), sms_notifier())
 
 
-@cache
+@_built
 def sms_notifier() -> SmsNotifier:
-    """SMS to walk-in applicants through TONGBAN_SMS_PROVIDER (adapters/sms.py): the local stand-in
-    in the local stage unless configured, none elsewhere unless configured."""
-    import os
-
+    """SMS to walk-in applicants through the root's sender, or the one `Settings.sms` names
+    (adapters/sms.py): the local stand-in in the local stage unless configured, none elsewhere
+    unless configured."""
     from chalicelib.adapters.sms import DynamoSmsLedger, sms_sender
     from chalicelib.services.sms import SmsNotifier
 
     stage = settings()
     table = stage.table("cases")
-    sender = sms_sender(stage.stage, table, os.environ)
-    base_url = os.environ.get("TONGBAN_PUBLIC_BASE_URL", "")
-    return SmsNotifier(case_store(), sender, DynamoSmsLedger(table), base_url)
+    sender = current().sms or sms_sender(stage.sms, table)
+    return SmsNotifier(case_store(), sender, DynamoSmsLedger(table), stage.public_base_url or "")
 
 
-@cache
+@_built
 def walk_ins() -> WalkInService:
     from chalicelib.services.walkin import WalkInService
 
     return WalkInService(cases(), ratings(), case_store())
 
 
-@cache
+@_built
 def partners() -> PartnerService:
     from chalicelib.adapters.partner_store import DynamoPartnerStore
     from chalicelib.services.partners import PartnerService
 
     stage = settings()
-    service = PartnerService(DynamoPartnerStore(stage.table("catalog")), stage.province_code, stage.stage)
+    store = DynamoPartnerStore(stage.table("catalog"))
+    service = PartnerService(store, stage.province_code, stage.stage, clock=clock())
     # a partner active again gets what waited for it now (catalog and case messages alike)
     service.listeners.append(_flush_when_active)
     return service
@@ -302,21 +484,21 @@ def _flush_when_active(partner: Partner) -> None:
         outbound().flush(partner.code)
 
 
-@cache
+@_built
 def signer() -> KmsSigner:
     from chalicelib.adapters.signing import KmsSigner
 
     return KmsSigner(settings().signing_key)
 
 
-@cache
+@_built
 def message_store() -> DynamoMessageStore:
     from chalicelib.adapters.message_store import DynamoMessageStore
 
     return DynamoMessageStore(settings().table("cases"))
 
 
-@cache
+@_built
 def exchange() -> ExchangeService:
     from chalicelib.adapters.queues import SqsInboundQueue
     from chalicelib.services.exchange import ExchangeService
@@ -332,27 +514,33 @@ def exchange() -> ExchangeService:
         settings().province_code,
         payload_conforms=payload_conforms,
         archive=evidence_archive(),
+        clock=clock(),
     )
 
 
-@cache
+@_built
 def evidence_archive() -> S3EvidenceArchive:
     from chalicelib.adapters.evidence import S3EvidenceArchive
 
     return S3EvidenceArchive(settings().evidence_bucket)
 
 
-@cache
+@_built
 def evidence() -> EvidenceService:
     from chalicelib.services.evidence import EvidenceService
 
     own = signer()
     return EvidenceService(
-        evidence_archive(), partners(), own, settings().province_code, own_key=own.public_jwk_of
+        evidence_archive(),
+        partners(),
+        own,
+        settings().province_code,
+        own_key=own.public_jwk_of,
+        clock=clock(),
     )
 
 
-@cache
+@_built
 def dead_letters() -> DeadLetterService:
     from chalicelib.adapters.dead_letters import SqsDeadLetters
     from chalicelib.services.dead_letters import DeadLetterService
@@ -360,16 +548,15 @@ def dead_letters() -> DeadLetterService:
     return DeadLetterService(SqsDeadLetters(), settings().queue, outbound())
 
 
-@cache
+@_built
 def window() -> WindowService:
     from chalicelib.services.window import WindowService
 
     return WindowService(cases(), case_store(), binding())
 
 
-@cache
+@_built
 def receipts() -> ReceiptService:
-    from chalicelib.config import print_link_key
     from chalicelib.services.receipts import ReceiptService
 
     stage = settings()
@@ -378,7 +565,7 @@ def receipts() -> ReceiptService:
     )
 
 
-@cache
+@_built
 def shipments() -> ShipmentService:
     """资料寄递 at the handling province (the window's side goes through `window()`)."""
     from chalicelib.services.shipments import ShipmentService
@@ -386,19 +573,19 @@ def shipments() -> ShipmentService:
     return ShipmentService(cases(), case_store(), settings().province_code)
 
 
-@cache
+@_built
 def binding() -> BindingService:
     from chalicelib.adapters.binding_store import DynamoBindingStore
     from chalicelib.services.binding import BindingService
 
     stage = settings()
-    return BindingService(signer(), partners(), DynamoBindingStore(stage.table("cases")), stage.province_code)
+    store = DynamoBindingStore(stage.table("cases"))
+    return BindingService(signer(), partners(), store, stage.province_code, clock=clock())
 
 
-@cache
+@_built
 def video_sessions() -> VideoSessions:
     """Video sessions with the province's configured provider (`Settings.video`), built on first use."""
-    from chalicelib.adapters.partner_http import PartnerHttp
     from chalicelib.services.video_sessions import VideoSessions
 
     return VideoSessions(
@@ -407,8 +594,9 @@ def video_sessions() -> VideoSessions:
         province=settings().province_code,
         partners=partners(),
         signer=signer(),
-        http=PartnerHttp(),
+        http=partner_transport(),
         refusals=message_store(),
+        clock=clock(),
     )
 
 
@@ -418,26 +606,31 @@ def announce_video_sessions(case: Case) -> None:
         video_sessions().announce_pending(case)
 
 
-@cache
+@_built
 def video_provider() -> VideoProvider:
+    """The root's video provider, or the one `Settings.video` names."""
+    given = current().video_provider
+    if given is not None:
+        return given
     from chalicelib.adapters.video import provider_of
 
     return provider_of(settings().video)
 
 
-@cache
+@_built
 def catalog_digests() -> CatalogDigests:
     from chalicelib.services.catalog_drift import CatalogDigests
 
-    return CatalogDigests(catalog_store(), partners(), settings().province_code, refusals=message_store())
+    return CatalogDigests(
+        catalog_store(), partners(), settings().province_code, refusals=message_store(), clock=clock()
+    )
 
 
-@cache
+@_built
 def catalog_drift() -> DriftMonitor:
     from datetime import timedelta
 
     from chalicelib.adapters.drift_store import DynamoDriftStore
-    from chalicelib.adapters.partner_http import PartnerHttp
     from chalicelib.services.catalog_drift import DriftMonitor
 
     stage = settings()
@@ -445,16 +638,9 @@ def catalog_drift() -> DriftMonitor:
         catalog_digests(),
         partners(),
         signer(),
-        PartnerHttp(),
+        partner_transport(),
         DynamoDriftStore(stage.table("catalog")),
         stage.province_code,
         timedelta(minutes=stage.catalog_drift_alarm_minutes),
+        clock=clock(),
     )
-
-
-def reset() -> None:
-    """Forget built services (tests that change settings between cases): every factory here."""
-    for factory in list(globals().values()):
-        if callable(factory) and hasattr(factory, "cache_clear") and factory.__module__ == __name__:
-            factory.cache_clear()
-    forget_calendar()

@@ -2,18 +2,17 @@
 
 Personal data never reaches a log line: besides never logging bodies, headers or query strings,
 the formatter masks anything shaped like an ID number (GB 11643) or a mainland mobile number.
-Tracing is created only when enabled (deployed stages), so tests and cold starts do not import
-the X-Ray SDK.
+Tracing is created only when enabled (`Settings.tracing`: deployed stages), so tests and cold
+starts do not import the X-Ray SDK. The log level is `Settings.log_level`, applied when the
+composition root is installed; this module reads no environment of its own.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -34,18 +33,14 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
         return redact(super().format(record))
 
 
-logger = Logger(
-    service=SERVICE,
-    logger_formatter=RedactingFormatter(),
-    level=os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"),
-)
+logger = Logger(service=SERVICE, logger_formatter=RedactingFormatter())
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
-@cache
-def tracer() -> Any:
-    """The X-Ray tracer, or None where tracing is off (POWERTOOLS_TRACE_DISABLED, tests, local)."""
-    if os.environ.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "true":
+def tracer_of(enabled: bool) -> Any:
+    """The X-Ray tracer, or None where tracing is off (`Settings.tracing`: tests, local); the
+    composition root builds it once (`container.tracer()`)."""
+    if not enabled:
         return None
     from aws_lambda_powertools import Tracer
 
@@ -58,7 +53,9 @@ def traced(name: str, **annotations: str) -> Iterator[Any]:
 
     Annotations are indexed by X-Ray for search: route names and status codes only, never personal data.
     """
-    active = tracer()
+    from chalicelib import container  # the root holds the one tracer of the process
+
+    active = container.tracer()
     if active is None:
         yield None
         return

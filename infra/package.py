@@ -66,9 +66,9 @@ def app_functions() -> list[AppFunction]:
     from chalice.app import SQSEventConfig
 
     import app as application
-    from chalicelib.config import settings
+    from chalicelib import container
 
-    prefix = f"{settings().resource_prefix}-"
+    prefix = f"{container.settings().resource_prefix}-"
     chalice_app = application.app
     functions = [AppFunction("api_handler")] if chalice_app.routes else []
     for source in chalice_app.event_sources:

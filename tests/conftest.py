@@ -85,11 +85,12 @@ def aws() -> Iterator[None]:
 
 @pytest.fixture
 def clean_aws(aws: None) -> None:
-    """Empty tables before each test, and forget cached clients and services."""
+    """Empty tables before each test, and install a fresh composition root (new AWS clients, no
+    services built yet). A test that needs a fake collaborator (a fixed clock, a partner transport)
+    installs its own: `container.install(container.bootstrap(clock=…))`."""
     import boto3
 
     from chalicelib import container
-    from chalicelib.adapters import aws as aws_adapter
 
     ddb = boto3.client("dynamodb")
     for table in (f"{PREFIX}-catalog", f"{PREFIX}-idempotency", f"{PREFIX}-cases"):
@@ -97,8 +98,7 @@ def clean_aws(aws: None) -> None:
         for page in ddb.get_paginator("scan").paginate(TableName=table):
             for item in page["Items"]:
                 ddb.delete_item(TableName=table, Key={k: item[k] for k in keys})
-    aws_adapter.reset_clients()
-    container.reset()
+    container.install(container.bootstrap())
 
 
 @pytest.fixture
@@ -122,3 +122,20 @@ def seeded(clean_aws: None) -> list[dict[str, Any]]:
 
 def bearer(role: str, **claims: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {ISSUER.token(role, **claims)}"}
+
+
+def install_root(**fakes: Any) -> Any:
+    """Install a composition root built with `fakes` (`clock`, `partner_transport`, `video_provider`,
+    `sms`, `licences`) and, for every collaborator not named, the current root's: fixtures each add
+    theirs. Services are built again, from the new root, on first use."""
+    from chalicelib import container
+
+    root = container.current()
+    kept = {
+        "clock": root.clock,
+        "partner_transport": root.partner_transport,
+        "video_provider": root.video_provider,
+        "sms": root.sms,
+        "licences": root.licences,
+    }
+    return container.install(container.bootstrap(root.settings, **{**kept, **fakes}))

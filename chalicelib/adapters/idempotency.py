@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools.utilities.idempotency import (
@@ -17,7 +16,6 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from chalicelib.adapters.aws import client
-from chalicelib.config import settings
 from chalicelib.domain.errors import Conflict, InvalidInput
 
 if TYPE_CHECKING:
@@ -27,57 +25,57 @@ if TYPE_CHECKING:
 RETENTION_SECONDS = 24 * 3600  # mobile clients retry within minutes; a day is generous
 
 
-@cache
-def _store() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(
-        table_name=settings().table("idempotency"), boto3_client=client("dynamodb")
-    )
-
-
 def _mark_replayed(response: Any, _record: Any) -> Any:
     return {**response, "replayed": True}
 
 
-_CONFIG = IdempotencyConfig(
-    event_key_jmespath="scope",
-    payload_validation_jmespath="fingerprint",
-    raise_on_no_idempotency_key=True,
-    expires_after_seconds=RETENTION_SECONDS,
-    response_hook=cast("IdempotentHookFunction", _mark_replayed),
-)
+class IdempotentRuns:
+    """Runs a request's effect once per scope; one per process, built by the composition root.
 
-
-def run_once(
-    scope: str,
-    fingerprint: str,
-    produce: Callable[[], dict[str, Any]],
-    lambda_context: LambdaContext | None = None,
-) -> tuple[dict[str, Any], bool]:
-    """Run `produce` once per scope; return its stored result and whether this was a replay.
-
-    A failure raised by `produce` is not stored, so a corrected retry with the same key runs. With
-    the invocation's Lambda context registered, a record left `INPROGRESS` by an invocation that
-    died (timeout, crash) expires when that invocation would have ended, so a retry then runs
-    instead of meeting 409 `idempotency_in_progress` for the whole retention.
+    The invocation's Lambda context is registered the way Powertools documents it
+    (`config.register_lambda_context(context)`, from the app's wiring on every invocation): with
+    it, a record left `INPROGRESS` by an invocation that died (timeout, crash) expires when that
+    invocation would have ended, so a retry then runs instead of meeting 409
+    `idempotency_in_progress` for the whole retention.
     """
-    if lambda_context is not None:
-        _CONFIG.register_lambda_context(lambda_context)
 
-    def execute(request: dict[str, str]) -> dict[str, Any]:
-        return produce()
+    def __init__(self, table: str) -> None:
+        self.store = DynamoDBPersistenceLayer(table_name=table, boto3_client=client("dynamodb"))
+        self.config = IdempotencyConfig(
+            event_key_jmespath="scope",
+            payload_validation_jmespath="fingerprint",
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=RETENTION_SECONDS,
+            response_hook=cast("IdempotentHookFunction", _mark_replayed),
+        )
 
-    guarded = idempotent_function(
-        execute,
-        data_keyword_argument="request",
-        persistence_store=_store(),
-        config=_CONFIG,
-        key_prefix="http",
-    )
-    try:
-        result = guarded(request={"scope": scope, "fingerprint": fingerprint})
-    except IdempotencyValidationError:
-        raise InvalidInput("idempotency_key_reused") from None
-    except IdempotencyAlreadyInProgressError:
-        raise Conflict("idempotency_in_progress") from None
-    replayed = bool(result.pop("replayed", False))
-    return result, replayed
+    def register_lambda_context(self, context: LambdaContext | None) -> None:
+        if context is not None:
+            self.config.register_lambda_context(context)
+
+    def run_once(
+        self, scope: str, fingerprint: str, produce: Callable[[], dict[str, Any]]
+    ) -> tuple[dict[str, Any], bool]:
+        """Run `produce` once per scope; return its stored result and whether this was a replay.
+
+        A failure raised by `produce` is not stored, so a corrected retry with the same key runs.
+        """
+
+        def execute(request: dict[str, str]) -> dict[str, Any]:
+            return produce()
+
+        guarded = idempotent_function(
+            execute,
+            data_keyword_argument="request",
+            persistence_store=self.store,
+            config=self.config,
+            key_prefix="http",
+        )
+        try:
+            result = guarded(request={"scope": scope, "fingerprint": fingerprint})
+        except IdempotencyValidationError:
+            raise InvalidInput("idempotency_key_reused") from None
+        except IdempotencyAlreadyInProgressError:
+            raise Conflict("idempotency_in_progress") from None
+        replayed = bool(result.pop("replayed", False))
+        return result, replayed

@@ -10,8 +10,9 @@
 A provider's refusal is raised as `SmsRefused` with the provider's error code only: botocore's
 messages may quote the request, phone number included, and must not reach a log line.
 
-Configuration (`sms_sender`): `TONGBAN_SMS_PROVIDER` = `local` (default in the local stage),
-`sns`, `end_user_messaging`, or `none` (default elsewhere: no SMS, a warning per notice);
+Configuration (`Settings.sms`, read by `config.sms_settings`): `TONGBAN_SMS_PROVIDER` = `local`
+(default in the local stage), `sns`, `end_user_messaging`, or `none` (default elsewhere: no SMS, a
+warning per notice);
 `TONGBAN_SMS_SENDER_ID`, `TONGBAN_SMS_ORIGINATION_IDENTITY`, `TONGBAN_SMS_CONFIGURATION_SET`.
 """
 
@@ -20,20 +21,19 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.aws import client
-from chalicelib.config import LOCAL_STAGE, ConfigurationError
+from chalicelib.config import SMS_PROVIDERS, SmsSettings
 from chalicelib.domain import personal
 from chalicelib.domain.clock import rfc3339, system_clock
 from chalicelib.domain.walkin import SmsMessage, e164
 from chalicelib.services.sms import SmsSender
 
 LEDGER_DAYS = 30
-PROVIDERS = ("local", "sns", "end_user_messaging", "none")
+PROVIDERS = SMS_PROVIDERS
 
 
 class SmsRefused(RuntimeError):
@@ -169,21 +169,12 @@ class DynamoSmsLedger:
         client("dynamodb").delete_item(TableName=self._table, Key=self._key(notice_id))
 
 
-def sms_sender(stage: str, table: str, env: Mapping[str, str]) -> SmsSender | None:
-    """The provider the stage's configuration names; the local stand-in only in the local stage."""
-    local = stage == LOCAL_STAGE
-    chosen = env.get("TONGBAN_SMS_PROVIDER", "local" if local else "none").strip()
-    if chosen not in PROVIDERS:
-        raise ConfigurationError(f"TONGBAN_SMS_PROVIDER {chosen!r} is not one of {', '.join(PROVIDERS)}")
-    if chosen == "local":
-        if not local:
-            raise ConfigurationError("the local SMS stand-in is allowed only in the local stage")
+def sms_sender(sms: SmsSettings, table: str) -> SmsSender | None:
+    """The provider the stage's settings name (checked when they were read); None: no SMS."""
+    if sms.provider == "local":
         return LocalSmsOutbox(table)
-    if chosen == "sns":
-        return SnsSmsSender(env.get("TONGBAN_SMS_SENDER_ID") or None)
-    if chosen == "end_user_messaging":
-        origination = env.get("TONGBAN_SMS_ORIGINATION_IDENTITY", "").strip()
-        if not origination:
-            raise ConfigurationError("end_user_messaging needs TONGBAN_SMS_ORIGINATION_IDENTITY")
-        return EndUserMessagingSmsSender(origination, env.get("TONGBAN_SMS_CONFIGURATION_SET") or None)
+    if sms.provider == "sns":
+        return SnsSmsSender(sms.sender_id)
+    if sms.provider == "end_user_messaging":
+        return EndUserMessagingSmsSender(sms.origination_identity, sms.configuration_set)
     return None

@@ -32,7 +32,7 @@ from chalicelib.api.http import (
     request_path,
 )
 from chalicelib.api.messages import negotiate_language
-from chalicelib.config import settings
+from chalicelib.container import settings
 from chalicelib.domain.errors import DomainError, InternalConflict
 from chalicelib.domain.identity import Principal, Role
 
@@ -277,9 +277,9 @@ def _retrying_internal_conflicts(handler: Handler) -> Handler:
 def _authenticate(op: Operation, request: Request) -> Principal | None:
     if op.roles is None:
         return None
-    from chalicelib.services.authentication import authenticate_bearer
+    from chalicelib.container import token_verifier
 
-    principal = authenticate_bearer(request.headers.get("authorization"))
+    principal = token_verifier().authenticate_bearer(request.headers.get("authorization"))
     if principal.role not in op.roles:
         raise HttpProblem("forbidden")
     if principal.role in STAFF and principal.province != settings().province_code:
@@ -425,7 +425,7 @@ def idempotency_scope(
 
 def _idempotent(op: Operation, handler: Handler, call: Call, request: Request, key: str) -> Response:
     """Same key + same body → the first response again; same key + other body → 422."""
-    from chalicelib.adapters.idempotency import run_once
+    from chalicelib.container import idempotency
 
     scope = idempotency_scope(call.principal, op.method, request.path, call.path, key)
     raw = request.raw_body or b""
@@ -435,7 +435,7 @@ def _idempotent(op: Operation, handler: Handler, call: Call, request: Request, k
         response = _respond(op, handler(call), request, call)
         return {"status": response.status_code, "headers": response.headers, "body": response.body}
 
-    stored, replayed = run_once(scope, fingerprint, produce, request.lambda_context)
+    stored, replayed = idempotency().run_once(scope, fingerprint, produce)
     headers = dict(stored["headers"])
     if replayed:
         headers["Idempotent-Replayed"] = "true"

@@ -217,9 +217,9 @@ def partner_audit(call: Call) -> dict[str, Any]:
     query=(QueryParam("date", "YYYY-MM-DD", pattern=r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$"),),
 )
 def refusals(call: Call) -> dict[str, Any]:
-    from chalicelib.domain.clock import beijing_date, system_clock
+    from chalicelib.domain.clock import beijing_date
 
-    day = call.query.get("date") or beijing_date(system_clock()).isoformat()
+    day = call.query.get("date") or beijing_date(container.current().clock()).isoformat()
     return {"date": day, "items": container.exchange().refusals(day)}
 
 

@@ -176,7 +176,7 @@ def _unb64(text: str) -> bytes:
 
 
 def _cursor_mac(raw: bytes) -> bytes:
-    from chalicelib.config import cursor_key
+    from chalicelib.container import cursor_key
 
     return hmac.new(cursor_key(), raw, hashlib.sha256).digest()[:CURSOR_MAC_BYTES]
 

@@ -9,7 +9,7 @@ from chalice.app import Blueprint
 
 from chalicelib.api.endpoint import PUBLIC, Call, endpoint
 from chalicelib.api.messages import PROBLEMS
-from chalicelib.config import settings
+from chalicelib.container import settings
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.identity import Role
 

@@ -12,8 +12,8 @@ from chalicelib import container
 from chalicelib.api.applicant import CASE_PROBLEMS, case_number, view
 from chalicelib.api.endpoint import PUBLIC, Call, QueryParam, Reply, endpoint
 from chalicelib.api.http import HttpProblem
-from chalicelib.config import LOCAL_STAGE, settings
-from chalicelib.domain.clock import system_clock
+from chalicelib.config import LOCAL_STAGE
+from chalicelib.container import settings
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.identity import Role
 
@@ -123,7 +123,7 @@ def window_follow_up(call: Call) -> dict[str, Any]:
     response=K + "ReadOut",
 )
 def read_notices(call: Call) -> dict[str, Any]:
-    up_to = call.body.up_to or system_clock()
+    up_to = call.body.up_to or container.current().clock()
     return container.notices().mark_read(container.cases().owner_of(call.actor), up_to)
 
 

@@ -13,14 +13,13 @@ configures; their values are checked as personal data and never logged.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
 from typing import Any
 
 import jwt
 from jwt.exceptions import ExpiredSignatureError, InvalidTokenError
 
 from chalicelib.adapters.jwks import KeySource, RemoteKeys, StaticKeys
-from chalicelib.config import IssuerConfig, settings
+from chalicelib.config import IssuerConfig
 from chalicelib.domain import personal
 from chalicelib.domain.errors import DomainError, InvalidInput
 from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind, VerifiedIdentity
@@ -47,6 +46,10 @@ class TokenVerifier:
             source = StaticKeys(issuer.jwks) if issuer.jwks is not None else RemoteKeys(str(issuer.jwks_uri))
             self._sources[issuer.issuer] = source
         return source
+
+    def authenticate_bearer(self, authorization: str | None) -> Principal:
+        """The principal of an `Authorization: Bearer …` header, or `token_missing`/`token_invalid`."""
+        return self.verify(_bearer_token(authorization))
 
     def verify(self, token: str) -> Principal:
         claims = self.claims(token)
@@ -154,15 +157,6 @@ def _entity_name(value: Any) -> str:
 
 def _opt(value: Any) -> str | None:
     return str(value) if value else None
-
-
-@cache
-def verifier() -> TokenVerifier:
-    return TokenVerifier(settings().issuers)
-
-
-def authenticate_bearer(authorization: str | None) -> Principal:
-    return verifier().verify(_bearer_token(authorization))
 
 
 def _bearer_token(authorization: str | None) -> str:

@@ -440,7 +440,7 @@ def seed_main() -> int:
     if not SEED_FILE.exists():
         print(f"seed catalog {SEED_FILE.relative_to(ROOT)} not found: it must exist before the stack starts")
         return 2
-    from chalicelib.config import settings
+    from chalicelib.container import settings
     from infra.local.seed_licences import seed_licences
     from infra.local.seed_partners import seed_partners
 

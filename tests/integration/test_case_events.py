@@ -14,6 +14,7 @@ import requests
 
 from chalicelib.domain.case_states import Act
 from chalicelib.domain.clock import BEIJING
+from tests.conftest import install_root
 from tests.integration.case_helpers import PDF, SJ_FORM, Party, draft, give, ok
 
 
@@ -144,11 +145,9 @@ def _clerk() -> Any:
 
 
 def test_the_sweep_warns_then_marks_overdue_once(applicant: Party, clerk: Party) -> None:
-    from chalicelib import container
     from chalicelib.events import handlers
 
-    service = container.cases()
-    service._clock = lambda: datetime(2026, 11, 2, 9, 0, tzinfo=BEIJING)  # a Monday
+    install_root(clock=lambda: datetime(2026, 11, 2, 9, 0, tzinfo=BEIJING))  # a Monday
     number = draft(applicant, "KSTB-SJ-001", SJ_FORM)["number"]
     give(applicant, number, "business_licence")
     give(applicant, number, "application_form")

@@ -13,6 +13,7 @@ import pytest
 
 from chalicelib.api.endpoint import OPERATIONS
 from chalicelib.domain.clock import BEIJING
+from tests.conftest import install_root
 from tests.integration.case_helpers import PDF, PNG, SJ_FORM, Party, draft, give, ok, upload
 
 
@@ -231,10 +232,7 @@ def test_the_audit_chain_detects_a_tampered_event(applicant: Party, clerk: Party
 def test_a_due_date_across_the_year_boundary_is_provisional_until_2027_is_published(
     applicant: Party, clerk: Party, client: Any
 ) -> None:
-    from chalicelib import container
-
-    service = container.cases()
-    service._clock = lambda: datetime(2026, 12, 10, 10, 0, tzinfo=BEIJING)
+    install_root(clock=lambda: datetime(2026, 12, 10, 10, 0, tzinfo=BEIJING))
     number = submitted_case(applicant)
     accepted = ok(clerk.post(f"/v1/authority/cases/{number}/accept", {}))
     clock = accepted["clock"]

@@ -16,6 +16,7 @@ from chalicelib.domain.catalog import ItemDefinition
 from chalicelib.domain.catalog_standard import standard_digest
 from chalicelib.domain.clock import BEIJING, system_clock
 from chalicelib.services.case_files import FETCH_TYPE
+from tests.conftest import install_root
 from tests.exchange_helpers import PartnerProvince
 from tests.factories import item
 from tests.integration.case_helpers import Party, ok
@@ -143,12 +144,10 @@ class Partner:
 
 
 @pytest.fixture
-def partner(
-    monkeypatch: pytest.MonkeyPatch, seeded: list[dict[str, Any]], operator: Party, guangxi: PartnerProvince
-) -> Partner:
+def partner(seeded: list[dict[str, Any]], operator: Party, guangxi: PartnerProvince) -> Partner:
     stand_in = Partner()
     stand_in.items = [d.as_json() for d in container.catalog_digests().own()]
-    monkeypatch.setattr(container.catalog_drift(), "_http", stand_in)
+    install_root(partner_transport=stand_in)
     return stand_in
 
 
@@ -167,7 +166,7 @@ def test_a_partner_holding_the_same_catalog_is_in_sync(operator: Party, partner:
 
 
 def test_the_view_shows_missing_extra_and_different_versions_since_first_seen(
-    monkeypatch: pytest.MonkeyPatch, operator: Party, partner: Partner
+    operator: Party, partner: Partner
 ) -> None:
     assert partner.items is not None
     entries = {i["code"]: i for i in partner.items}
@@ -189,7 +188,7 @@ def test_the_view_shows_missing_extra_and_different_versions_since_first_seen(
     assert different["theirs"]["digest"] == "sha256:" + "0" * 64
 
     later = system_clock() + timedelta(minutes=31)
-    monkeypatch.setattr(container.catalog_drift(), "_clock", lambda: later)
+    install_root(clock=lambda: later)
     view = ok(operator.get(DRIFT))
     again = the_partner(view)
     assert [d["since"] for d in again["different"]] == [different["since"]]  # still the first sighting
@@ -210,7 +209,7 @@ def test_a_difference_that_clears_is_forgotten(operator: Party, partner: Partner
 
 
 def test_an_unreachable_partner_is_shown_as_such_not_as_drift_and_keeps_its_first_sightings(
-    monkeypatch: pytest.MonkeyPatch, operator: Party, partner: Partner
+    operator: Party, partner: Partner
 ) -> None:
     assert partner.items is not None
     agreed = list(partner.items)
@@ -251,7 +250,7 @@ def test_a_suspended_partner_is_not_asked(operator: Party, partner: Partner) -> 
 
 
 def test_the_scheduled_check_records_and_counts_what_the_alarm_needs(
-    monkeypatch: pytest.MonkeyPatch, operator: Party, partner: Partner
+    operator: Party, partner: Partner
 ) -> None:
     from chalicelib.events import handlers
 
@@ -259,7 +258,7 @@ def test_the_scheduled_check_records_and_counts_what_the_alarm_needs(
     partner.items = partner.items[2:]
     assert handlers.check_catalog_drift() == {"overdue": 0, "differences": 2, "unreachable": 0}
     later = system_clock() + timedelta(minutes=45)
-    monkeypatch.setattr(container.catalog_drift(), "_clock", lambda: later)
+    install_root(clock=lambda: later)
     assert handlers.check_catalog_drift()["overdue"] == 2
     partner.items = None
     assert handlers.check_catalog_drift() == {"overdue": 0, "differences": 0, "unreachable": 1}

@@ -31,7 +31,7 @@ from chalicelib.domain.clock import BEIJING, rfc3339
 from chalicelib.domain.envelope import JWS_TYPE, RECEIPT_TYPE, MessageType, payload_digest
 from chalicelib.services.jws import verify_jws
 from chalicelib.services.outbound import MAX_ATTEMPTS, backoff
-from tests.conftest import PREFIX, bearer, seed_items
+from tests.conftest import PREFIX, bearer, install_root, seed_items
 from tests.exchange_helpers import PartnerProvince
 from tests.integration.case_helpers import RS4_FORM, Party, applicant_of, ok
 
@@ -378,7 +378,7 @@ def test_a_successor_parked_behind_a_dead_lettered_message_is_applied_after_the_
 
 
 class FakeClock:
-    """The outbound service's clock, moved by the test."""
+    """The gateway's clock (the composition root's), moved by the test."""
 
     def __init__(self) -> None:
         self.now = datetime.now(BEIJING)
@@ -431,22 +431,16 @@ class FakePartner:
 
 
 @pytest.fixture
-def clock(guangxi: PartnerProvince, monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    from chalicelib import container
-
+def clock(guangxi: PartnerProvince) -> FakeClock:
     moved = FakeClock()
-    monkeypatch.setattr(container.outbound(), "_clock", moved)
+    install_root(clock=moved)
     return moved
 
 
 @pytest.fixture
-def partner(
-    client: Any, guangxi: PartnerProvince, monkeypatch: pytest.MonkeyPatch, queues: dict[str, Queue]
-) -> FakePartner:
-    from chalicelib import container
-
+def partner(client: Any, guangxi: PartnerProvince, queues: dict[str, Queue]) -> FakePartner:
     fake = FakePartner(guangxi, ok(client.http.get("/v1/exchange/jwks")))
-    monkeypatch.setattr(container.outbound(), "_http", fake)
+    install_root(partner_transport=fake)
     return fake
 
 

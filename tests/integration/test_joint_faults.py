@@ -22,7 +22,7 @@ import pytest
 from chalicelib.domain.clock import rfc3339
 from chalicelib.domain.envelope import MessageType
 from chalicelib.services.outbound import backoff
-from tests.conftest import PREFIX
+from tests.conftest import PREFIX, install_root
 from tests.exchange_helpers import PartnerProvince
 from tests.integration.case_helpers import Party, applicant_of, give, ok
 from tests.integration.test_exchange_faults import (
@@ -131,13 +131,10 @@ def queues(clean_aws: None) -> dict[str, Queue]:
 
 
 @pytest.fixture
-def clock(guangxi: PartnerProvince, monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+def clock(guangxi: PartnerProvince) -> FakeClock:
     """One clock for the case service (and so the coordinator), the sender and the receiver."""
-    from chalicelib import container
-
     moved = FakeClock()
-    for service in (container.cases(), container.outbound(), container.inbound()):
-        monkeypatch.setattr(service, "_clock", moved)
+    install_root(clock=moved)
     return moved
 
 
@@ -146,13 +143,10 @@ def partner(
     client: Any,
     guangxi: PartnerProvince,
     clock: FakeClock,
-    monkeypatch: pytest.MonkeyPatch,
     queues: dict[str, Queue],
 ) -> FakePartner:
-    from chalicelib import container
-
     fake = FakePartner(guangxi, ok(client.http.get("/v1/exchange/jwks")))
-    monkeypatch.setattr(container.outbound(), "_http", fake)
+    install_root(partner_transport=fake)
     return fake
 
 

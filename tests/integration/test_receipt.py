@@ -205,7 +205,7 @@ def test_a_signed_print_link_opens_the_pdf_without_a_token(client: Any, window: 
 
 
 def test_a_forged_edited_or_expired_print_link_is_refused(client: Any, window: Party) -> None:
-    from chalicelib.config import print_link_key
+    from chalicelib.container import print_link_key
     from chalicelib.domain.print_link import PrintLink
 
     number = intake(window)

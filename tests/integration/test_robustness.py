@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from chalicelib.domain.clock import BEIJING, parse_rfc3339
-from tests.conftest import PREFIX, bearer
+from tests.conftest import PREFIX, bearer, install_root
 from tests.integration.case_helpers import PDF, RS4_FORM, Party, confirm, draft, ok, upload
 
 PROBLEM = "application/problem+json"
@@ -157,8 +157,7 @@ def test_the_upload_ticket_expires_in_beijing_time(applicant: Party) -> None:
     assert parse_rfc3339(expires) > datetime.now(BEIJING)
 
 
-def test_expired_tickets_free_the_slot(applicant: Party, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib import container
+def test_expired_tickets_free_the_slot(applicant: Party) -> None:
     from chalicelib.services.materials import MAX_FILES_PER_SLOT
 
     number = draft(applicant, "KSTB-RS-004", RS4_FORM)["number"]
@@ -166,7 +165,7 @@ def test_expired_tickets_free_the_slot(applicant: Party, monkeypatch: pytest.Mon
         ok(_ticket(applicant, number), 201)
     problem(_ticket(applicant, number), 409, "too_many_files")
     later = datetime.now(BEIJING) + timedelta(minutes=11)
-    monkeypatch.setattr(container.cases(), "_clock", lambda: later)
+    install_root(clock=lambda: later)
     fresh = ok(_ticket(applicant, number), 201)
     files = ok(applicant.get(f"/v1/cases/{number}"))["materials"][0]["files"]
     assert [f["file_id"] for f in files if f["status"] == "pending"] == [fresh["file_id"]]
@@ -207,7 +206,7 @@ def test_the_verified_version_is_served_after_the_object_is_replaced(applicant: 
 def test_a_retry_after_a_crash_mid_request_runs_once_the_invocation_is_over(
     applicant: Party, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chalicelib.adapters import idempotency
+    from chalicelib import container
     from chalicelib.services.cases import CaseService
 
     number = draft(applicant, "KSTB-RS-004", RS4_FORM)["number"]
@@ -217,7 +216,7 @@ def test_a_retry_after_a_crash_mid_request_runs_once_the_invocation_is_over(
         raise SystemExit("the invocation died")  # not caught by the handler: as a killed runtime
 
     # a dead runtime cleans nothing up: the record stays INPROGRESS
-    monkeypatch.setattr(idempotency._store(), "delete_record", lambda *a, **k: None)
+    monkeypatch.setattr(container.idempotency().store, "delete_record", lambda *a, **k: None)
     monkeypatch.setattr(CaseService, "update_form", crash)
     with pytest.raises(SystemExit):
         applicant.post(f"/v1/cases/{number}/form", {"form": RS4_FORM}, key="crash-1")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from chalicelib.domain.clock import BEIJING, rfc3339
 from chalicelib.domain.envelope import MessageType
 from chalicelib.services.jws import verify_jws
 from chalicelib.services.video_sessions import VIDEO_JOIN_TYPE
+from tests.conftest import install_root
 from tests.exchange_helpers import PartnerProvince
 from tests.integration.case_helpers import PDF, Party, confirm, ok, upload
 from tests.integration.test_exchange_faults import Queue, forwarded, on_inbound, outbox, post, pump
@@ -300,7 +300,7 @@ def test_guangxis_messages_apply_once_and_in_order(
 
 
 @pytest.fixture
-def home(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+def home() -> list[dict[str, Any]]:
     """广西's gateway as the session's home, as this gateway's HTTP reaches it: checks the signature
     and answers with a token, or with `home.answer` when a test sets one."""
     from chalicelib import container
@@ -328,10 +328,8 @@ def home(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
                 },
             )
 
-    stub = Home()
-    monkeypatch.setattr(container.video_sessions(), "_http", stub)
-    yield asked
-    container.video_sessions.cache_clear()
+    install_root(partner_transport=Home())
+    return asked
 
 
 def test_the_handling_clerk_joins_guangxis_session_through_guangxis_gateway(
@@ -387,7 +385,7 @@ def test_the_handling_clerk_joins_guangxis_session_through_guangxis_gateway(
 def _stub() -> Any:
     from chalicelib import container
 
-    return container.video_sessions()._http
+    return container.partner_transport()
 
 
 def test_a_session_held_by_guangxi_is_ended_there(

@@ -97,7 +97,7 @@ def delivered_notices(notifications: Queue) -> list[dict[str, Any]]:
 
 def sms_of(number: str) -> list[dict[str, Any]]:
     from chalicelib.adapters.sms import LocalSmsOutbox
-    from chalicelib.config import settings
+    from chalicelib.container import settings
 
     return LocalSmsOutbox(settings().table("cases")).messages(number)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import config
+from chalicelib import container
 from chalicelib.adapters import secrets
 from chalicelib.config import CURSOR_KEY_MIN_LENGTH, ConfigurationError, IssuerConfig, load_settings
 from infra.devtokens import DevIssuer
@@ -339,9 +339,14 @@ def test_other_misconfiguration_is_reported_before_a_missing_cursor_key() -> Non
 
 @pytest.fixture
 def fresh_cursor_key() -> Iterator[None]:
-    config.cursor_key.cache_clear()
+    before = container.current()
     yield
-    config.cursor_key.cache_clear()  # the rest of the session derives it from the test stage again
+    container.install(before)  # the rest of the session derives it from the test stage again
+
+
+def install(env: dict[str, str]) -> None:
+    """A composition root with the stage's settings, as the process's current one."""
+    container.install(container.bootstrap(load_settings(env)))
 
 
 def _read_from(values: list[str | None], monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -359,10 +364,10 @@ def _read_from(values: list[str | None], monkeypatch: pytest.MonkeyPatch) -> lis
 def test_the_cursor_key_is_read_from_its_secret_once_per_process(
     fresh_cursor_key: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(config, "settings", lambda: load_settings({**PROD, **KEY_SECRET}))
+    install({**PROD, **KEY_SECRET})
     read = _read_from(["s" * 64, "another key, after a rotation, x"], monkeypatch)
-    assert config.cursor_key() == b"s" * 64
-    assert config.cursor_key() == b"s" * 64
+    assert container.cursor_key() == b"s" * 64
+    assert container.cursor_key() == b"s" * 64
     assert read == ["tongban-430000-cursor-key"]
 
 
@@ -370,21 +375,20 @@ def test_the_cursor_key_is_read_from_its_secret_once_per_process(
 def test_a_secret_that_holds_no_usable_key_is_refused(
     stored: str | None, fresh_cursor_key: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(config, "settings", lambda: load_settings({**PROD, **KEY_SECRET}))
+    install({**PROD, **KEY_SECRET})
     _read_from([stored], monkeypatch)
     with pytest.raises(ConfigurationError, match="cursor key secret"):
-        config.cursor_key()
+        container.cursor_key()
 
 
 def test_an_inline_key_is_used_as_it_is_and_the_local_stage_derives_one(
     fresh_cursor_key: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     read = _read_from([], monkeypatch)
-    monkeypatch.setattr(config, "settings", lambda: load_settings({**PROD, "TONGBAN_CURSOR_KEY": INLINE_KEY}))
-    assert config.cursor_key() == INLINE_KEY.encode()
-    config.cursor_key.cache_clear()
-    monkeypatch.setattr(config, "settings", lambda: load_settings(LOCAL))
-    assert config.cursor_key() == b"tongban-cursor|local|430000|tongban-430000"
+    install({**PROD, "TONGBAN_CURSOR_KEY": INLINE_KEY})
+    assert container.cursor_key() == INLINE_KEY.encode()
+    install(LOCAL)
+    assert container.cursor_key() == b"tongban-cursor|local|430000|tongban-430000"
     assert read == []
 
 

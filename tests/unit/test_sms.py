@@ -11,7 +11,7 @@ import pytest
 from botocore.stub import Stubber
 
 from chalicelib.adapters import sms as adapters
-from chalicelib.config import ConfigurationError
+from chalicelib.config import ConfigurationError, sms_settings
 from chalicelib.domain.walkin import SmsMessage, e164, is_walk_in, progress_link, sms_of, texted
 
 PHONE = "13800000003"
@@ -115,17 +115,20 @@ def test_a_refusal_names_the_providers_code_and_never_the_phone(
 
 
 def test_the_provider_is_chosen_by_configuration_and_the_stand_in_only_locally() -> None:
-    assert isinstance(adapters.sms_sender("local", "t", {}), adapters.LocalSmsOutbox)
-    assert adapters.sms_sender("prod-430000", "t", {}) is None
+    assert isinstance(adapters.sms_sender(sms_settings({}, "local"), "t"), adapters.LocalSmsOutbox)
+    assert adapters.sms_sender(sms_settings({}, "prod-430000"), "t") is None
     assert isinstance(
-        adapters.sms_sender("prod-430000", "t", {"TONGBAN_SMS_PROVIDER": "sns"}), adapters.SnsSmsSender
+        adapters.sms_sender(sms_settings({"TONGBAN_SMS_PROVIDER": "sns"}, "prod-430000"), "t"),
+        adapters.SnsSmsSender,
     )
     chosen = {"TONGBAN_SMS_PROVIDER": "end_user_messaging", "TONGBAN_SMS_ORIGINATION_IDENTITY": "pool-1"}
-    assert isinstance(adapters.sms_sender("prod-430000", "t", chosen), adapters.EndUserMessagingSmsSender)
+    assert isinstance(
+        adapters.sms_sender(sms_settings(chosen, "prod-430000"), "t"), adapters.EndUserMessagingSmsSender
+    )
     for stage, env in (
         ("prod-430000", {"TONGBAN_SMS_PROVIDER": "local"}),
         ("prod-430000", {"TONGBAN_SMS_PROVIDER": "carrier-pigeon"}),
         ("prod-430000", {"TONGBAN_SMS_PROVIDER": "end_user_messaging"}),
     ):
         with pytest.raises(ConfigurationError):
-            adapters.sms_sender(stage, "t", env)
+            adapters.sms_sender(sms_settings(env, stage), "t")
