@@ -538,7 +538,6 @@ def _issue_result(case: Case, command: IssueResult, ctx: Context) -> dict[str, A
         delivery=delivery,
         title=command.title,
         file_id=command.file_id if delivery is Delivery.ELECTRONIC and not as_licence else None,
-        licence_ref=command.licence_ref,
         carrier=command.carrier,
         tracking_number=command.tracking_number,
         issued_at=ctx.at,

@@ -156,16 +156,15 @@ class AcceptAndDecide:
 
 @dataclass(frozen=True, slots=True)
 class IssueResult:
-    """出证: an uploaded document (`file_id`), an e-licence (电子证照, `licence_type`; its
-    `licence_ref` is the provider's answer, added once the act is known to be allowed), or mail
-    (邮寄) with carrier and tracking number."""
+    """出证: an uploaded document (`file_id`), an e-licence (电子证照, `licence_type`: the service
+    issues it once the act is known to be allowed and adds its reference), or mail (邮寄) with
+    carrier and tracking number."""
 
     act: ClassVar[Act] = Act.ISSUE_RESULT
     delivery: Delivery
     title: str
     file_id: str | None = None
     licence_type: str | None = None
-    licence_ref: str | None = None
     carrier: str | None = None
     tracking_number: str | None = None
 

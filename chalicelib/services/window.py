@@ -168,7 +168,7 @@ class WindowService:
         messages = self._cases.act_messages(case, outcome, command, shipments=shipments)
         return self._cases.save_with_messages(case, [outcome], messages)
 
-    def hand_over(self, principal: Principal, number: str, body: dict[str, Any]) -> Case:
+    def hand_over(self, principal: Principal, number: str, to_whom: str, identity_checked: bool) -> Case:
         """出件: the result handed over at the window, after an identity check (送达)."""
         case = self._cases.windowed(principal, number)
         by = By(
@@ -178,14 +178,14 @@ class WindowService:
             province=principal.province,
             window=principal.window,
         )
-        if not body["identity_checked"]:
+        if not identity_checked:
             raise Conflict("identity_not_checked", state=case.state.value)
         command = Deliver(how="window_handover")
         outcome = perform(case, command, by, self._cases.context())
         assert outcome.case.intake is not None
         outcome.case.intake.handover = Handover(
-            to_whom=body["to_whom"],
-            identity_checked=bool(body["identity_checked"]),
+            to_whom=to_whom,
+            identity_checked=identity_checked,
             at=outcome.case.updated_at,
             by=principal.subject,
         )
