@@ -26,8 +26,9 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int], int]:
 
     from app import app
     from chalicelib import container
-    from chalicelib.domain.case_states import Act
+    from chalicelib.domain.catalog_terms import Delivery
     from chalicelib.domain.clock import BEIJING, rfc3339
+    from chalicelib.domain.commands import Accept, Command, Decide, IssueResult
     from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
     from chalicelib.domain.identity import Principal, Role
     from chalicelib.events import handlers
@@ -101,16 +102,14 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int], int]:
         meter.reset()
         drain(handlers.on_inbound, "inbound.fifo")
         calls["apply"].update(op for op, _ in meter.calls)
-        for act, params in (
-            (Act.ACCEPT, {}),
-            (Act.DECIDE, {"approved": True}),
-            (
-                Act.ISSUE_RESULT,
-                {"delivery": "electronic", "title": "失业登记", "licence_type": "失业登记证明"},
-            ),
-        ):
+        commands: tuple[Command, ...] = (
+            Accept(),
+            Decide(approved=True),
+            IssueResult(delivery=Delivery.ELECTRONIC, title="失业登记", licence_type="失业登记证明"),
+        )
+        for command in commands:
             meter.reset()
-            container.cases().act(clerk, number, act, params)
+            container.cases().act(clerk, number, command)
             calls["act"].update(op for op, _ in meter.calls)
             meter.reset()
             drain(handlers.on_outbound, "outbound")

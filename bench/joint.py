@@ -40,6 +40,7 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int]]:
     from chalicelib.domain.case_exchange import status_payload
     from chalicelib.domain.case_states import Act
     from chalicelib.domain.clock import BEIJING
+    from chalicelib.domain.commands import Accept, Command, Decide, Submit
     from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
     from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind, VerifiedIdentity
     from chalicelib.events import handlers
@@ -101,16 +102,17 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int]]:
 
     received = 0
 
-    def from_partner(number: str, act: Act, seq: int, params: dict[str, Any]) -> None:
+    def from_partner(number: str, command: Command, seq: int) -> None:
         nonlocal received
         copy = Case.model_validate(container.case_store().get(number))
         partner_case = copy.model_copy(deep=True)
-        for earlier in [Act.ACCEPT] if act is Act.DECIDE and copy.accepted_at is None else []:
+        act = command.act
+        for earlier in [Accept()] if act is Act.DECIDE and copy.accepted_at is None else []:
             partner_case = perform(
                 partner_case, earlier, by_of(clerk), Context(datetime.now(BEIJING), cases.book.calendar())
             ).case
         after = perform(
-            partner_case, act, by_of(clerk), Context(datetime.now(BEIJING), cases.book.calendar(), params)
+            partner_case, command, by_of(clerk), Context(datetime.now(BEIJING), cases.book.calendar())
         ).case
         payload = status_payload(after, act)
         kind = MessageType.ACCEPTED if act is Act.ACCEPT else MessageType.DECIDED
@@ -135,17 +137,17 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int]]:
         drain(handlers.on_inbound, "inbound.fifo")
         received += 1
 
-    step(STEPS[0], lambda: cases.act(applicant, n, Act.SUBMIT))
-    step(STEPS[1], lambda: cases.act(clerk, n, Act.ACCEPT, {}))
+    step(STEPS[0], lambda: cases.act(applicant, n, Submit()))
+    step(STEPS[1], lambda: cases.act(clerk, n, Accept()))
     first = next(p.case_number for p in cases.book.load(n).parts if p.key == "move_in_approval")
     assert first is not None
-    step(STEPS[2], lambda: cases.act(clerk, first, Act.ACCEPT, {}))
-    step(STEPS[3], lambda: cases.act(clerk, first, Act.DECIDE, {"approved": True}))
+    step(STEPS[2], lambda: cases.act(clerk, first, Accept()))
+    step(STEPS[3], lambda: cases.act(clerk, first, Decide(approved=True)))
     step(STEPS[4], lambda: drain(handlers.on_outbound, "outbound"))
     second = next(p.case_number for p in cases.book.load(n).parts if p.key == "move_out_registration")
     assert second is not None
-    step(STEPS[5], lambda: from_partner(second, Act.ACCEPT, 1, {}))
-    step(STEPS[6], lambda: from_partner(second, Act.DECIDE, 2, {"approved": True}))
+    step(STEPS[5], lambda: from_partner(second, Accept(), 1))
+    step(STEPS[6], lambda: from_partner(second, Decide(approved=True), 2))
     final = cases.book.load(n)
     assert final.state.value == "approved", final.state
     return calls, {"sent": len(sent), "received": received}

@@ -163,3 +163,26 @@ def case_model(subject: str = "dev-applicant-1", **fields: Any) -> Any:
         "clock": CaseClock(statutory_days=20, promised_days=10),
     }
     return Case(**{**defaults, **fields})
+
+
+def command_of(act: Any, **params: Any) -> Any:
+    """The domain command of `act` from a test's keyword parameters, as a route's request model
+    builds it: parameters the act does not take are left out, lists become tuples, and the enum and
+    model fields (`delivery`, `procedure`, `items`) are given as their JSON values."""
+    import dataclasses
+
+    from chalicelib.domain.case import SupplementItem, SuspensionProcedure
+    from chalicelib.domain.catalog_terms import Delivery
+    from chalicelib.domain.commands import COMMANDS
+
+    kind = COMMANDS[act]
+    names = {f.name for f in dataclasses.fields(kind)}
+    convert: dict[str, Any] = {
+        "delivery": Delivery,
+        "procedure": SuspensionProcedure,
+        "items": lambda items: tuple(SupplementItem.model_validate(i) for i in items),
+        "reasons": lambda reasons: tuple(reasons or ()),
+        "deferred_materials": lambda codes: tuple(codes or ()),
+    }
+    given = {k: convert.get(k, lambda v: v)(v) for k, v in params.items() if k in names}
+    return kind(**given)

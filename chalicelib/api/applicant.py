@@ -17,6 +17,7 @@ from chalicelib.api.http import HttpProblem, decode_cursor, encode_cursor
 from chalicelib.api.messages import ZH
 from chalicelib.domain.case_states import Act, CaseState
 from chalicelib.domain.clock import beijing_date
+from chalicelib.domain.commands import Submit
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.identity import Principal, Role
 
@@ -186,8 +187,8 @@ def update_form(call: Call) -> dict[str, Any]:
 
 def _applicant_act(act: Act, path: str, summary: str, request: str | None, problems: tuple[str, ...]) -> None:
     def handler(call: Call) -> dict[str, Any]:
-        params = call.body.model_dump(mode="json") if call.body is not None else {}
-        case = container.cases().act(call.actor, case_number(call), act, params)
+        command = Submit() if act is Act.SUBMIT else call.body.to_command(act)
+        case = container.cases().act(call.actor, case_number(call), command)
         return view(call.actor, case, call.lang)
 
     handler.__name__ = act.value

@@ -114,8 +114,8 @@ CLERK_ACTS: list[tuple[Act, str, str, str | None, tuple[str, ...]]] = [
 
 def _clerk_act(act: Act, path: str, summary: str, request: str | None, problems: tuple[str, ...]) -> None:
     def handler(call: Call) -> dict[str, Any]:
-        params = call.body.model_dump(mode="json") if call.body is not None else {}
-        case = container.cases().act(call.actor, case_number(call), act, params)
+        command = call.body.to_command(act)  # every clerk act has a body (the route's request model)
+        case = container.cases().act(call.actor, case_number(call), command)
         return view(call.actor, case, call.lang)
 
     handler.__name__ = f"clerk_{act.value}"

@@ -1,4 +1,13 @@
-"""Request and response bodies of the case APIs (applicant, authority), for validation and OpenAPI."""
+"""Request and response bodies of the case APIs (applicant, authority), for validation and OpenAPI.
+
+A request of a case act turns itself into the act's domain command (`to_command(act)`,
+`chalicelib.domain.commands`): the route validates the body here and hands the domain a typed
+command, never a dict. The request models are not the commands themselves because they carry
+what only HTTP needs — the contract's names (one model, `NoteRequest`, serves five acts), its
+length and pattern limits, whitespace stripping, unknown fields refused — while a command is
+also built from a partner's message or by the joint coordinator, where none of that applies, and
+must stay importable without pydantic on a cold start.
+"""
 
 from __future__ import annotations
 
@@ -30,8 +39,23 @@ from chalicelib.domain.case import (
     SyncIssue,
     VideoSession,
 )
-from chalicelib.domain.case_states import CaseState
+from chalicelib.domain.case_states import Act, CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
+from chalicelib.domain.commands import (
+    Accept,
+    AcceptAndDecide,
+    Command,
+    Decide,
+    Deliver,
+    Discard,
+    IssueResult,
+    Refuse,
+    RequestSupplement,
+    ReturnPreReview,
+    Suspend,
+    Withdraw,
+    noted,
+)
 from chalicelib.domain.identity import SubjectKind
 from chalicelib.domain.reveal import MAX_FIELDS, NOTE_MAX_LENGTH, RevealPurpose
 
@@ -111,9 +135,16 @@ class LicenceRequest(_In):
 class NoteRequest(_In):
     note: str | None = Field(default=None, max_length=2000)
 
+    def to_command(self, act: Act) -> Command:
+        return noted(act, self.note)
+
 
 class WithdrawRequest(_In):
     reason: str | None = Field(default=None, max_length=2000)
+
+    def to_command(self, act: Act) -> Command:
+        """撤回 (`withdraw`) or 删除草稿 (`discard`), with the applicant's reason."""
+        return Discard(reason=self.reason) if act is Act.DISCARD else Withdraw(reason=self.reason)
 
 
 class RatingRequest(_In):
@@ -131,6 +162,9 @@ class RatingRequest(_In):
 class ReturnRequest(_In):
     reasons: list[Text] = Field(min_length=1, max_length=50)
 
+    def to_command(self, act: Act) -> Command:
+        return ReturnPreReview(reasons=tuple(self.reasons))
+
 
 class AcceptRequest(_In):
     """受理; with `deferred_materials` and the applicant's `commitment` it is 容缺受理."""
@@ -138,10 +172,16 @@ class AcceptRequest(_In):
     deferred_materials: list[SlotCode] = Field(default_factory=list, max_length=20)
     commitment: str | None = Field(default=None, max_length=2000)
 
+    def to_command(self, act: Act) -> Command:
+        return Accept(deferred_materials=tuple(self.deferred_materials), commitment=self.commitment)
+
 
 class RefuseRequest(_In):
     reason: Text
     legal_basis: Short
+
+    def to_command(self, act: Act) -> Command:
+        return Refuse(reason=self.reason, legal_basis=self.legal_basis)
 
 
 class SupplementRequest(_In):
@@ -149,10 +189,16 @@ class SupplementRequest(_In):
 
     items: list[SupplementItem] = Field(min_length=1, max_length=50)
 
+    def to_command(self, act: Act) -> Command:
+        return RequestSupplement(items=tuple(self.items))
+
 
 class SuspendRequest(_In):
     procedure: SuspensionProcedure
     reason: Text
+
+    def to_command(self, act: Act) -> Command:
+        return Suspend(procedure=self.procedure, reason=self.reason)
 
 
 class DecideRequest(_In):
@@ -160,6 +206,16 @@ class DecideRequest(_In):
     reasons: list[Text] = Field(default_factory=list, max_length=50)
     legal_basis: Short | None = None
     on_commitment: bool = False
+
+    def to_command(self, act: Act) -> Command:
+        """作出决定 (`decide`) or, for an immediate item, 当场受理并办结 (`accept_and_decide`)."""
+        kind = AcceptAndDecide if act is Act.ACCEPT_AND_DECIDE else Decide
+        return kind(
+            approved=self.approved,
+            reasons=tuple(self.reasons),
+            legal_basis=self.legal_basis,
+            on_commitment=self.on_commitment,
+        )
 
 
 class IssueResultRequest(_In):
@@ -172,9 +228,22 @@ class IssueResultRequest(_In):
     carrier: Short | None = None
     tracking_number: Annotated[str, Field(min_length=1, max_length=50)] | None = None
 
+    def to_command(self, act: Act) -> Command:
+        return IssueResult(
+            delivery=self.delivery,
+            title=self.title,
+            file_id=self.file_id,
+            licence_type=self.licence_type,
+            carrier=self.carrier,
+            tracking_number=self.tracking_number,
+        )
+
 
 class DeliverRequest(_In):
     how: Literal["mail_signed", "window_pickup"]
+
+    def to_command(self, act: Act) -> Command:
+        return Deliver(how=self.how)
 
 
 class FollowUpRequest(_In):

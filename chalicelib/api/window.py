@@ -305,7 +305,9 @@ def dispatch(call: Call) -> dict[str, Any]:
 def hand_over(call: Call) -> dict[str, Any]:
     return view(
         call.actor,
-        container.window().hand_over(call.actor, case_number(call), call.body.model_dump()),
+        container.window().hand_over(
+            call.actor, case_number(call), call.body.to_whom, call.body.identity_checked
+        ),
         call.lang,
     )
 

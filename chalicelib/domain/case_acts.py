@@ -1,16 +1,17 @@
 """What each act does to a case: the rules beyond the state table, the clock, and the timeline event.
 
-`perform` is the one entry for state changes: it checks the transition, applies the act's own
-rules, moves the clock and returns the changed case with the event to append and the notice for
-the applicant. Storage and sealing of the event into the audit chain are the service's job.
+`perform` is the one entry for state changes: it takes a typed command
+(`chalicelib.domain.commands`), checks the transition of the command's act, applies the act's own
+rules (dispatched on the command's type), moves the clock and returns the changed case with the
+event to append and the notice for the applicant. Storage and sealing of the event into the audit
+chain are the service's job.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, assert_never
 
 from chalicelib.domain import working_days
 from chalicelib.domain.case import (
@@ -47,6 +48,29 @@ from chalicelib.domain.case_states import (
 )
 from chalicelib.domain.catalog_terms import Delivery
 from chalicelib.domain.clock import beijing_date, rfc3339
+from chalicelib.domain.commands import (
+    COMMAND_TYPES,
+    Accept,
+    AcceptAndDecide,
+    AnswerSupplement,
+    Cancel,
+    Close,
+    Command,
+    Decide,
+    Deliver,
+    Discard,
+    IssueResult,
+    PassPreReview,
+    Refuse,
+    RequestSupplement,
+    Resume,
+    ReturnPreReview,
+    StartReview,
+    Submit,
+    Suspend,
+    Withdraw,
+    approves,
+)
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.identity import Role
 from chalicelib.domain.joint import lead_acts
@@ -97,7 +121,6 @@ class Context:
 
     at: datetime
     calendar: working_days.WorkingCalendar
-    params: dict[str, Any] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
@@ -210,18 +233,20 @@ def owner_key(issuer: str, subject: str) -> str:
     return f"{issuer}|{subject}"
 
 
-def perform(case: Case, act: Act, by: By, ctx: Context) -> Outcome:
-    """Apply `act` by `by` to `case`; the result is a new case, the input is untouched."""
+def perform(case: Case, command: Command, by: By, ctx: Context) -> Outcome:
+    """Apply `command`'s act by `by` to `case`; the result is a new case, the input is untouched."""
+    if not isinstance(command, COMMAND_TYPES):  # e.g. the old parameter dict: a programming error
+        raise TypeError(f"not a case command: {type(command).__name__}")
+    act = command.act
     if actor_of(act) is not by.actor and not (act is Act.DELIVER and by.actor is Actor.CLERK):
         raise Conflict("act_not_yours", act=act.value, state=case.state.value)
     before = case.state
-    approved = bool(ctx.params.get("approved", True))
-    target = next_state(before, act, approved=approved)
+    target = next_state(before, act, approved=approves(command))
     refused = blocked(case, act)
     if refused is not None:
         raise refused
     changed = case.model_copy(deep=True)
-    details = RULES[act](changed, ctx) or {}
+    details = _apply(changed, command, ctx)
     changed.state = target
     changed.updated_at = ctx.at
     refresh_clock(changed, ctx.calendar, ctx.today)
@@ -249,6 +274,50 @@ def blocked(case: Case, act: Act) -> Conflict | None:
 # — per-act rules; each mutates the copy and returns the event's details —
 
 
+def _apply(case: Case, command: Command, ctx: Context) -> dict[str, Any]:
+    """The act's own rules, by the command's type: each mutates the copy and returns the event's details."""
+    match command:
+        case Submit():
+            return _submit(case, ctx)
+        case PassPreReview():
+            return {"note": command.note}
+        case ReturnPreReview():
+            return _return_pre_review(case, command)
+        case Accept():
+            return _accept(case, command, ctx)
+        case Refuse():
+            return _refuse(case, command, ctx)
+        case RequestSupplement():
+            return _request_supplement(case, command, ctx)
+        case AnswerSupplement():
+            return _answer_supplement(case, command, ctx)
+        case StartReview():
+            return {}
+        case Suspend():
+            return _suspend(case, command, ctx)
+        case Resume():
+            return _resume(case, command, ctx)
+        case Decide():
+            return _decide(case, command, ctx)
+        case AcceptAndDecide():
+            _accept(case, command.accept(), ctx)
+            return _decide(case, command.decide(), ctx)
+        case IssueResult():
+            return _issue_result(case, command, ctx)
+        case Deliver():
+            return _deliver(case, command, ctx)
+        case Withdraw():
+            return _withdraw(case, command, ctx)
+        case Close():
+            case.closed_at = ctx.at
+            return {}
+        case Cancel() | Discard():
+            case.closed_at = ctx.at
+            return {"reason": command.reason}
+        case _:
+            assert_never(command)
+
+
 def _submit(case: Case, ctx: Context) -> dict[str, Any]:
     missing = [
         s
@@ -274,18 +343,14 @@ def _incomplete(slots: list[str], case: Case) -> InvalidInput:
     return InvalidInput("materials_incomplete", errors=errors)
 
 
-def _pass_pre_review(case: Case, ctx: Context) -> dict[str, Any]:
-    return {"note": ctx.params.get("note")}
-
-
-def _return_pre_review(case: Case, ctx: Context) -> dict[str, Any]:
-    reasons = list(ctx.params["reasons"])
+def _return_pre_review(case: Case, command: ReturnPreReview) -> dict[str, Any]:
+    reasons = list(command.reasons)
     case.return_reasons = reasons
     return {"reasons": reasons}
 
 
-def _accept(case: Case, ctx: Context) -> dict[str, Any]:
-    deferred = list(dict.fromkeys(ctx.params.get("deferred_materials") or []))
+def _accept(case: Case, command: Accept, ctx: Context) -> dict[str, Any]:
+    deferred = list(dict.fromkeys(command.deferred_materials))
     if deferred:
         if not case.allows_deferred_acceptance:
             raise Conflict("deferred_acceptance_not_allowed")
@@ -295,27 +360,27 @@ def _accept(case: Case, ctx: Context) -> dict[str, Any]:
                 "material_not_deferrable",
                 errors=[{"field": f"deferred_materials.{c}", "code": "not_deferrable"} for c in bad],
             )
-        if not ctx.params.get("commitment"):
+        if not command.commitment:
             raise InvalidInput("validation_failed", errors=[{"field": "commitment", "code": "missing"}])
     missing = [c for c in case.missing_required() if c not in deferred]
     if missing:
         raise _incomplete(missing, case)
     case.deferred = [c for c in deferred if c in case.missing_required()]
-    case.deferred_commitment = ctx.params.get("commitment") if case.deferred else None
+    case.deferred_commitment = command.commitment if case.deferred else None
     case.accepted_at = ctx.at
     case.clock.started_on = ctx.today
     _close_pause(case, "supplement", ctx.today)
     return {"deferred_materials": case.deferred or None}
 
 
-def _refuse(case: Case, ctx: Context) -> dict[str, Any]:
-    case.refusal = Refusal(reason=ctx.params["reason"], legal_basis=ctx.params["legal_basis"])
+def _refuse(case: Case, command: Refuse, ctx: Context) -> dict[str, Any]:
+    case.refusal = Refusal(reason=command.reason, legal_basis=command.legal_basis)
     _close_pause(case, "supplement", ctx.today)
     return {"reason": case.refusal.reason, "legal_basis": case.refusal.legal_basis}
 
 
-def _request_supplement(case: Case, ctx: Context) -> dict[str, Any]:
-    items = [SupplementItem.model_validate(i) for i in ctx.params["items"]]
+def _request_supplement(case: Case, command: RequestSupplement, ctx: Context) -> dict[str, Any]:
+    items = [i.model_copy() for i in command.items]
     unknown = [i.material for i in items if i.material is not None and case.slot(i.material) is None]
     if unknown:
         raise InvalidInput(
@@ -355,7 +420,7 @@ def _only_what_the_answer_got_wrong(previous: Supplement, items: list[Supplement
         )
 
 
-def _answer_supplement(case: Case, ctx: Context) -> dict[str, Any]:
+def _answer_supplement(case: Case, command: AnswerSupplement, ctx: Context) -> dict[str, Any]:
     request = case.supplement
     assert request is not None  # the state table guarantees a request is open
     fresh = {
@@ -368,7 +433,7 @@ def _answer_supplement(case: Case, ctx: Context) -> dict[str, Any]:
             errors=[{"field": f"materials.{m}", "code": "material_missing"} for m in missing],
         )
     request.answered_at = ctx.at
-    request.note = ctx.params.get("note")
+    request.note = command.note
     request.answered_materials = sorted(fresh)
     _mark_answers(case, request)
     _close_pause(case, "supplement", ctx.today)
@@ -403,33 +468,29 @@ def _mark_answers(case: Case, request: Supplement) -> None:
                 file.superseded_by = latest.file_id
 
 
-def _start_review(case: Case, ctx: Context) -> dict[str, Any]:
-    return {}
-
-
-def _suspend(case: Case, ctx: Context) -> dict[str, Any]:
-    procedure = SuspensionProcedure(ctx.params["procedure"])
-    case.suspension = Suspension(procedure=procedure, reason=ctx.params["reason"], since=ctx.at)
+def _suspend(case: Case, command: Suspend, ctx: Context) -> dict[str, Any]:
+    procedure = SuspensionProcedure(command.procedure)
+    case.suspension = Suspension(procedure=procedure, reason=command.reason, since=ctx.at)
     case.clock.pauses.append(Pause(kind="suspension", start=ctx.today))
     return {"procedure": procedure.value, "reason": case.suspension.reason}
 
 
-def _resume(case: Case, ctx: Context) -> dict[str, Any]:
+def _resume(case: Case, command: Resume, ctx: Context) -> dict[str, Any]:
     _close_pause(case, "suspension", ctx.today)
     case.suspension = None
-    return {"note": ctx.params.get("note")}
+    return {"note": command.note}
 
 
-def _decide(case: Case, ctx: Context) -> dict[str, Any]:
-    approved = bool(ctx.params.get("approved", True))
-    on_commitment = bool(ctx.params.get("on_commitment", False))
+def _decide(case: Case, command: Decide, ctx: Context) -> dict[str, Any]:
+    approved = command.approved
+    on_commitment = command.on_commitment
     if approved and case.deferred and set(case.deferred) - case.verified_slots():
         raise Conflict(
             "deferred_materials_outstanding", materials=sorted(set(case.deferred) - case.verified_slots())
         )
     if on_commitment and not (approved and case.allows_commitment):
         raise Conflict("commitment_not_allowed")
-    reasons = list(ctx.params.get("reasons") or [])
+    reasons = list(command.reasons)
     if not approved and not reasons:
         raise InvalidInput("validation_failed", errors=[{"field": "reasons", "code": "missing"}])
     verification_due = None
@@ -438,7 +499,7 @@ def _decide(case: Case, ctx: Context) -> dict[str, Any]:
     case.decision = Decision(
         approved=approved,
         reasons=reasons,
-        legal_basis=ctx.params.get("legal_basis"),
+        legal_basis=command.legal_basis,
         on_commitment=on_commitment,
         verification_due=verification_due,
         decided_at=ctx.at,
@@ -452,39 +513,33 @@ def _decide(case: Case, ctx: Context) -> dict[str, Any]:
     }
 
 
-def _accept_and_decide(case: Case, ctx: Context) -> dict[str, Any]:
-    _accept(case, ctx)
-    return _decide(case, ctx)
-
-
-def _issue_result(case: Case, ctx: Context) -> dict[str, Any]:
-    delivery = Delivery(ctx.params["delivery"])
+def _issue_result(case: Case, command: IssueResult, ctx: Context) -> dict[str, Any]:
+    delivery = Delivery(command.delivery)
     if case.result_delivery and delivery not in case.result_delivery:
         # 出件方式 are the item version's: a result offered electronically only is not mailed
         raise InvalidInput(
             "delivery_not_offered",
             errors=[{"field": "delivery", "code": "not_offered_by_item"}],
         )
-    p = ctx.params
-    as_licence = delivery is Delivery.ELECTRONIC and bool(p.get("licence_type"))
+    as_licence = delivery is Delivery.ELECTRONIC and bool(command.licence_type)
     if delivery is Delivery.ELECTRONIC and not as_licence:
-        document = case.file(p.get("file_id") or "")
+        document = case.file(command.file_id or "")
         if document is None or document.slot != RESULT_SLOT or document.status is not FileStatus.VERIFIED:
             raise InvalidInput(
                 "result_document_not_ready", errors=[{"field": "file_id", "code": "not_verified"}]
             )
-    elif delivery is Delivery.MAIL and not (p.get("carrier") and p.get("tracking_number")):
+    elif delivery is Delivery.MAIL and not (command.carrier and command.tracking_number):
+        given = {"carrier": command.carrier, "tracking_number": command.tracking_number}
         raise InvalidInput(
             "validation_failed",
-            errors=[{"field": f, "code": "missing"} for f in ("carrier", "tracking_number") if not p.get(f)],
+            errors=[{"field": f, "code": "missing"} for f, v in given.items() if not v],
         )
     case.result = ResultRecord(
         delivery=delivery,
-        title=p["title"],
-        file_id=p.get("file_id") if delivery is Delivery.ELECTRONIC and not as_licence else None,
-        licence_ref=p.get("licence_ref"),
-        carrier=p.get("carrier"),
-        tracking_number=p.get("tracking_number"),
+        title=command.title,
+        file_id=command.file_id if delivery is Delivery.ELECTRONIC and not as_licence else None,
+        carrier=command.carrier,
+        tracking_number=command.tracking_number,
         issued_at=ctx.at,
     )
     return {
@@ -496,53 +551,16 @@ def _issue_result(case: Case, ctx: Context) -> dict[str, Any]:
     }
 
 
-def _deliver(case: Case, ctx: Context) -> dict[str, Any]:
+def _deliver(case: Case, command: Deliver, ctx: Context) -> dict[str, Any]:
     assert case.result is not None
     case.result.delivered_at = ctx.at
-    return {"how": ctx.params.get("how", "download")}
+    return {"how": command.how}
 
 
-def _withdraw(case: Case, ctx: Context) -> dict[str, Any]:
-    case.withdrawal_reason = ctx.params.get("reason")
+def _withdraw(case: Case, command: Withdraw, ctx: Context) -> dict[str, Any]:
+    case.withdrawal_reason = command.reason
     _close_pause(case, None, ctx.today)  # every open pause: the clock ends here
     return {"reason": case.withdrawal_reason}
-
-
-def _discard(case: Case, ctx: Context) -> dict[str, Any]:
-    case.closed_at = ctx.at
-    return {"reason": ctx.params.get("reason")}
-
-
-def _close(case: Case, ctx: Context) -> dict[str, Any]:
-    case.closed_at = ctx.at
-    return {}
-
-
-def _cancel(case: Case, ctx: Context) -> dict[str, Any]:
-    case.closed_at = ctx.at
-    return {"reason": ctx.params.get("reason")}
-
-
-RULES: dict[Act, Callable[[Case, Context], dict[str, Any] | None]] = {
-    Act.SUBMIT: _submit,
-    Act.PASS_PRE_REVIEW: _pass_pre_review,
-    Act.RETURN_PRE_REVIEW: _return_pre_review,
-    Act.ACCEPT: _accept,
-    Act.REFUSE: _refuse,
-    Act.REQUEST_SUPPLEMENT: _request_supplement,
-    Act.ANSWER_SUPPLEMENT: _answer_supplement,
-    Act.START_REVIEW: _start_review,
-    Act.SUSPEND: _suspend,
-    Act.RESUME: _resume,
-    Act.DECIDE: _decide,
-    Act.ACCEPT_AND_DECIDE: _accept_and_decide,
-    Act.ISSUE_RESULT: _issue_result,
-    Act.DELIVER: _deliver,
-    Act.WITHDRAW: _withdraw,
-    Act.CLOSE: _close,
-    Act.CANCEL: _cancel,
-    Act.DISCARD: _discard,
-}
 
 
 def _close_pause(case: Case, kind: str | None, today: date) -> None:

@@ -35,9 +35,10 @@ from chalicelib.domain.case import (
 )
 from chalicelib.domain.case_acts import By, Context, Outcome, owner_key, perform, record
 from chalicelib.domain.case_exchange import ORIGIN, outgoing
-from chalicelib.domain.case_states import FINAL, Act, Actor, CaseState
+from chalicelib.domain.case_states import FINAL, Actor, CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
 from chalicelib.domain.clock import Clock, beijing_date, rfc3339, system_clock
+from chalicelib.domain.commands import Command, Deliver, IssueResult, Submit
 from chalicelib.domain.entrustment import settled_payload
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unverified
@@ -218,8 +219,8 @@ class CaseService:
     def now(self) -> datetime:
         return self._clock()
 
-    def context(self, params: dict[str, Any] | None = None) -> Context:
-        return Context(at=self._clock(), calendar=self.book.calendar(), params=params or {})
+    def context(self) -> Context:
+        return Context(at=self._clock(), calendar=self.book.calendar())
 
     # — access —
 
@@ -450,41 +451,36 @@ class CaseService:
             self._schemas[key] = version["definition"]["form_schema"]
         return self._schemas[key]
 
-    def act(self, principal: Principal, number: str, act: Act, params: dict[str, Any] | None = None) -> Case:
-        """An applicant's or a clerk's act on a case, checked against the state table and the rules."""
-        params = dict(params or {})
+    def act(self, principal: Principal, number: str, command: Command) -> Case:
+        """An applicant's, a window's (代办) or a clerk's act on a case: load the case the caller may
+        act on, perform the command, save the outcome with the partner's message (outbox)."""
         if principal.role is Role.APPLICANT:
             case = self.owned(principal, number)
         elif principal.role is Role.WINDOW_CLERK:
             case = self.windowed(principal, number)
         else:
             case = self.handled(principal, number)
-        if act is Act.SUBMIT:
+        if isinstance(command, Submit):
             self.check_complete_form(case)
-        check_lead_act(case, act)  # 多地联办: its coordinator ends a joint case, from its parts
-        prepare = None
+        check_lead_act(case, command.act)  # 多地联办: its coordinator ends a joint case, from its parts
+        outcome = perform(case, command, by_for(principal, case), self.context())
         sides: list[dict[str, Any]] = []
-        if act is Act.ISSUE_RESULT and params.get("licence_type"):
-
-            def prepare(outcome: Outcome) -> None:
-                # Issued only once the act is known to be allowed; the provider answers a retry of
-                # the same case and type with the licence it issued before.
-                assert outcome.case.result is not None
-                reference = self._issue_licence(case, params["licence_type"], params["title"])
-                outcome.case.result.licence_ref = reference
-                outcome.event["details"]["licence_ref"] = reference
-
-        elif act is Act.ISSUE_RESULT and params.get("tracking_number"):
-
-            def prepare(outcome: Outcome) -> None:
-                # 出证 by mail: the return shipment, recorded here and sent with the result
-                shipment = return_shipment(outcome.case, outcome.case.updated_at, self._province)
-                if shipment is not None:
-                    params["shipment"] = shipment
-                    outcome.event["details"]["shipment"] = shipment["id"]
-                    sides.append(self.book.store.shipment_item(shipment))
-
-        return self.act_as(case, act, by_for(principal, case), params, prepare, sides)
+        shipment = None
+        if isinstance(command, IssueResult) and command.licence_type:
+            # Issued only once the act is known to be allowed; the provider answers a retry of the
+            # same case and type with the licence it issued before.
+            assert outcome.case.result is not None
+            reference = self._issue_licence(case, command.licence_type, command.title)
+            outcome.case.result.licence_ref = reference
+            outcome.event["details"]["licence_ref"] = reference
+        elif isinstance(command, IssueResult) and command.tracking_number:
+            # 出证 by mail: the return shipment, recorded here and sent with the result
+            shipment = return_shipment(outcome.case, outcome.case.updated_at, self._province)
+            if shipment is not None:
+                outcome.event["details"]["shipment"] = shipment["id"]
+                sides.append(self.book.store.shipment_item(shipment))
+        messages = self.act_messages(case, outcome, command, shipment=shipment)
+        return self.save_with_messages(case, [outcome], messages, sides)
 
     # — 委托代办: the entrustment —
 
@@ -566,32 +562,28 @@ class CaseService:
         )
         return self.save_with_messages(case, [outcome], told)
 
-    def act_as(
+    def act_messages(
         self,
         case: Case,
-        act: Act,
-        by: By,
-        params: dict[str, Any],
-        prepare: Callable[[Outcome], None] | None = None,
-        extra: list[dict[str, Any]] | None = None,
-    ) -> Case:
-        """Perform an act (with what `prepare` adds to its outcome, and the side records in `extra`,
-        which `prepare` may fill) and tell the partner, if shared."""
-        outcome = perform(case, act, by, self.context(params))
-        if prepare is not None:
-            prepare(outcome)
-        messages = self._messages(case, outcome, act, params)
-        return self.save_with_messages(case, [outcome], messages, extra)
-
-    def _messages(
-        self, case: Case, outcome: Outcome, act: Act, params: dict[str, Any]
+        outcome: Outcome,
+        command: Command,
+        *,
+        shipments: list[dict[str, Any]] | None = None,
+        shipment: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
-        """The message that tells the partner province of this act, if the case is shared."""
-        kind = outgoing(outcome.case, act)
+        """The message that tells the partner province of this act, if the case is shared; the
+        shipments a window dispatch carries and the return shipment of a result mailed travel with it."""
+        kind = outgoing(outcome.case, command.act)
         if kind is None or self._outbound is None:
             return []
         outbound = self._outbound
-        return self._stamped(case, outcome, lambda: outbound.for_act(case, outcome.case, act, kind, params))
+        return self._stamped(
+            case,
+            outcome,
+            lambda: outbound.for_act(
+                case, outcome.case, command, kind, shipments=shipments, shipment=shipment
+            ),
+        )
 
     def tell_partner(
         self, case: Case, outcome: Outcome, kind: MessageType, payload: dict[str, Any]
@@ -670,12 +662,10 @@ class CaseService:
             return case
         if case.result.delivery is not Delivery.ELECTRONIC:
             return case  # mail and window pick-up are delivered when the clerk records the receipt
-        params = {"how": "download"}
-        outcome = perform(case, Act.DELIVER, GATEWAY, self.context(params))
+        command = Deliver(how="download")
+        outcome = perform(case, command, GATEWAY, self.context())
         try:  # a shared case: the delivery reaches the other province with its time
-            return self.save_with_messages(
-                case, [outcome], self._messages(case, outcome, Act.DELIVER, params)
-            )
+            return self.save_with_messages(case, [outcome], self.act_messages(case, outcome, command))
         except Conflict:
             return self.book.load(case.number)  # someone else recorded it first
 

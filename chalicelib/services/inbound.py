@@ -48,6 +48,14 @@ from chalicelib.domain.case_states import Act, Actor, CaseState
 from chalicelib.domain.catalog_replication import is_catalog_stream
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
+from chalicelib.domain.commands import (
+    AnswerSupplement,
+    Cancel,
+    Command,
+    Deliver,
+    Withdraw,
+    delivery_how,
+)
 from chalicelib.domain.entrustment import apply_settlement
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import NotFound
@@ -76,6 +84,21 @@ def sync_backoff(attempts: int) -> timedelta:
     """1 min, 2 min, 4 min, … capped at an hour: a case out of sync is retried for as long as it is."""
     delay: timedelta = SYNC_RETRY_FIRST * (2 ** max(attempts - 1, 0))
     return min(delay, SYNC_RETRY_MAX)
+
+
+def carried_command(act: Act, payload: dict[str, Any]) -> Command:
+    """The command an origin's message performs here (`CARRIED`), from its payload, which conformed
+    to the message's schema on receipt: a 补正 answer's note, a withdrawal's or cancellation's
+    reason, how the result was delivered (a handover at the intake window names none)."""
+    if act is Act.ANSWER_SUPPLEMENT:
+        return AnswerSupplement(note=payload.get("note"))
+    if act is Act.WITHDRAW:
+        return Withdraw(reason=payload.get("reason"))
+    if act is Act.CANCEL:
+        return Cancel(reason=payload.get("reason"))
+    if act is Act.DELIVER:
+        return Deliver(how=delivery_how(payload.get("how") or "window_handover"))
+    raise ValueError(f"no message carries {act.value}")
 
 
 class InboundStore(Protocol):
@@ -267,12 +290,10 @@ class InboundService:
             copied = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
             case = case.model_copy(deep=True)
             case.files.extend(copied)
-            how = payload.get("how") or "window_handover"
-            params = {"note": payload.get("note"), "reason": payload.get("reason"), "how": how}
-            ctx = Context(at=at, calendar=self._cases.book.calendar(), params=params)
+            ctx = Context(at=at, calendar=self._cases.book.calendar())
             # a handover is the window's act, a cancellation the lead's; the rest are the applicant's
             actor = Actor.CLERK if act in (Act.DELIVER, Act.CANCEL) else Actor.APPLICANT
-            outcome = perform(case, act, partner_by(sender, actor), ctx)
+            outcome = perform(case, carried_command(act, payload), partner_by(sender, actor), ctx)
             if act is Act.DELIVER and outcome.case.result is not None and payload.get("at"):
                 outcome.case.result.delivered_at = datetime.fromisoformat(payload["at"])  # its time there
             return outcome

@@ -28,8 +28,18 @@ from chalicelib.domain.case import (
 )
 from chalicelib.domain.case_acts import By, Context, Outcome, notice_for, perform, record
 from chalicelib.domain.case_exchange import ORIGIN
-from chalicelib.domain.case_states import DECIDED, FINAL, Act, Actor, CaseState
+from chalicelib.domain.case_states import DECIDED, FINAL, Actor, CaseState
 from chalicelib.domain.catalog_terms import Mode, PartRule
+from chalicelib.domain.commands import (
+    AnswerSupplement,
+    Cancel,
+    Command,
+    Decide,
+    RequestSupplement,
+    StartReview,
+    Submit,
+    Withdraw,
+)
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.services.case_book import Change
@@ -201,8 +211,8 @@ class JointCoordinator:
             # the denial carries each refusing part's own reasons and legal basis
             reasons = [f"{p.role}（{p.province}）：{r}" for p in refused for r in p.reasons or ["不予办理"]]
             basis = "；".join(dict.fromkeys(p.legal_basis for p in refused if p.legal_basis)) or None
-            params = {"approved": False, "reasons": reasons, "legal_basis": basis}
-            steps.append(self._act(current, Act.DECIDE, COORDINATOR, now, params))
+            denial = Decide(approved=False, reasons=tuple(reasons), legal_basis=basis)
+            steps.append(self._act(current, denial, COORDINATOR, now))
             current = steps[-1].case
             for part in current.parts:
                 if part.state is PartState.WAITING:
@@ -224,7 +234,7 @@ class JointCoordinator:
                 all(p.state is PartState.APPROVED for p in current.parts)
                 and current.state is CaseState.UNDER_REVIEW
             ):
-                steps.append(self._act(current, Act.DECIDE, COORDINATOR, now, {"approved": True}))
+                steps.append(self._act(current, Decide(approved=True), COORDINATOR, now))
                 current = steps[-1].case
                 done.append("approved")
         if current.parts != parent.parts or steps:
@@ -249,8 +259,8 @@ class JointCoordinator:
         self._cases.book.store.commit_many([], extra=[unmark])
         return []
 
-    def _act(self, case: Case, act: Act, by: By, at: datetime, params: dict[str, Any]) -> Outcome:
-        return perform(case, act, by, Context(at=at, calendar=self._cases.book.calendar(), params=params))
+    def _act(self, case: Case, command: Command, by: By, at: datetime) -> Outcome:
+        return perform(case, command, by, Context(at=at, calendar=self._cases.book.calendar()))
 
     def _start_ready(
         self,
@@ -273,7 +283,7 @@ class JointCoordinator:
                 part.case_number, part.state = sub.number, PartState.STARTED
                 started.append(part.key)
         if started and parent.state is CaseState.ACCEPTED:
-            steps.append(self._act(parent, Act.START_REVIEW, COORDINATOR, now, {}))
+            steps.append(self._act(parent, StartReview(), COORDINATOR, now))
             return steps[-1].case, started
         return parent, started
 
@@ -327,7 +337,7 @@ class JointCoordinator:
         )
         if not remote or self._outbound is None:
             return sub, None
-        return sub, self._outbound.for_act(sub, sub, Act.SUBMIT, MessageType.CASE_FORWARDED, {})
+        return sub, self._outbound.for_act(sub, sub, Submit(), MessageType.CASE_FORWARDED)
 
     def _acknowledged(self, sub: Case, part: Part) -> bool:
         """A stopped part's province has confirmed: its signed receipt for the stop message."""
@@ -340,14 +350,14 @@ class JointCoordinator:
         its province is told, and its signed receipt is the acknowledgement. Returns the change and
         the id of the message that tells the province (None for a part handled here)."""
         decided = sub.state in DECIDED
-        act, by = (Act.CANCEL, COORDINATOR) if decided else (Act.WITHDRAW, FOR_APPLICANT)
         reason = "联办事项其他部分不予办理，本部分终止"
-        outcome = self._act(sub, act, by, now, {"reason": reason})
+        command: Command = Cancel(reason=reason) if decided else Withdraw(reason=reason)
+        outcome = self._act(sub, command, COORDINATOR if decided else FOR_APPLICANT, now)
         if sub.exchange is not None and self._outbound is not None:
             assert outcome.case.exchange is not None
             outcome.case.exchange.out_seq = sub.exchange.out_seq + 1
             kind = MessageType.CANCELLED if decided else MessageType.WITHDRAWN
-            messages.append(self._outbound.for_act(sub, outcome.case, act, kind, {"reason": reason}))
+            messages.append(self._outbound.for_act(sub, outcome.case, command, kind))
             return Change(sub, [outcome]), str(messages[-1]["id"])
         return Change(sub, [outcome]), None
 
@@ -366,16 +376,13 @@ class JointCoordinator:
             subs[p.key] for p in parent.parts if p.state is PartState.SUPPLEMENT_REQUESTED and p.key in subs
         ]
         if asking and parent.state in (CaseState.ACCEPTED, CaseState.UNDER_REVIEW):
-            items = [
-                {
-                    **i.model_dump(mode="json", exclude_none=True),
-                    "reason": f"{s.joint.role if s.joint else ''}：{i.reason}",
-                }
+            items = tuple(
+                i.model_copy(update={"reason": f"{s.joint.role if s.joint else ''}：{i.reason}"})
                 for s in asking
                 if s.supplement is not None
                 for i in s.supplement.items
-            ]
-            steps.append(self._act(parent, Act.REQUEST_SUPPLEMENT, COORDINATOR, now, {"items": items}))
+            )
+            steps.append(self._act(parent, RequestSupplement(items=items), COORDINATOR, now))
             done.append("supplement requested")
             return steps[-1].case
         if parent.state is CaseState.SUPPLEMENTED:
@@ -387,21 +394,16 @@ class JointCoordinator:
                     f.model_copy() for f in fresh if f.file_id not in {g.file_id for g in copy.files}
                 )
                 note = parent.supplement.note if parent.supplement else None
-                outcome = self._act(copy, Act.ANSWER_SUPPLEMENT, FOR_APPLICANT, now, {"note": note})
+                answer = AnswerSupplement(note=note)
+                outcome = self._act(copy, answer, FOR_APPLICANT, now)
                 if sub.exchange is not None and self._outbound is not None:
                     assert outcome.case.exchange is not None
                     outcome.case.exchange.out_seq = sub.exchange.out_seq + 1
                     messages.append(
-                        self._outbound.for_act(
-                            sub,
-                            outcome.case,
-                            Act.ANSWER_SUPPLEMENT,
-                            MessageType.SUPPLEMENT_ANSWERED,
-                            {"note": note},
-                        )
+                        self._outbound.for_act(sub, outcome.case, answer, MessageType.SUPPLEMENT_ANSWERED)
                     )
                 changes.append(Change(sub, [outcome]))
                 done.append(f"answered {sub.joint.part if sub.joint else sub.number}")
-            steps.append(self._act(parent, Act.START_REVIEW, COORDINATOR, now, {}))
+            steps.append(self._act(parent, StartReview(), COORDINATOR, now))
             return steps[-1].case
         return parent

@@ -16,8 +16,9 @@ from typing import Any, Protocol
 
 from chalicelib.domain.case import Case, Entrustment, FileStatus, MaterialFile
 from chalicelib.domain.case_exchange import status_payload
-from chalicelib.domain.case_states import RESULT_SLOT, Act
+from chalicelib.domain.case_states import RESULT_SLOT
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
+from chalicelib.domain.commands import AnswerSupplement, Cancel, Command, Deliver, Withdraw
 from chalicelib.domain.envelope import RECEIPT_TYPE, Envelope, ExchangeRefusal, MessageType, payload_digest
 from chalicelib.services.exchange import (
     Archive,
@@ -147,8 +148,18 @@ class OutboundService:
         }
 
     def for_act(
-        self, before: Case, after: Case, act: Act, kind: MessageType, params: dict[str, Any]
+        self,
+        before: Case,
+        after: Case,
+        command: Command,
+        kind: MessageType,
+        *,
+        shipments: list[dict[str, Any]] | None = None,
+        shipment: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """The outbox record telling the partner of `command`'s act; a window's dispatch carries the
+        `shipments` recorded before it, a result mailed its return `shipment`."""
+        act = command.act
         payload: dict[str, Any]
         if kind is MessageType.CASE_FORWARDED:
             payload = forwarded_payload(after)
@@ -156,8 +167,8 @@ class OutboundService:
             assert after.intake is not None
             intake = after.intake.model_dump(mode="json", exclude={"handover", "original_checks"})
             payload = {**forwarded_payload(after), "intake": intake}
-            if params.get("shipments"):  # recorded before dispatch: originals already on their way
-                payload["shipments"] = params["shipments"]
+            if shipments:  # recorded before dispatch: originals already on their way
+                payload["shipments"] = shipments
         elif kind is MessageType.RESULT_HANDED_OVER:
             assert after.intake is not None and after.intake.handover is not None
             handover = after.intake.handover
@@ -169,7 +180,8 @@ class OutboundService:
         elif kind in (MessageType.RESULT_DELIVERED, MessageType.DELIVERY_RECORDED):
             # 送达 on this side reaches the other with its time (download, mail signed for)
             assert after.result is not None and after.result.delivered_at is not None
-            delivered = {"how": params.get("how") or "download", "at": rfc3339(after.result.delivered_at)}
+            how = command.how if isinstance(command, Deliver) else "download"
+            delivered = {"how": how, "at": rfc3339(after.result.delivered_at)}
             payload = (
                 delivered
                 if kind is MessageType.RESULT_DELIVERED
@@ -180,17 +192,18 @@ class OutboundService:
             fresh = [
                 f for f in after.files if f.status is FileStatus.VERIFIED and asked and f.created_at >= asked
             ]
-            payload = {"note": params.get("note"), "files": [file_ref(f) for f in fresh]}
+            note = command.note if isinstance(command, AnswerSupplement) else None
+            payload = {"note": note, "files": [file_ref(f) for f in fresh]}
         elif kind in (MessageType.WITHDRAWN, MessageType.CANCELLED):
-            payload = {"reason": params.get("reason")}
+            payload = {"reason": command.reason if isinstance(command, Withdraw | Cancel) else None}
         else:
             payload = status_payload(after, act)
             if kind is MessageType.RESULT_ISSUED and after.result and after.result.file_id:
                 document = after.file(after.result.file_id)
                 assert document is not None and document.slot == RESULT_SLOT
                 payload["file"] = file_ref(document)
-            if kind is MessageType.RESULT_ISSUED and params.get("shipment"):
-                payload["shipment"] = params["shipment"]  # the result mailed: its return shipment
+            if kind is MessageType.RESULT_ISSUED and shipment:
+                payload["shipment"] = shipment  # the result mailed: its return shipment
         return self.message(after, kind, payload)
 
     def item(self, record: dict[str, Any]) -> dict[str, Any]:

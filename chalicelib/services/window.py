@@ -13,9 +13,10 @@ from typing import Any, Protocol
 
 from chalicelib.domain import personal
 from chalicelib.domain.case import Case, Channel, Consent, FileStatus, Handover, IdentityCheck, Intake
-from chalicelib.domain.case_acts import By, Outcome, notice_for, record
-from chalicelib.domain.case_states import Act, Actor, CaseState
+from chalicelib.domain.case_acts import By, notice_for, perform, record
+from chalicelib.domain.case_states import Actor, CaseState
 from chalicelib.domain.catalog_terms import Mode
+from chalicelib.domain.commands import Deliver, Submit
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.query_code import issue_query_code
@@ -154,19 +155,20 @@ class WindowService:
         unaccounted = unaccounted_originals(case)
         if unaccounted and case.state is CaseState.DRAFT:
             raise Conflict("originals_unaccounted", materials=unaccounted)
-
-        def stamp(outcome: Outcome) -> None:
-            assert outcome.case.intake is not None
-            outcome.case.intake.dispatched_at = outcome.case.updated_at
-            if outcome.case.intake.receipt_issued_at is None:
-                outcome.case.intake.receipt_issued_at = outcome.case.updated_at
-
         self._cases.check_complete_form(case)
+        command = Submit()
+        outcome = perform(case, command, by_of(principal), self._cases.context())
+        intake = outcome.case.intake
+        assert intake is not None
+        intake.dispatched_at = outcome.case.updated_at
+        if intake.receipt_issued_at is None:
+            intake.receipt_issued_at = outcome.case.updated_at
         # shipments recorded before dispatch travel with the package
-        params = {"shipments": self._store.shipments(case.number)}
-        return self._cases.act_as(case, Act.SUBMIT, by_of(principal), params, stamp)
+        shipments = self._store.shipments(case.number)
+        messages = self._cases.act_messages(case, outcome, command, shipments=shipments)
+        return self._cases.save_with_messages(case, [outcome], messages)
 
-    def hand_over(self, principal: Principal, number: str, body: dict[str, Any]) -> Case:
+    def hand_over(self, principal: Principal, number: str, to_whom: str, identity_checked: bool) -> Case:
         """出件: the result handed over at the window, after an identity check (送达)."""
         case = self._cases.windowed(principal, number)
         by = By(
@@ -176,19 +178,19 @@ class WindowService:
             province=principal.province,
             window=principal.window,
         )
-
-        def note(outcome: Outcome) -> None:
-            assert outcome.case.intake is not None
-            outcome.case.intake.handover = Handover(
-                to_whom=body["to_whom"],
-                identity_checked=bool(body["identity_checked"]),
-                at=outcome.case.updated_at,
-                by=principal.subject,
-            )
-
-        if not body["identity_checked"]:
+        if not identity_checked:
             raise Conflict("identity_not_checked", state=case.state.value)
-        return self._cases.act_as(case, Act.DELIVER, by, {"how": "window_handover"}, note)
+        command = Deliver(how="window_handover")
+        outcome = perform(case, command, by, self._cases.context())
+        assert outcome.case.intake is not None
+        outcome.case.intake.handover = Handover(
+            to_whom=to_whom,
+            identity_checked=identity_checked,
+            at=outcome.case.updated_at,
+            by=principal.subject,
+        )
+        messages = self._cases.act_messages(case, outcome, command)
+        return self._cases.save_with_messages(case, [outcome], messages)
 
     # — shipments (资料寄递) —
 

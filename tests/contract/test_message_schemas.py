@@ -52,7 +52,7 @@ from chalicelib.services.exchange import ExchangeService
 from chalicelib.services.outbound import OutboundService, forwarded_payload
 from infra.local.seed_licences import dev_applicants
 from tests.conftest import ROOT
-from tests.factories import case_model, pdf_slot, working_calendar_2025_2026
+from tests.factories import case_model, command_of, pdf_slot, working_calendar_2025_2026
 
 SCHEMA_DIR = ROOT / "openapi" / "messages" / "v1"
 FIXTURE_DIR = ROOT / "tests" / "fixtures" / "messages" / "v1"
@@ -235,9 +235,10 @@ def step(
     prepare: Callable[[Case], None] | None = None,
     **params: Any,
 ) -> tuple[Case, dict[str, Any]]:
-    """Perform `act` and build the message it sends, as `CaseService.act_as` does."""
+    """Perform `act` and build the message it sends, as `CaseService.act` does."""
     by = APPLICANT if act in (Act.SUBMIT, Act.ANSWER_SUPPLEMENT, Act.WITHDRAW) else CLERK
-    after = perform(case, act, by, Context(at=when, calendar=calendar(), params=params)).case
+    command = command_of(act, **params)
+    after = perform(case, command, by, Context(at=when, calendar=calendar())).case
     if prepare is not None:
         prepare(after)
     role = role or ("origin" if by is APPLICANT else "handler")
@@ -245,7 +246,9 @@ def step(
     kind = outgoing(after, act)
     if kind is None:
         return after, {}
-    record = outbound().for_act(case, after, act, kind, params)
+    record = outbound().for_act(
+        case, after, command, kind, shipments=params.get("shipments"), shipment=params.get("shipment")
+    )
     assert record["type"] == kind.value and record["payload_sha256"] == payload_digest(record["payload"])
     return after, record
 

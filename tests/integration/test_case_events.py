@@ -12,8 +12,8 @@ import boto3
 import pytest
 import requests
 
-from chalicelib.domain.case_states import Act
 from chalicelib.domain.clock import BEIJING
+from chalicelib.domain.commands import Accept
 from tests.conftest import install_root
 from tests.integration.case_helpers import PDF, SJ_FORM, Party, draft, give, ok
 
@@ -120,7 +120,7 @@ def test_a_notice_whose_sender_died_is_relayed(
 
     monkeypatch.setattr(queue, "send", die)
     with pytest.raises(ConnectionError):
-        container.cases().act(_clerk(), number, Act.ACCEPT, {})
+        container.cases().act(_clerk(), number, Accept())
     monkeypatch.undo()
     drain("notifications")
     assert ok(clerk.get(f"/v1/cases/{number}"))["state"] == "accepted"  # the commit stood

@@ -13,6 +13,7 @@ import pytest
 
 from chalicelib.api.endpoint import OPERATIONS
 from chalicelib.domain.clock import BEIJING
+from chalicelib.domain.commands import Decide
 from tests.conftest import install_root
 from tests.integration.case_helpers import PDF, PNG, SJ_FORM, Party, draft, give, ok, upload
 
@@ -164,7 +165,6 @@ def test_two_concurrent_decisions_one_wins(
     applicant: Party, clerk: Party, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from chalicelib import container
-    from chalicelib.domain.case_states import Act
     from chalicelib.domain.errors import Conflict
     from chalicelib.domain.identity import Principal, Role
 
@@ -201,9 +201,7 @@ def test_two_concurrent_decisions_one_wins(
 
     def decide(approved: bool) -> None:
         try:
-            service.act(
-                who, number, Act.DECIDE, {"approved": approved, "reasons": [] if approved else ["不符合条件"]}
-            )
+            service.act(who, number, Decide(approved=approved, reasons=() if approved else ("不符合条件",)))
             outcomes.append("ok")
         except Conflict as err:
             outcomes.append(err.code)

@@ -28,6 +28,7 @@ import pytest
 
 from chalicelib.adapters.partner_http import Answer
 from chalicelib.domain.clock import BEIJING, rfc3339
+from chalicelib.domain.commands import Submit
 from chalicelib.domain.envelope import JWS_TYPE, RECEIPT_TYPE, MessageType, payload_digest
 from chalicelib.services.jws import verify_jws
 from chalicelib.services.outbound import MAX_ATTEMPTS, backoff
@@ -526,7 +527,6 @@ def test_a_sender_dying_between_commit_and_queue_send_is_relayed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from chalicelib import container
-    from chalicelib.domain.case_states import Act
     from chalicelib.domain.identity import Principal, Role
     from infra.devtokens import issuer_of
 
@@ -544,7 +544,7 @@ def test_a_sender_dying_between_commit_and_queue_send_is_relayed(
     monkeypatch.setattr(sender, "send", die_once)
     me = Principal(subject="dev-applicant-1", role=Role.APPLICANT, issuer=issuer_of(HERE))
     with pytest.raises(ConnectionError):
-        container.cases().act(me, number, Act.SUBMIT, {})
+        container.cases().act(me, number, Submit())
 
     assert ok(applicant.get(f"/v1/cases/{number}"))["state"] == "submitted"  # the commit stood
     record = only(outbox(number))

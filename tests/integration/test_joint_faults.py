@@ -24,6 +24,7 @@ from chalicelib.domain.envelope import MessageType
 from chalicelib.services.outbound import backoff
 from tests.conftest import PREFIX, install_root
 from tests.exchange_helpers import PartnerProvince
+from tests.factories import command_of
 from tests.integration.case_helpers import Party, applicant_of, give, ok
 from tests.integration.test_exchange_faults import (
     FakeClock,
@@ -231,7 +232,7 @@ def partner_acts(
         act = Act(name)
         by = origin if act is Act.ANSWER_SUPPLEMENT else clerk
         there = perform(
-            there, act, by, Context(at=container.cases().now(), calendar=calendar, params=params)
+            there, command_of(act, **params), by, Context(at=container.cases().now(), calendar=calendar)
         ).case
         kind = outgoing(there, act)
         if kind is not None:

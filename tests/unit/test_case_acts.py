@@ -23,7 +23,7 @@ from chalicelib.domain.clock import BEIJING
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.working_days import WorkingCalendar, compute_deadline
 from infra.local.seed_licences import dev_applicants
-from tests.factories import case_model, pdf_slot, working_calendar_2025_2026
+from tests.factories import case_model, command_of, pdf_slot, working_calendar_2025_2026
 
 PERSON = next(a for a in dev_applicants() if a["subject"] == "dev-applicant-1")
 APPLICANT = By(actor=Actor.APPLICANT, role="applicant", subject="dev-applicant-1")
@@ -99,7 +99,7 @@ def act(case: Case, what: Act, when: datetime, by: By | None = None, **params: A
         if by is not None
         else (APPLICANT if what in (Act.SUBMIT, Act.ANSWER_SUPPLEMENT, Act.WITHDRAW) else CLERK)
     )
-    return perform(case, what, who, Context(at=when, calendar=calendar(), params=params))
+    return perform(case, command_of(what, **params), who, Context(at=when, calendar=calendar()))
 
 
 def step(case: Case, what: Act, when: datetime, **params: Any) -> Case:

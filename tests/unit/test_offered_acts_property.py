@@ -14,8 +14,10 @@ from chalicelib.domain.case_acts import DISPATCH, HANDOVER, RATE, By, Context, o
 from chalicelib.domain.case_states import Act, Actor
 from chalicelib.domain.catalog_terms import Delivery
 from chalicelib.domain.clock import BEIJING
+from chalicelib.domain.commands import Deliver
 from chalicelib.domain.errors import Conflict, DomainError
 from chalicelib.domain.identity import Role
+from tests.factories import command_of
 from tests.unit.test_case_acts import calendar, make_case
 from tests.unit.test_case_rules import given as with_file
 
@@ -75,13 +77,13 @@ def attempt(case: Case, seat: Role, name: str, at: datetime, approve: bool) -> C
         return rate(case, by, at, RatingLevel.SATISFIED, [], None).case
     if name == HANDOVER:
         clerk = By(actor=Actor.CLERK, role="window_clerk", subject="w", window="W-1")
-        return perform(case, Act.DELIVER, clerk, Context(at, calendar(), {"how": "window_handover"})).case
+        return perform(case, Deliver(how="window_handover"), clerk, Context(at, calendar())).case
     act = Act.SUBMIT if name == DISPATCH else Act(name)
     if act is Act.ANSWER_SUPPLEMENT and case.supplement is not None:
         for item in case.supplement.items:
             if item.material:
                 case = with_file(case, item.material, at - timedelta(minutes=1))
-    return perform(case, act, by, Context(at, calendar(), body(case, act, approve))).case
+    return perform(case, command_of(act, **body(case, act, approve)), by, Context(at, calendar())).case
 
 
 def start(immediate: bool, window: bool, delivery: list[Delivery]) -> Case:
