@@ -103,7 +103,7 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int]]:
 
     def from_partner(number: str, act: Act, seq: int, params: dict[str, Any]) -> None:
         nonlocal received
-        copy = Case.model_validate(container.case_store().get(number))
+        copy = Case.model_validate(container.case_reads().get(number))
         partner_case = copy.model_copy(deep=True)
         for earlier in [Act.ACCEPT] if act is Act.DECIDE and copy.accepted_at is None else []:
             partner_case = perform(

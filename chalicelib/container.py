@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.config import settings
 
 if TYPE_CHECKING:
-    from chalicelib.adapters.case_store import DynamoCaseStore
+    from chalicelib.adapters.case_store import (
+        DynamoCaseQueries,
+        DynamoCaseRepository,
+        DynamoQuotas,
+    )
     from chalicelib.adapters.catalog_store import DynamoCatalogStore
     from chalicelib.adapters.evidence import S3EvidenceArchive
     from chalicelib.adapters.licences import LocalLicenceProvider
@@ -23,9 +27,11 @@ if TYPE_CHECKING:
     from chalicelib.domain.case import Case
     from chalicelib.domain.partners import Partner
     from chalicelib.domain.working_days import WorkingCalendar
+    from chalicelib.services.after_commit import AfterCommit
     from chalicelib.services.binding import BindingService
     from chalicelib.services.calendar import CalendarService
     from chalicelib.services.case_files import CaseFiles
+    from chalicelib.services.case_queries import CaseQueries
     from chalicelib.services.cases import CaseService
     from chalicelib.services.catalog import Announcement, CatalogService
     from chalicelib.services.catalog_drift import CatalogDigests, DriftMonitor
@@ -128,10 +134,48 @@ def forget_calendar() -> None:
 
 
 @cache
-def case_store() -> DynamoCaseStore:
-    from chalicelib.adapters.case_store import DynamoCaseStore
+def case_repository() -> DynamoCaseRepository:
+    """The write side of cases: only the case book uses it."""
+    from chalicelib.adapters.case_store import DynamoCaseRepository
 
-    return DynamoCaseStore(settings().table("cases"))
+    return DynamoCaseRepository(settings().table("cases"))
+
+
+@cache
+def case_reads() -> DynamoCaseQueries:
+    from chalicelib.adapters.case_store import DynamoCaseQueries
+
+    return DynamoCaseQueries(settings().table("cases"))
+
+
+@cache
+def case_queries() -> CaseQueries:
+    """The read side of cases: lists, views, sweeps (services/case_queries.py)."""
+    from chalicelib.services.case_queries import CaseQueries
+
+    return CaseQueries(case_reads())
+
+
+@cache
+def quotas() -> DynamoQuotas:
+    from chalicelib.adapters.case_store import DynamoQuotas
+
+    return DynamoQuotas(settings().table("cases"))
+
+
+@cache
+def after_commit() -> AfterCommit:
+    """The performers of the post-commit table (services/after_commit.py), each built on first use."""
+    from chalicelib.services.after_commit import AfterCommit, Step
+
+    return AfterCommit(
+        {
+            Step.NOTIFY: lambda notice: notice_queue().send(notice),
+            Step.SEND: lambda message: outbound().enqueue(message),
+            Step.COORDINATE_JOINT: lambda case: joint().listen(case),
+            Step.ANNOUNCE_VIDEO: announce_video_sessions,
+        }
+    )
 
 
 @cache
@@ -154,19 +198,24 @@ def cases() -> CaseService:
     from chalicelib.services.case_book import CaseBook
     from chalicelib.services.cases import CaseService
 
-    book = CaseBook(case_store(), notice_queue(), working_calendar)
+    book = CaseBook(case_repository(), working_calendar, after_commit())
     province = settings().province_code
-    service = CaseService(book, catalog(), licences(), province, outbound=outbound(), partners=partners())
-    service.listeners.append(lambda case: joint().listen(case))  # 多地联办 coordination
-    service.listeners.append(announce_video_sessions)  # 视频会商: an intake's sessions, once dispatched
-    return service
+    return CaseService(
+        book,
+        catalog(),
+        licences(),
+        province,
+        outbound=outbound(),
+        partners=partners(),
+        queries=case_queries(),
+    )
 
 
 @cache
 def reveals() -> RevealService:
     from chalicelib.services.reveal import RevealService
 
-    return RevealService(cases(), case_store())
+    return RevealService(cases(), quotas())
 
 
 @cache
@@ -210,7 +259,7 @@ def case_files() -> CaseFiles:
         signer(),
         S3Files(stage.bucket),
         PartnerHttp(),
-        case_store(),
+        case_reads(),
         stage.province_code,
         refusals=message_store(),
     )
@@ -241,23 +290,24 @@ def materials() -> MaterialService:
 def ratings() -> RatingService:
     from chalicelib.services.ratings import RatingService
 
-    return RatingService(cases())
+    return RatingService(cases(), case_queries())
 
 
 @cache
 def deadlines() -> DeadlineService:
     from chalicelib.services.deadlines import DeadlineService
 
-    return DeadlineService(cases())
+    return DeadlineService(cases(), case_queries())
 
 
 @cache
 def notices() -> NoticeService:
+    from chalicelib.adapters.case_store import DynamoNoticeOutbox
     from chalicelib.adapters.notice_reads import DynamoNoticeReads
     from chalicelib.services.notices import NoticeService
 
     table = settings().table("cases")
-    return NoticeService(case_store(), notice_queue(), DynamoNoticeReads(table), sms_notifier())
+    return NoticeService(DynamoNoticeOutbox(table), notice_queue(), DynamoNoticeReads(table), sms_notifier())
 
 
 @cache
@@ -273,14 +323,14 @@ def sms_notifier() -> SmsNotifier:
     table = stage.table("cases")
     sender = sms_sender(stage.stage, table, os.environ)
     base_url = os.environ.get("TONGBAN_PUBLIC_BASE_URL", "")
-    return SmsNotifier(case_store(), sender, DynamoSmsLedger(table), base_url)
+    return SmsNotifier(case_reads(), sender, DynamoSmsLedger(table), base_url)
 
 
 @cache
 def walk_ins() -> WalkInService:
     from chalicelib.services.walkin import WalkInService
 
-    return WalkInService(cases(), ratings(), case_store())
+    return WalkInService(cases(), ratings(), quotas(), case_queries())
 
 
 @cache
@@ -364,7 +414,7 @@ def dead_letters() -> DeadLetterService:
 def window() -> WindowService:
     from chalicelib.services.window import WindowService
 
-    return WindowService(cases(), case_store(), binding())
+    return WindowService(cases(), case_reads(), binding())
 
 
 @cache
@@ -383,7 +433,7 @@ def shipments() -> ShipmentService:
     """资料寄递 at the handling province (the window's side goes through `window()`)."""
     from chalicelib.services.shipments import ShipmentService
 
-    return ShipmentService(cases(), case_store(), settings().province_code)
+    return ShipmentService(cases(), case_queries(), settings().province_code)
 
 
 @cache
