@@ -7,6 +7,7 @@ uses (ADR 0002).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.message_store import DynamoMessageStore
     from chalicelib.adapters.queues import SqsNoticeQueue
     from chalicelib.adapters.signing import KmsSigner
+    from chalicelib.adapters.sms import LocalSmsOutbox
     from chalicelib.domain.case import Case
     from chalicelib.domain.partners import Partner
     from chalicelib.domain.working_days import WorkingCalendar
@@ -324,6 +326,22 @@ def sms_notifier() -> SmsNotifier:
     sender = sms_sender(stage.stage, table, os.environ)
     base_url = os.environ.get("TONGBAN_PUBLIC_BASE_URL", "")
     return SmsNotifier(case_reads(), sender, DynamoSmsLedger(table), base_url)
+
+
+def dev_sms_outbox() -> LocalSmsOutbox:
+    """The local SMS stand-in's kept messages, for the operator's development read."""
+    from chalicelib.adapters.sms import LocalSmsOutbox
+
+    return LocalSmsOutbox(settings().table("cases"))
+
+
+def run_once(
+    scope: str, fingerprint: str, produce: Callable[[], dict[str, Any]], lambda_context: Any = None
+) -> tuple[dict[str, Any], bool]:
+    """An idempotent request (adapters/idempotency.py): the HTTP layer reaches no adapter itself."""
+    from chalicelib.adapters.idempotency import run_once as run
+
+    return run(scope, fingerprint, produce, lambda_context)
 
 
 @cache

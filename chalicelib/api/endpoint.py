@@ -425,7 +425,7 @@ def idempotency_scope(
 
 def _idempotent(op: Operation, handler: Handler, call: Call, request: Request, key: str) -> Response:
     """Same key + same body → the first response again; same key + other body → 422."""
-    from chalicelib.adapters.idempotency import run_once
+    from chalicelib.container import run_once
 
     scope = idempotency_scope(call.principal, op.method, request.path, call.path, key)
     raw = request.raw_body or b""
