@@ -176,6 +176,8 @@ def after_commit() -> AfterCommit:
             Step.SEND: lambda message: outbound().enqueue(message),
             Step.COORDINATE_JOINT: lambda case: joint().listen(case),
             Step.ANNOUNCE_VIDEO: announce_video_sessions,
+            Step.ACKNOWLEDGE_STOP: lambda record: joint().on_delivered(record),
+            Step.FLUSH_PARTNER: _flush_when_active,
         }
     )
 
@@ -231,6 +233,7 @@ def joint() -> JointCoordinator:
 def outbound() -> OutboundService:
     from chalicelib.adapters.partner_http import PartnerHttp
     from chalicelib.adapters.queues import SqsOutboundQueue
+    from chalicelib.services.after_commit import Committed
     from chalicelib.services.outbound import OutboundService
 
     stage = settings()
@@ -245,7 +248,8 @@ def outbound() -> OutboundService:
         stage.province_code,
         archive=evidence_archive(),
     )
-    service.listeners.append(lambda record: joint().on_delivered(record))  # 联办: a stop acknowledged
+    # what follows a receipt is the post-commit table's (services/after_commit.py)
+    service.listeners.append(lambda record: after_commit().run(Committed.MESSAGE_DELIVERED, [record]))
     return service
 
 
@@ -354,12 +358,14 @@ def walk_ins() -> WalkInService:
 @cache
 def partners() -> PartnerService:
     from chalicelib.adapters.partner_store import DynamoPartnerStore
+    from chalicelib.services.after_commit import Committed
     from chalicelib.services.partners import PartnerService
 
     stage = settings()
     service = PartnerService(DynamoPartnerStore(stage.table("catalog")), stage.province_code, stage.stage)
-    # a partner active again gets what waited for it now (catalog and case messages alike)
-    service.listeners.append(_flush_when_active)
+    # a partner active again gets what waited for it now (catalog and case messages alike): the
+    # post-commit table's row (services/after_commit.py)
+    service.listeners.append(lambda partner: after_commit().run(Committed.PARTNER_STATUS, [partner]))
     return service
 
 

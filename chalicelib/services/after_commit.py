@@ -3,6 +3,8 @@
 A case write (services/case_book.py) commits the cases, their sealed events, the outbox records of
 the notices and exchange messages and any side records in one transaction, and does nothing else
 inside it. What must follow the commit is a row here: what was committed → the step that runs.
+Two rows follow other writes that concern cases: a partner's receipt recorded for a sent message
+(the outbound service tells of it) and a partner's status changed (the partner registry).
 The composition root wires each step to the service that performs it (chalicelib/container.py);
 nothing registers itself anywhere else.
 
@@ -27,6 +29,8 @@ class Committed(StrEnum):
     NOTICE = "notice"  # an applicant's notice (消息) in the case's outbox
     MESSAGE = "message"  # an exchange message for the partner province in the outbox
     CASE_ACTED = "case_acted"  # a case changed by a person's act or by a partner's message applied
+    MESSAGE_DELIVERED = "message_delivered"  # a partner's signed receipt recorded (services/outbound.py)
+    PARTNER_STATUS = "partner_status"  # a partner's status changed (services/partners.py)
 
 
 class Step(StrEnum):
@@ -36,6 +40,8 @@ class Step(StrEnum):
     SEND = "send"  # the outbound queue: sign and post the message to the partner
     COORDINATE_JOINT = "coordinate_joint"  # 多地联办: the joint case the changed case leads or is part of
     ANNOUNCE_VIDEO = "announce_video"  # 视频会商: sessions the partner was not told of yet
+    ACKNOWLEDGE_STOP = "acknowledge_stop"  # 联办: a stopped part's withdrawal or cancellation receipted
+    FLUSH_PARTNER = "flush_partner"  # a partner active again gets what waited for it, at once
 
 
 # what was committed          what runs after it                 caught up, if it did not run, by
@@ -44,6 +50,8 @@ AFTER_COMMIT: Final[tuple[tuple[Committed, Step], ...]] = (
     (Committed.MESSAGE, Step.SEND),  # the outbound relay (services/outbound.py)
     (Committed.CASE_ACTED, Step.COORDINATE_JOINT),  # the coordination mark (services/joint.py)
     (Committed.CASE_ACTED, Step.ANNOUNCE_VIDEO),  # the next act on the case
+    (Committed.MESSAGE_DELIVERED, Step.ACKNOWLEDGE_STOP),  # the joint case's next coordination
+    (Committed.PARTNER_STATUS, Step.FLUSH_PARTNER),  # the outbound relay, at each message's next attempt
 )
 
 
