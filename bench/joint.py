@@ -104,7 +104,7 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int]]:
 
     def from_partner(number: str, command: Command, seq: int) -> None:
         nonlocal received
-        copy = Case.model_validate(container.case_store().get(number))
+        copy = Case.model_validate(container.case_reads().get(number))
         partner_case = copy.model_copy(deep=True)
         act = command.act
         for earlier in [Accept()] if act is Act.DECIDE and copy.accepted_at is None else []:

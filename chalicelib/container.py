@@ -27,20 +27,27 @@ from chalicelib.config import Settings, load_settings
 from chalicelib.domain.clock import Clock, system_clock
 
 if TYPE_CHECKING:
-    from chalicelib.adapters.case_store import DynamoCaseStore
+    from chalicelib.adapters.case_store import (
+        DynamoCaseQueries,
+        DynamoCaseRepository,
+        DynamoQuotas,
+    )
     from chalicelib.adapters.catalog_store import DynamoCatalogStore
     from chalicelib.adapters.evidence import S3EvidenceArchive
     from chalicelib.adapters.idempotency import IdempotentRuns
     from chalicelib.adapters.message_store import DynamoMessageStore
     from chalicelib.adapters.queues import SqsNoticeQueue
     from chalicelib.adapters.signing import KmsSigner
+    from chalicelib.adapters.sms import LocalSmsOutbox
     from chalicelib.domain.case import Case
     from chalicelib.domain.partners import Partner
     from chalicelib.domain.working_days import WorkingCalendar
+    from chalicelib.services.after_commit import AfterCommit
     from chalicelib.services.authentication import TokenVerifier
     from chalicelib.services.binding import BindingService
     from chalicelib.services.calendar import CalendarService
     from chalicelib.services.case_files import CaseFiles
+    from chalicelib.services.case_queries import CaseQueries
     from chalicelib.services.cases import CaseService
     from chalicelib.services.catalog import Announcement, CatalogService
     from chalicelib.services.catalog_drift import CatalogDigests, DriftMonitor
@@ -304,10 +311,50 @@ def forget_calendar() -> None:
 
 
 @_built
-def case_store() -> DynamoCaseStore:
-    from chalicelib.adapters.case_store import DynamoCaseStore
+def case_repository() -> DynamoCaseRepository:
+    """The write side of cases: only the case book uses it."""
+    from chalicelib.adapters.case_store import DynamoCaseRepository
 
-    return DynamoCaseStore(settings().table("cases"))
+    return DynamoCaseRepository(settings().table("cases"))
+
+
+@_built
+def case_reads() -> DynamoCaseQueries:
+    from chalicelib.adapters.case_store import DynamoCaseQueries
+
+    return DynamoCaseQueries(settings().table("cases"))
+
+
+@_built
+def case_queries() -> CaseQueries:
+    """The read side of cases: lists, views, sweeps (services/case_queries.py)."""
+    from chalicelib.services.case_queries import CaseQueries
+
+    return CaseQueries(case_reads())
+
+
+@_built
+def quotas() -> DynamoQuotas:
+    from chalicelib.adapters.case_store import DynamoQuotas
+
+    return DynamoQuotas(settings().table("cases"))
+
+
+@_built
+def after_commit() -> AfterCommit:
+    """The performers of the post-commit table (services/after_commit.py), each built on first use."""
+    from chalicelib.services.after_commit import AfterCommit, Step
+
+    return AfterCommit(
+        {
+            Step.NOTIFY: lambda notice: notice_queue().send(notice),
+            Step.SEND: lambda message: outbound().enqueue(message),
+            Step.COORDINATE_JOINT: lambda case: joint().listen(case),
+            Step.ANNOUNCE_VIDEO: announce_video_sessions,
+            Step.ACKNOWLEDGE_STOP: lambda record: joint().on_delivered(record),
+            Step.FLUSH_PARTNER: _flush_when_active,
+        }
+    )
 
 
 @_built
@@ -334,21 +381,25 @@ def cases() -> CaseService:
     from chalicelib.services.case_book import CaseBook
     from chalicelib.services.cases import CaseService
 
-    book = CaseBook(case_store(), notice_queue(), working_calendar)
+    book = CaseBook(case_repository(), working_calendar, after_commit())
     province = settings().province_code
-    service = CaseService(
-        book, catalog(), licences(), province, outbound=outbound(), partners=partners(), clock=clock()
+    return CaseService(
+        book,
+        catalog(),
+        licences(),
+        province,
+        outbound=outbound(),
+        partners=partners(),
+        queries=case_queries(),
+        clock=clock(),
     )
-    service.listeners.append(lambda case: joint().listen(case))  # 多地联办 coordination
-    service.listeners.append(announce_video_sessions)  # 视频会商: an intake's sessions, once dispatched
-    return service
 
 
 @_built
 def reveals() -> RevealService:
     from chalicelib.services.reveal import RevealService
 
-    return RevealService(cases(), case_store())
+    return RevealService(cases(), quotas())
 
 
 @_built
@@ -361,6 +412,7 @@ def joint() -> JointCoordinator:
 @_built
 def outbound() -> OutboundService:
     from chalicelib.adapters.queues import SqsOutboundQueue
+    from chalicelib.services.after_commit import Committed
     from chalicelib.services.outbound import OutboundService
 
     stage = settings()
@@ -376,7 +428,8 @@ def outbound() -> OutboundService:
         archive=evidence_archive(),
         clock=clock(),
     )
-    service.listeners.append(lambda record: joint().on_delivered(record))  # 联办: a stop acknowledged
+    # what follows a receipt is the post-commit table's (services/after_commit.py)
+    service.listeners.append(lambda record: after_commit().run(Committed.MESSAGE_DELIVERED, [record]))
     return service
 
 
@@ -391,7 +444,7 @@ def case_files() -> CaseFiles:
         signer(),
         S3Files(stage.bucket),
         partner_transport(),
-        case_store(),
+        case_reads(),
         stage.province_code,
         refusals=message_store(),
         clock=clock(),
@@ -424,23 +477,24 @@ def materials() -> MaterialService:
 def ratings() -> RatingService:
     from chalicelib.services.ratings import RatingService
 
-    return RatingService(cases())
+    return RatingService(cases(), case_queries())
 
 
 @_built
 def deadlines() -> DeadlineService:
     from chalicelib.services.deadlines import DeadlineService
 
-    return DeadlineService(cases())
+    return DeadlineService(cases(), case_queries())
 
 
 @_built
 def notices() -> NoticeService:
+    from chalicelib.adapters.case_store import DynamoNoticeOutbox
     from chalicelib.adapters.notice_reads import DynamoNoticeReads
     from chalicelib.services.notices import NoticeService
 
     table = settings().table("cases")
-    return NoticeService(case_store(), notice_queue(), DynamoNoticeReads(table), sms_notifier())
+    return NoticeService(DynamoNoticeOutbox(table), notice_queue(), DynamoNoticeReads(table), sms_notifier())
 
 
 @_built
@@ -454,26 +508,36 @@ def sms_notifier() -> SmsNotifier:
     stage = settings()
     table = stage.table("cases")
     sender = current().sms or sms_sender(stage.sms, table)
-    return SmsNotifier(case_store(), sender, DynamoSmsLedger(table), stage.public_base_url or "")
+    return SmsNotifier(case_reads(), sender, DynamoSmsLedger(table), stage.public_base_url or "")
+
+
+def dev_sms_outbox() -> LocalSmsOutbox:
+    """The local SMS stand-in's kept messages, for the operator's development read."""
+    from chalicelib.adapters.sms import LocalSmsOutbox
+
+    return LocalSmsOutbox(settings().table("cases"))
 
 
 @_built
 def walk_ins() -> WalkInService:
     from chalicelib.services.walkin import WalkInService
 
-    return WalkInService(cases(), ratings(), case_store())
+    return WalkInService(cases(), ratings(), quotas(), case_queries())
 
 
 @_built
 def partners() -> PartnerService:
     from chalicelib.adapters.partner_store import DynamoPartnerStore
+    from chalicelib.services.after_commit import Committed
     from chalicelib.services.partners import PartnerService
 
     stage = settings()
-    store = DynamoPartnerStore(stage.table("catalog"))
-    service = PartnerService(store, stage.province_code, stage.stage, clock=clock())
-    # a partner active again gets what waited for it now (catalog and case messages alike)
-    service.listeners.append(_flush_when_active)
+    service = PartnerService(
+        DynamoPartnerStore(stage.table("catalog")), stage.province_code, stage.stage, clock=clock()
+    )
+    # a partner active again gets what waited for it now (catalog and case messages alike): the
+    # post-commit table's row (services/after_commit.py)
+    service.listeners.append(lambda partner: after_commit().run(Committed.PARTNER_STATUS, [partner]))
     return service
 
 
@@ -552,7 +616,7 @@ def dead_letters() -> DeadLetterService:
 def window() -> WindowService:
     from chalicelib.services.window import WindowService
 
-    return WindowService(cases(), case_store(), binding())
+    return WindowService(cases(), case_reads(), binding())
 
 
 @_built
@@ -570,7 +634,7 @@ def shipments() -> ShipmentService:
     """资料寄递 at the handling province (the window's side goes through `window()`)."""
     from chalicelib.services.shipments import ShipmentService
 
-    return ShipmentService(cases(), case_store(), settings().province_code)
+    return ShipmentService(cases(), case_queries(), settings().province_code)
 
 
 @_built

@@ -8,9 +8,18 @@
     NOTICE#<owner> / <at>#<id>  notices delivered to an applicant (消息中心)
     QUOTA#<name>#<who> / <window>  a rate counter (reveals per clerk per hour), gone by TTL
 
-Every state change is one TransactWriteItems: the case put on `version = expected`, the events
-put on `attribute_not_exists`, the outbox record and any side record. Two acts racing on one
-case: one commits, the other gets a 409.
+    CASE#<number> / SHIP#<id>   a shipment (资料寄递)
+    CASE#<number> / COORD       a joint case waiting for coordination (sparse outbox-index `XCOORD`)
+
+Three faces of the one table, each as narrow as its users:
+- `DynamoCaseRepository`, the write side (services/case_book.CaseRepository): a case by number, its
+  events, and `commit`. Every state change is one TransactWriteItems: each case put on
+  `version = expected` (`attribute_not_exists` when new), its events put on `attribute_not_exists`,
+  its outbox records and the side records, which it turns into items here. Two acts racing on one
+  case: one commits, the other gets a 409.
+- `DynamoCaseQueries`, the read side (services/case_queries.CaseReads): owner, inbox, due and
+  rectification indexes, a case with its timeline, shipments, coordination marks due.
+- `DynamoNoticeOutbox` (the notice relay and delivery) and `DynamoQuotas` (rate counters).
 """
 
 from __future__ import annotations
@@ -23,9 +32,15 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client, due_in_outbox, partition_docs, partition_items, transact
 from chalicelib.domain.errors import BadRequest
-from chalicelib.services.case_book import CaseRecord, Page
-
-NOT_INDEXED = "-"
+from chalicelib.services.case_book import (
+    CaseWrite,
+    CoordinationDone,
+    CoordinationMark,
+    Extra,
+    Page,
+    RectificationRecord,
+    ShipmentRecord,
+)
 
 
 def _s(value: str) -> dict[str, str]:
@@ -36,19 +51,123 @@ def case_pk(number: str) -> dict[str, str]:
     return _s(f"CASE#{number}")
 
 
-class DynamoCaseStore:
+class DynamoCaseRepository:
+    """The write side: what loading and saving a case needs (services/case_book.CaseRepository)."""
+
     def __init__(self, table: str) -> None:
         self._table = table
 
-    # — reads —
+    def get(self, number: str) -> dict[str, Any] | None:
+        return _case_doc(self._table, number)
+
+    def events(self, number: str) -> list[dict[str, Any]]:
+        return partition_docs(self._table, f"CASE#{number}", "EV#")
+
+    def commit(self, cases: Sequence[CaseWrite], *, extra: Sequence[Extra] = ()) -> None:
+        """Several cases (record, expected version, events, outbox notices) and the side records in
+        one transaction."""
+        actions: list[dict[str, Any]] = []
+        for write in cases:
+            actions.extend(self._case_actions(write))
+        actions.extend(self._side_action(side) for side in extra)
+        transact(actions)
+
+    def _side_action(self, side: Extra) -> dict[str, Any]:
+        """A side record as a transaction action; an item another store built is a Put of this
+        table (`{"Item": …}`) or a whole action (`{"Delete": …}`)."""
+        if isinstance(side, ShipmentRecord):
+            shipment = side.shipment
+            key = {"pk": case_pk(shipment["case"]), "sk": _s(f"SHIP#{shipment['id']}")}
+            return self._put({**key, "doc": _json(shipment)})
+        if isinstance(side, RectificationRecord):
+            return self._rectification_put(side.rectification, new=side.new)
+        if isinstance(side, CoordinationMark):
+            key = {"pk": case_pk(side.parent), "sk": _s("COORD")}
+            doc = _s(json.dumps({"case": side.parent}))
+            return self._put({**key, "doc": doc, "outbox": _s("XCOORD"), "outbox_at": _s(side.due)})
+        if isinstance(side, CoordinationDone):
+            key = {"pk": case_pk(side.parent), "sk": _s("COORD")}
+            return {"Delete": {"TableName": self._table, "Key": key}}
+        return side if "Delete" in side else {"Put": {"TableName": self._table, **side}}
+
+    def _put(self, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
+        put: dict[str, Any] = {"TableName": self._table, "Item": item}
+        if condition is not None:
+            put["ConditionExpression"] = condition
+        return {"Put": put}
+
+    def _rectification_put(self, rect: dict[str, Any], *, new: bool) -> dict[str, Any]:
+        """Open ones are indexed by province, due first (rectification-index)."""
+        item: dict[str, Any] = {
+            "pk": case_pk(rect["case"]),
+            "sk": _s("RECT"),
+            "doc": _json(rect),
+            "rect_of": _s(rect["province"]),
+            "rect_due": _s(f"{rect['status']}#{rect['due']}#{rect['case']}"),
+            "authority": _s(rect["authority"]),
+        }
+        return self._put(item, "attribute_not_exists(pk)" if new else None)
+
+    def _case_actions(self, write: CaseWrite) -> list[dict[str, Any]]:
+        record, expected_version = write.record, write.expected_version
+        number = record.doc["number"]
+        item: dict[str, Any] = {
+            "pk": case_pk(number),
+            "sk": _s("CASE"),
+            "doc": _json(record.doc),
+            "version": {"N": str(record.doc["version"])},
+            "state": _s(record.doc["state"]),
+            "owner": _s(record.owner),
+            "created": _s(record.created),
+            "urgency": _s(record.urgency),
+        }
+        if record.inbox is not None:
+            item["inbox"] = _s(record.inbox)
+        if record.due_partition is not None and record.due_key is not None:
+            item["open_in"] = _s(record.due_partition)
+            item["due_key"] = _s(record.due_key)
+        put: dict[str, Any] = {"TableName": self._table, "Item": item}
+        if expected_version == 0:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "version = :expected"
+            put["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
+        actions: list[dict[str, Any]] = [{"Put": put}]
+        if record.principal_owner is not None:
+            # written with the case in one transaction, so the principal's list never lags it
+            entry = {k: item[k] for k in ("doc", "state", "created")}
+            principal = {"pk": case_pk(number), "sk": _s("PRINCIPAL"), "owner": _s(record.principal_owner)}
+            actions.append(self._put({**principal, **entry}))
+        actions.extend(
+            self._put(
+                {"pk": case_pk(number), "sk": _s(f"EV#{event['seq']:08d}"), "doc": _json(event)},
+                "attribute_not_exists(pk)",
+            )
+            for event in write.events
+        )
+        actions.extend(
+            self._put(
+                {
+                    "pk": case_pk(number),
+                    "sk": _s(f"OUT#{notice['id']}"),
+                    "doc": _json(notice),
+                    "outbox": _s("PENDING"),
+                    "outbox_at": _s(notice["at"]),
+                }
+            )
+            for notice in write.notices
+        )
+        return actions
+
+
+class DynamoCaseQueries:
+    """The read side: lists and views of cases (services/case_queries.CaseReads)."""
+
+    def __init__(self, table: str) -> None:
+        self._table = table
 
     def get(self, number: str) -> dict[str, Any] | None:
-        item = (
-            client("dynamodb")
-            .get_item(TableName=self._table, Key={"pk": case_pk(number), "sk": _s("CASE")})
-            .get("Item")
-        )
-        return None if item is None else dict(json.loads(item["doc"]["S"]))
+        return _case_doc(self._table, number)
 
     def case_with_events(self, number: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         """The case and its timeline in one query of its partition (outbox and side records skipped)."""
@@ -61,9 +180,6 @@ class DynamoCaseStore:
             elif sort.startswith("EV#"):
                 events.append(json.loads(item["doc"]["S"]))
         return case, events
-
-    def events(self, number: str) -> list[dict[str, Any]]:
-        return partition_docs(self._table, f"CASE#{number}", "EV#")
 
     def by_owner(self, owner: str, limit: int, start: dict[str, Any] | None) -> Page:
         return self._query_index(
@@ -104,6 +220,35 @@ class DynamoCaseStore:
     def in_partition(self, partition: str, limit: int, start: dict[str, Any] | None) -> Page:
         return self._query_index("due-index", "open_in = :k", {":k": _s(partition)}, limit, start)
 
+    def coordination_due(self, now: str, limit: int) -> list[str]:
+        return [str(doc["case"]) for doc in due_in_outbox(self._table, "XCOORD", now, limit)]
+
+    def shipments(self, number: str) -> list[dict[str, Any]]:
+        return partition_docs(self._table, f"CASE#{number}", "SHIP#")
+
+    def rectification(self, number: str) -> dict[str, Any] | None:
+        item = (
+            client("dynamodb")
+            .get_item(TableName=self._table, Key={"pk": case_pk(number), "sk": _s("RECT")})
+            .get("Item")
+        )
+        return None if item is None else dict(json.loads(item["doc"]["S"]))
+
+    def rectifications(
+        self, province: str, status: str, authority: str | None, limit: int, start: dict[str, Any] | None
+    ) -> Page:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "rectification-index",
+            "KeyConditionExpression": "rect_of = :p AND begins_with(rect_due, :s)",
+            "ExpressionAttributeValues": {":p": _s(province), ":s": _s(f"{status}#")},
+            "Limit": limit,
+        }
+        if authority is not None:
+            kwargs["FilterExpression"] = "authority = :a"
+            kwargs["ExpressionAttributeValues"][":a"] = _s(authority)
+        return _page(kwargs, start)
+
     def _query_index(
         self,
         index: str,
@@ -130,103 +275,12 @@ class DynamoCaseStore:
             kwargs["ExpressionAttributeValues"][":state"] = _s(state)
         return _page(kwargs, start, index_keys)
 
-    # — writes —
 
-    def commit(
-        self,
-        record: CaseRecord,
-        *,
-        expected_version: int,
-        events: Sequence[dict[str, Any]] = (),
-        outbox: Sequence[dict[str, Any]] = (),
-        extra: Sequence[dict[str, Any]] = (),
-    ) -> None:
-        """Write the case (new when expected_version is 0), its events, outbox and side records at once."""
-        self.commit_many([(record, expected_version, events, outbox)], extra=extra)
+class DynamoNoticeOutbox:
+    """Notices on their way to applicants: the outbox records the relay resends, and delivery."""
 
-    def commit_many(
-        self,
-        cases: Sequence[tuple[CaseRecord, int, Sequence[dict[str, Any]], Sequence[dict[str, Any]]]],
-        *,
-        extra: Sequence[dict[str, Any]] = (),
-    ) -> None:
-        """Several cases (record, expected version, events, outbox notices) in one transaction."""
-        actions: list[dict[str, Any]] = []
-        for record, expected_version, events, outbox in cases:
-            actions.extend(self._case_actions(record, expected_version, events, outbox))
-        # side records are Puts of this table (`{"Item": …}`) or whole actions (`{"Delete": …}`)
-        actions.extend(
-            side if "Delete" in side else {"Put": {"TableName": self._table, **side}} for side in extra
-        )
-        transact(actions)
-
-    def _case_actions(
-        self,
-        record: CaseRecord,
-        expected_version: int,
-        events: Sequence[dict[str, Any]],
-        outbox: Sequence[dict[str, Any]],
-    ) -> list[dict[str, Any]]:
-        number = record.doc["number"]
-        item: dict[str, Any] = {
-            "pk": case_pk(number),
-            "sk": _s("CASE"),
-            "doc": _s(json.dumps(record.doc, ensure_ascii=False)),
-            "version": {"N": str(record.doc["version"])},
-            "state": _s(record.doc["state"]),
-            "owner": _s(record.owner),
-            "created": _s(record.created),
-            "urgency": _s(record.urgency),
-        }
-        if record.inbox is not None:
-            item["inbox"] = _s(record.inbox)
-        if record.due_partition is not None and record.due_key is not None:
-            item["open_in"] = _s(record.due_partition)
-            item["due_key"] = _s(record.due_key)
-        put: dict[str, Any] = {"TableName": self._table, "Item": item}
-        if expected_version == 0:
-            put["ConditionExpression"] = "attribute_not_exists(pk)"
-        else:
-            put["ConditionExpression"] = "version = :expected"
-            put["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
-        actions: list[dict[str, Any]] = [{"Put": put}]
-        if record.principal_owner is not None:
-            # written with the case in one transaction, so the principal's list never lags it
-            entry = {k: item[k] for k in ("doc", "state", "created")}
-            principal = {"pk": case_pk(number), "sk": _s("PRINCIPAL"), "owner": _s(record.principal_owner)}
-            actions.append({"Put": {"TableName": self._table, "Item": {**principal, **entry}}})
-        actions.extend(
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": {
-                        "pk": case_pk(number),
-                        "sk": _s(f"EV#{event['seq']:08d}"),
-                        "doc": _s(json.dumps(event, ensure_ascii=False)),
-                    },
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-            for event in events
-        )
-        actions.extend(
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": {
-                        "pk": case_pk(number),
-                        "sk": _s(f"OUT#{notice['id']}"),
-                        "doc": _s(json.dumps(notice, ensure_ascii=False)),
-                        "outbox": _s("PENDING"),
-                        "outbox_at": _s(notice["at"]),
-                    },
-                }
-            }
-            for notice in outbox
-        )
-        return actions
-
-    # — outbox and notices —
+    def __init__(self, table: str) -> None:
+        self._table = table
 
     def pending_outbox(self, older_than: str, limit: int) -> list[dict[str, Any]]:
         return due_in_outbox(self._table, "PENDING", older_than, limit, inclusive=False)
@@ -241,7 +295,7 @@ class DynamoCaseStore:
                         "Item": {
                             "pk": _s(f"NOTICE#{notice['recipient']}"),
                             "sk": _s(f"{notice['at']}#{notice['id']}"),
-                            "doc": _s(json.dumps(notice, ensure_ascii=False)),
+                            "doc": _json(notice),
                         },
                     }
                 },
@@ -254,37 +308,12 @@ class DynamoCaseStore:
             ]
         )
 
-    def notices(self, recipient: str, limit: int, start: dict[str, Any] | None) -> Page:
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": _s(f"NOTICE#{recipient}")},
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        return _page(kwargs, start)
 
-    # — joint cases: coordination marks (sparse outbox-index `XCOORD`) —
+class DynamoQuotas:
+    """Rate counters (reveals per clerk, public lookups per address and per case), gone by TTL."""
 
-    def coordination_mark(self, parent: str, due: str) -> dict[str, Any]:
-        """A side record: the joint case `parent` is to be coordinated (again) from `due` on."""
-        key = {"pk": case_pk(parent), "sk": _s("COORD")}
-        return {
-            "Item": {
-                **key,
-                "doc": _s(json.dumps({"case": parent})),
-                "outbox": _s("XCOORD"),
-                "outbox_at": _s(due),
-            }
-        }
-
-    def coordination_unmark(self, parent: str) -> dict[str, Any]:
-        return {"Delete": {"TableName": self._table, "Key": {"pk": case_pk(parent), "sk": _s("COORD")}}}
-
-    def coordination_due(self, now: str, limit: int) -> list[str]:
-        return [str(doc["case"]) for doc in due_in_outbox(self._table, "XCOORD", now, limit)]
-
-    # — rate counters —
+    def __init__(self, table: str) -> None:
+        self._table = table
 
     def take_quota(self, name: str, who: str, window: str, limit: int, expires_at: int) -> bool:
         """Count one use of `name` by `who` in `window`; False (nothing counted) when `limit` is reached.
@@ -308,55 +337,18 @@ class DynamoCaseStore:
             raise
         return True
 
-    # — shipments (资料寄递) —
 
-    def shipment_item(self, shipment: dict[str, Any]) -> dict[str, Any]:
-        """The side record of a shipment for `commit(extra=…)`."""
-        key = {"pk": case_pk(shipment["case"]), "sk": _s(f"SHIP#{shipment['id']}")}
-        return {"Item": {**key, "doc": _s(json.dumps(shipment, ensure_ascii=False))}}
+def _case_doc(table: str, number: str) -> dict[str, Any] | None:
+    item = (
+        client("dynamodb")
+        .get_item(TableName=table, Key={"pk": case_pk(number), "sk": _s("CASE")})
+        .get("Item")
+    )
+    return None if item is None else dict(json.loads(item["doc"]["S"]))
 
-    def shipments(self, number: str) -> list[dict[str, Any]]:
-        return partition_docs(self._table, f"CASE#{number}", "SHIP#")
 
-    # — rectifications (整改) —
-
-    def rectification_item(self, rect: dict[str, Any], *, new: bool) -> dict[str, Any]:
-        """The side record for `commit(extra=…)`: open ones are indexed by province, due first."""
-        item: dict[str, Any] = {
-            "pk": case_pk(rect["case"]),
-            "sk": _s("RECT"),
-            "doc": _s(json.dumps(rect, ensure_ascii=False)),
-            "rect_of": _s(rect["province"]),
-            "rect_due": _s(f"{rect['status']}#{rect['due']}#{rect['case']}"),
-            "authority": _s(rect["authority"]),
-        }
-        side: dict[str, Any] = {"Item": item}
-        if new:
-            side["ConditionExpression"] = "attribute_not_exists(pk)"
-        return side
-
-    def rectification(self, number: str) -> dict[str, Any] | None:
-        item = (
-            client("dynamodb")
-            .get_item(TableName=self._table, Key={"pk": case_pk(number), "sk": _s("RECT")})
-            .get("Item")
-        )
-        return None if item is None else dict(json.loads(item["doc"]["S"]))
-
-    def rectifications(
-        self, province: str, status: str, authority: str | None, limit: int, start: dict[str, Any] | None
-    ) -> Page:
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": "rectification-index",
-            "KeyConditionExpression": "rect_of = :p AND begins_with(rect_due, :s)",
-            "ExpressionAttributeValues": {":p": _s(province), ":s": _s(f"{status}#")},
-            "Limit": limit,
-        }
-        if authority is not None:
-            kwargs["FilterExpression"] = "authority = :a"
-            kwargs["ExpressionAttributeValues"][":a"] = _s(authority)
-        return _page(kwargs, start)
+def _json(doc: dict[str, Any]) -> dict[str, str]:
+    return _s(json.dumps(doc, ensure_ascii=False))
 
 
 def _page(kwargs: dict[str, Any], start: dict[str, Any] | None, index_keys: tuple[str, ...] = ()) -> Page:

@@ -43,9 +43,8 @@ DATE_PATTERN = r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$"
     ),
 )
 def inbox(call: Call) -> dict[str, Any]:
-    store = container.cases().book.store
-    page = store.inbox(
-        call.actor.authority or "",
+    page = container.case_queries().inbox(
+        call.actor,
         call.query["limit"],
         start_key(call),
         due_before=call.query.get("due_before"),

@@ -140,11 +140,8 @@ def read_notices(call: Call) -> dict[str, Any]:
     query=(QueryParam("case", "the case number", pattern=r"^[1-6][0-9]0000-20[0-9]{6}-[A-Z2-9]{8}$"),),
 )
 def dev_sms(call: Call) -> dict[str, Any]:
-    from chalicelib.adapters.sms import LocalSmsOutbox
-
     if settings().stage != LOCAL_STAGE:
         raise NotFound("sms_outbox_not_available")
     if "case" not in call.query:
         raise HttpProblem("invalid_query", errors=[{"field": "case", "code": "missing"}])
-    outbox = LocalSmsOutbox(settings().table("cases"))
-    return {"items": outbox.messages(call.query["case"])}
+    return {"items": container.dev_sms_outbox().messages(call.query["case"])}

@@ -1,8 +1,14 @@
-"""The case book: load a case, and save what an act did to it in one conditional transaction.
+"""The case book: the unit of work of cases. Load a case, and save what acts did to it in one
+conditional transaction; reads for lists and views are the query side's (services/case_queries.py).
 
-Saving seals the act's events into the case's audit chain, derives the index keys (inbox order,
-deadline sweep, owner), writes case + events + outbox together, and then hands the notices to the
-queue once. If the process dies after the commit, the outbox relay sends them later.
+Saving is the one path by which a case is written. It seals the acts' events into the case's audit
+chain, derives the index keys (inbox order, deadline sweep, owner), and commits case + events +
+outbox records (notices, exchange messages) + side records (shipments, rectifications,
+coordination marks) in one transaction through the narrow repository (`CaseRepository`: get,
+events, commit), on the version the case was read at. After the commit, and only then, it runs what
+the post-commit table (services/after_commit.py) lists: notices to the queue, messages to the
+sender, and — for a case a person or partner acted on (`acted`) — joint coordination and video
+announcements. If the process dies after the commit, the relays send what waited in the outbox.
 
 A save that loses the optimistic race says who won it: when every event written since the version
 it started from is the gateway's own (a partner's message applied, a file checked, the deadline
@@ -23,6 +29,7 @@ from chalicelib.domain.case_acts import Outcome, deadline_of, owner_key
 from chalicelib.domain.case_states import DECIDED, FINAL, CaseState
 from chalicelib.domain.errors import Conflict, InternalConflict, NotFound
 from chalicelib.domain.working_days import WorkingCalendar
+from chalicelib.services.after_commit import AfterCommit, Committed
 
 
 @dataclass(frozen=True)
@@ -47,54 +54,64 @@ class Page:
     positions: list[dict[str, Any]] = field(default_factory=list)
 
 
-class CaseStore(Protocol):
+@dataclass(frozen=True)
+class ShipmentRecord:
+    """A shipment (资料寄递) of the case, written with the act that records it."""
+
+    shipment: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RectificationRecord:
+    """A rectification (整改), opened (`new`: it must not exist yet) or updated with the act."""
+
+    rectification: dict[str, Any]
+    new: bool
+
+
+@dataclass(frozen=True)
+class CoordinationMark:
+    """The joint case `parent` is to be coordinated (again) from `due` on, should its coordinator
+    die after this write (services/joint.py catches up marks whose time has come)."""
+
+    parent: str
+    due: str
+
+
+@dataclass(frozen=True)
+class CoordinationDone:
+    """The joint case `parent` was coordinated: its mark goes."""
+
+    parent: str
+
+
+# What a write may carry besides cases: the case table's own side records, named above, or an item
+# another store of the same table built for the transaction (an exchange message's outbox record,
+# a received message's status), passed through as it is.
+SideRecord = ShipmentRecord | RectificationRecord | CoordinationMark | CoordinationDone
+Extra = SideRecord | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CaseWrite:
+    """One case of a write: its record, the version it was read at (0: new), its sealed events and
+    the outbox records of its notices."""
+
+    record: CaseRecord
+    expected_version: int
+    events: Sequence[dict[str, Any]]
+    notices: Sequence[dict[str, Any]]
+
+
+class CaseRepository(Protocol):
+    """The write side of the case store: what loading and saving a case needs, nothing else.
+    Reads for lists and views are the query side's (services/case_queries.py)."""
+
     def get(self, number: str) -> dict[str, Any] | None: ...
     def events(self, number: str) -> list[dict[str, Any]]: ...
-    def case_with_events(self, number: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]: ...
-    def commit_many(
-        self,
-        cases: Sequence[tuple[CaseRecord, int, Sequence[dict[str, Any]], Sequence[dict[str, Any]]]],
-        *,
-        extra: Sequence[dict[str, Any]] = (),
-    ) -> None: ...
-    def commit(
-        self,
-        record: CaseRecord,
-        *,
-        expected_version: int,
-        events: Sequence[dict[str, Any]] = (),
-        outbox: Sequence[dict[str, Any]] = (),
-        extra: Sequence[dict[str, Any]] = (),
-    ) -> None: ...
-    def by_owner(self, owner: str, limit: int, start: dict[str, Any] | None) -> Page: ...
-    def inbox(
-        self,
-        authority: str,
-        limit: int,
-        start: dict[str, Any] | None,
-        *,
-        due_before: str | None,
-        state: str | None,
-    ) -> Page: ...
-    def due_for_check(self, partition: str, today: str, limit: int, start: dict[str, Any] | None) -> Page: ...
-    def in_partition(self, partition: str, limit: int, start: dict[str, Any] | None) -> Page: ...
-    def shipment_item(self, shipment: dict[str, Any]) -> dict[str, Any]: ...
-    def shipments(self, number: str) -> list[dict[str, Any]]: ...
-    def pending_outbox(self, older_than: str, limit: int) -> list[dict[str, Any]]: ...
-    def deliver_notice(self, notice: dict[str, Any]) -> None: ...
-    def notices(self, recipient: str, limit: int, start: dict[str, Any] | None) -> Page: ...
-    def rectification_item(self, rect: dict[str, Any], *, new: bool) -> dict[str, Any]: ...
-    def coordination_mark(self, parent: str, due: str) -> dict[str, Any]: ...
-    def coordination_unmark(self, parent: str) -> dict[str, Any]: ...
-    def coordination_due(self, now: str, limit: int) -> list[str]: ...
-    def rectification(self, number: str) -> dict[str, Any] | None: ...
-    def rectifications(
-        self, province: str, status: str, authority: str | None, limit: int, start: dict[str, Any] | None
-    ) -> Page: ...
-
-
-class NoticeQueue(Protocol):
-    def send(self, notice: dict[str, Any]) -> None: ...
+    def commit(self, cases: Sequence[CaseWrite], *, extra: Sequence[Extra] = ()) -> None:
+        """Every case on its expected version, its events, outbox and the side records: all or none."""
+        ...
 
 
 DUE_PARTITION = "DUE"
@@ -196,18 +213,31 @@ def _sealed(original: Case, outcomes: Sequence[Outcome], new: bool) -> tuple[Cas
 
 
 class CaseBook:
-    def __init__(self, store: CaseStore, queue: NoticeQueue, calendar: Callable[[], WorkingCalendar]) -> None:
-        self.store = store
-        self._queue = queue
+    """The unit of work of cases: load a case, then save what acts did to it (with what the write
+    carries besides) in one transaction, and run what the post-commit table lists after it."""
+
+    def __init__(
+        self,
+        repository: CaseRepository,
+        calendar: Callable[[], WorkingCalendar],
+        after_commit: AfterCommit,
+    ) -> None:
+        self._repository = repository
         self._calendar = calendar
+        self._after_commit = after_commit
 
     def load(self, number: str) -> Case:
-        doc = self.store.get(number)
-        if doc is None:
+        case = self.find(number)
+        if case is None:
             raise NotFound("case_not_found")
-        return Case.model_validate(doc)
+        return case
 
-    def create(self, case: Case, event: dict[str, Any], extra: Sequence[dict[str, Any]] = ()) -> Case:
+    def find(self, number: str) -> Case | None:
+        """The case to act on, or None when there is none (a partner's first message creates it)."""
+        doc = self._repository.get(number)
+        return None if doc is None else Case.model_validate(doc)
+
+    def create(self, case: Case, event: dict[str, Any], extra: Sequence[Extra] = ()) -> Case:
         return self.save(case, [Outcome(case, event)], extra=extra, new=True)
 
     def save(
@@ -215,14 +245,23 @@ class CaseBook:
         original: Case,
         outcomes: Sequence[Outcome],
         *,
-        extra: Sequence[dict[str, Any]] = (),
+        extra: Sequence[Extra] = (),
+        messages: Sequence[dict[str, Any]] = (),
         new: bool = False,
     ) -> Case:
-        """Seal the outcomes' events in order, commit everything, then send the notices."""
-        return self.save_many([Change(original, list(outcomes), new)], extra=extra)[0]
+        """Seal the outcomes' events in order, commit everything, then send the notices and the
+        exchange messages (whose outbox records `extra` carries)."""
+        return self.save_many([Change(original, list(outcomes), new)], extra=extra, messages=messages)[0]
 
-    def save_many(self, changes: Sequence[Change], *, extra: Sequence[dict[str, Any]] = ()) -> list[Case]:
-        """Several cases changed together (a joint case and its parts): one transaction."""
+    def save_many(
+        self,
+        changes: Sequence[Change],
+        *,
+        extra: Sequence[Extra] = (),
+        messages: Sequence[dict[str, Any]] = (),
+    ) -> list[Case]:
+        """Several cases changed together (a joint case and its parts): one transaction. With no
+        changes, the side records alone are written (a coordination mark cleared)."""
         written, saved, notices = [], [], []
         calendar = self._calendar()
         for change in changes:
@@ -237,20 +276,24 @@ class CaseBook:
                 for outcome, event in zip(change.outcomes, events, strict=True):
                     if outcome.notice is not None:
                         mine.append({**outcome.notice, "id": f"{case.number}:{event['seq']}"})
-            written.append(
-                (record_of(case, calendar), 0 if change.new else change.original.version, events, mine)
-            )
+            expected = 0 if change.new else change.original.version
+            written.append(CaseWrite(record_of(case, calendar), expected, events, mine))
             saved.append(case)
             notices.extend(mine)
         try:
-            self.store.commit_many(written, extra=extra)
+            self._repository.commit(written, extra=extra)
         except Conflict as conflict:
             if conflict.code == "concurrent_modification" and self._lost_to_the_gateway(changes):
                 raise InternalConflict() from None
             raise
-        for notice in notices:
-            self._queue.send(notice)
+        self._after_commit.run(Committed.NOTICE, notices)
+        self._after_commit.run(Committed.MESSAGE, messages)
         return saved
+
+    def acted(self, case: Case) -> None:
+        """The case (already committed) was changed by a person's act or a partner's message: run
+        what the post-commit table lists for that (joint coordination, video announcements)."""
+        self._after_commit.run(Committed.CASE_ACTED, [case])
 
     def calendar(self) -> WorkingCalendar:
         return self._calendar()
@@ -261,7 +304,7 @@ class CaseBook:
             event
             for change in changes
             if not change.new
-            for event in self.store.events(change.original.number)
+            for event in self._repository.events(change.original.number)
             if int(event.get("seq", 0)) > change.original.seq
         ]
         return bool(newer) and all(

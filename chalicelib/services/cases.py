@@ -9,7 +9,7 @@ numbers cannot be probed. `docs/authorization.md` lists who may do what, route b
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -46,10 +46,10 @@ from chalicelib.domain.forms import check_form
 from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind
 from chalicelib.domain.joint import check_lead_act
 from chalicelib.domain.shipments import CONSENT_SLOT, return_shipment
-from chalicelib.services.case_book import CaseBook, principal_owner
+from chalicelib.services.case_book import CaseBook, CoordinationMark, Extra, ShipmentRecord, principal_owner
+from chalicelib.services.case_queries import CaseQueries
 from chalicelib.services.catalog import CatalogService
 from chalicelib.services.licences import LicenceProvider
-from chalicelib.services.my_cases import merged_page
 
 if TYPE_CHECKING:
     from chalicelib.services.outbound import OutboundService
@@ -196,15 +196,17 @@ class CaseService:
         clock: Clock = system_clock,
         outbound: OutboundService | None = None,
         partners: PartnerService | None = None,
+        *,
+        queries: CaseQueries,
     ) -> None:
         self.book = book
+        self.queries = queries  # the read side (lists, views, sweeps): services/case_queries.py
         self._catalog = catalog
         self._licences = licences
         self._province = province
         self._clock = clock
         self._outbound = outbound
         self._partners = partners
-        self.listeners: list[Callable[[Case], None]] = []
         self._schemas: dict[tuple[str, int], dict[str, Any]] = {}
 
     @property
@@ -464,7 +466,7 @@ class CaseService:
             self.check_complete_form(case)
         check_lead_act(case, command.act)  # 多地联办: its coordinator ends a joint case, from its parts
         outcome = perform(case, command, by_for(principal, case), self.context())
-        sides: list[dict[str, Any]] = []
+        sides: list[Extra] = []
         shipment = None
         if isinstance(command, IssueResult) and command.licence_type:
             # Issued only once the act is known to be allowed; the provider answers a retry of the
@@ -478,7 +480,7 @@ class CaseService:
             shipment = return_shipment(outcome.case, outcome.case.updated_at, self._province)
             if shipment is not None:
                 outcome.event["details"]["shipment"] = shipment["id"]
-                sides.append(self.book.store.shipment_item(shipment))
+                sides.append(ShipmentRecord(shipment))
         messages = self.act_messages(case, outcome, command, shipment=shipment)
         return self.save_with_messages(case, [outcome], messages, sides)
 
@@ -615,31 +617,28 @@ class CaseService:
         case: Case,
         outcomes: list[Outcome],
         messages: list[dict[str, Any]],
-        extra: list[dict[str, Any]] | None = None,
+        extra: Sequence[Extra] | None = None,
     ) -> Case:
-        """Commit the act with its outgoing messages (outbox), then hand them to the sender."""
-        sides = [*(extra or []), *self.coordination_marks(case)]
+        """Commit the act with its outgoing messages (outbox); the book hands them to the sender."""
+        sides: list[Extra] = [*(extra or []), *self.coordination_marks(case)]
         if self._outbound is not None:
             sides.extend(self._outbound.item(m) for m in messages)
-        saved = self.book.save(case, outcomes, extra=sides)
-        for message in messages:
-            assert self._outbound is not None
-            self._outbound.enqueue(message)
+        saved = self.book.save(case, outcomes, extra=sides, messages=messages)
         self.saved(saved)
         return saved
 
-    def coordination_marks(self, case: Case) -> list[dict[str, Any]]:
+    def coordination_marks(self, case: Case) -> list[Extra]:
         """A part of a joint case led here: mark its joint case for coordination, in the same write,
         so a coordinator dying after this commit is caught up by the relay."""
         if case.joint is None or case.joint.lead_province != self._province:
             return []
         due = rfc3339(self._clock() + COORDINATION_GRACE)
-        return [self.book.store.coordination_mark(case.joint.parent, due)]
+        return [CoordinationMark(case.joint.parent, due)]
 
     def saved(self, case: Case) -> None:
-        """Tell the listeners (the joint coordinator) that a case changed."""
-        for listener in self.listeners:
-            listener(case)
+        """A person or partner changed the case (committed): run what the post-commit table lists
+        for it (services/after_commit.py: joint coordination, video announcements)."""
+        self.book.acted(case)
 
     def _issue_licence(self, case: Case, licence_type: str, title: str) -> str:
         """A result issued as an e-licence (电子证照) goes to the applicant's licence wallet."""
@@ -673,11 +672,8 @@ class CaseService:
 
     def _with_events(self, principal: Principal, number: str) -> tuple[Case, list[dict[str, Any]]]:
         """The case and its timeline in one query, for those who may read the case."""
-        doc, events = self.book.store.case_with_events(number)
-        if doc is None:
-            raise NotFound("case_not_found")
-        case = Case.model_validate(doc)
-        if not can_read(principal, case):
+        case, events = self.queries.with_events(number)
+        if case is None or not can_read(principal, case):
             raise NotFound("case_not_found")
         return case, events
 
@@ -693,7 +689,7 @@ class CaseService:
             )
         return case, report
 
-    def save(self, case: Case, outcomes: list[Outcome], extra: list[dict[str, Any]] | None = None) -> Case:
+    def save(self, case: Case, outcomes: list[Outcome], extra: Sequence[Extra] | None = None) -> Case:
         return self.book.save(case, outcomes, extra=extra or [])
 
     def my_cases(
@@ -704,7 +700,7 @@ class CaseService:
         entrusted = principal_owner(identity_key(principal))
         if entrusted is not None:
             owners["entrusted"] = entrusted
-        return merged_page(self.book.store, owners, limit, position)
+        return self.queries.my_cases(owners, limit, position)
 
     def owner_of(self, principal: Principal) -> str:
         return owner_key(principal.issuer, principal.subject)

@@ -1,5 +1,6 @@
 """Time-limit supervision: the scheduled sweep (预警 and 超期) and recomputation of provisional
-due dates when next year's calendar is published."""
+due dates when next year's calendar is published. It finds the cases through the query side
+(services/case_queries.py) and writes each through the case book, on the version it read."""
 
 from __future__ import annotations
 
@@ -12,10 +13,8 @@ from chalicelib.domain.case import Case
 from chalicelib.domain.case_acts import deadline_of, record, refresh_clock
 from chalicelib.domain.clock import beijing_date
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.services.case_book import DUE_PARTITION, provisional_partition
+from chalicelib.services.case_queries import CaseQueries
 from chalicelib.services.cases import GATEWAY, CaseService
-
-PAGE = 100
 
 
 @dataclass
@@ -28,8 +27,9 @@ class SweepReport:
 
 
 class DeadlineService:
-    def __init__(self, cases: CaseService) -> None:
+    def __init__(self, cases: CaseService, queries: CaseQueries) -> None:
         self._cases = cases
+        self._queries = queries
 
     def sweep(self, today: date) -> SweepReport:
         """Record a warning when a case's light turns yellow and an overdue event when it turns red.
@@ -38,18 +38,9 @@ class DeadlineService:
         to its next check date (or out of the index once overdue), so the sweep stays cheap.
         """
         report = SweepReport()
-        store = self._cases.book.store
-        partitions = [DUE_PARTITION, provisional_partition(today.year), provisional_partition(today.year + 1)]
-        for partition in partitions:
-            start: dict[str, Any] | None = None
-            while True:
-                page = store.due_for_check(partition, today.isoformat(), PAGE, start)
-                for doc in page.items:
-                    report.checked += 1
-                    self._check(Case.model_validate(doc), today, report)
-                if page.last_key is None:
-                    break
-                start = page.last_key
+        for case in self._queries.due_for_check(today.year, today.isoformat()):
+            report.checked += 1
+            self._check(case, today, report)
         return report
 
     def _check(self, case: Case, today: date, report: SweepReport) -> None:
@@ -94,30 +85,23 @@ class DeadlineService:
     def recompute_provisional(self, year: int) -> SweepReport:
         """Next year's calendar is out: every due date that guessed at it is computed again."""
         report = SweepReport()
-        store = self._cases.book.store
         calendar = self._cases.book.calendar()
-        start: dict[str, Any] | None = None
-        while True:
-            page = store.in_partition(provisional_partition(year), PAGE, start)
-            for doc in page.items:
-                case = Case.model_validate(doc)
-                report.checked += 1
-                before = (case.clock.promised_due, case.clock.statutory_due)
-                outcome = record(case, "deadline_recomputed", GATEWAY, self._cases.now(), {"year": year})
-                refresh_clock(outcome.case, calendar, beijing_date(self._cases.now()))
-                clock = outcome.case.clock
-                outcome.event["details"].update(
-                    {
-                        "promised_due": clock.promised_due.isoformat() if clock.promised_due else None,
-                        "was": before[0].isoformat() if before[0] else None,
-                        "provisional": clock.provisional,
-                    }
-                )
-                try:
-                    self._cases.save(case, [outcome])
-                    report.recomputed += 1
-                except Conflict:
-                    report.conflicts += 1
-            if page.last_key is None:
-                return report
-            start = page.last_key
+        for case in self._queries.provisional_in(year):
+            report.checked += 1
+            before = (case.clock.promised_due, case.clock.statutory_due)
+            outcome = record(case, "deadline_recomputed", GATEWAY, self._cases.now(), {"year": year})
+            refresh_clock(outcome.case, calendar, beijing_date(self._cases.now()))
+            clock = outcome.case.clock
+            outcome.event["details"].update(
+                {
+                    "promised_due": clock.promised_due.isoformat() if clock.promised_due else None,
+                    "was": before[0].isoformat() if before[0] else None,
+                    "provisional": clock.provisional,
+                }
+            )
+            try:
+                self._cases.save(case, [outcome])
+                report.recomputed += 1
+            except Conflict:
+                report.conflicts += 1
+        return report

@@ -63,6 +63,7 @@ from chalicelib.domain.rating_exchange import receive_closure, receive_rating
 from chalicelib.domain.shipments import CONSENT_SLOT
 from chalicelib.domain.video import VIDEO_APPLIED
 from chalicelib.observability import logger
+from chalicelib.services.case_book import Extra
 from chalicelib.services.case_files import CaseFiles
 from chalicelib.services.cases import (
     CaseService,
@@ -129,7 +130,7 @@ class InboundService:
         self._files = files
         self._province = province
         self._clock = clock
-        self._shipments = ShipmentService(cases, cases.book.store, province)
+        self._shipments = ShipmentService(cases, cases.queries, province)
         self._catalog_messages = catalog_messages  # 事项标准 replication (services/catalog_replication.py)
 
     def apply(self, message_id: str) -> str:
@@ -164,8 +165,7 @@ class InboundService:
             return "duplicate"
         envelope = received["envelope"]
         number, sender, seq = envelope["case"], envelope["from"], int(envelope["seq"])
-        doc = self._cases.book.store.get(number)
-        case = None if doc is None else Case.model_validate(doc)
+        case = self._cases.book.find(number)
         expected = (case.exchange.in_seq if case is not None and case.exchange is not None else 0) + 1
         done = {**received, "status": "applied"}
         if seq < expected:
@@ -192,9 +192,7 @@ class InboundService:
             extra.append(self._store.sync_clear(number))
             logger.info("case back in sync", extra={"case": number, "type": kind.value})
         extra.extend(self._cases.coordination_marks(outcome.case))
-        extra.extend(
-            opened_rectifications(self._cases.book.store, case, outcome.case)
-        )  # 整改 of a case.rated
+        extra.extend(opened_rectifications(case, outcome.case))  # 整改 of a case.rated
         if case is None:
             saved = self._cases.book.save(outcome.case, [outcome], extra=extra, new=True)
         else:
@@ -235,7 +233,7 @@ class InboundService:
         details = {"message": received["id"], "type": stuck.kind.value, "found": stuck.state.value}
         outcome = record(case, "out_of_sync", partner_by(sender), at, details)
         outcome.case.out_of_sync = issue
-        extra = [self._store.received_item({**received, "status": "blocked"}), side]
+        extra: list[Extra] = [self._store.received_item({**received, "status": "blocked"}), side]
         extra.extend(self._cases.coordination_marks(outcome.case))
         saved = self._cases.save(case, [outcome], extra)
         self._cases.saved(saved)

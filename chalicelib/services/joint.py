@@ -42,7 +42,7 @@ from chalicelib.domain.commands import (
 )
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.services.case_book import Change
+from chalicelib.services.case_book import Change, CoordinationDone, Extra
 from chalicelib.services.cases import CaseService, new_case_number
 from chalicelib.services.outbound import OutboundService
 
@@ -161,16 +161,13 @@ class JointCoordinator:
         """A partner signed its receipt for a message: a stopped part's acknowledgement, perhaps."""
         if record["type"] not in (MessageType.WITHDRAWN.value, MessageType.CANCELLED.value):
             return
-        doc = self._cases.book.store.get(str(record["case"]))
-        joint = (doc or {}).get("joint") or {}
-        if joint.get("lead_province") == self._province:
-            self.coordinate(str(joint["parent"]))
+        case = self._cases.book.find(str(record["case"]))
+        if case is not None and case.joint is not None and case.joint.lead_province == self._province:
+            self.coordinate(case.joint.parent)
 
     def catch_up(self, limit: int = 50) -> int:
         """The relay's part: coordinate the joint cases whose mark has waited past its grace."""
-        from chalicelib.domain.clock import rfc3339
-
-        due = self._cases.book.store.coordination_due(rfc3339(self._cases.now()), limit)
+        due = self._cases.queries.coordination_due(self._cases.now(), limit)
         for number in due:
             self.coordinate(number)
         return len(due)
@@ -178,7 +175,7 @@ class JointCoordinator:
     def coordinate(self, number: str) -> list[str]:
         """Bring the joint case up to date with its parts; returns what it did."""
         parent = self._cases.book.load(number)
-        unmark = self._cases.book.store.coordination_unmark(number)
+        unmark = CoordinationDone(number)
         if parent.mode is not Mode.JOINT or parent.joint is not None or parent.state in FINAL:
             return self._nothing_due(unmark)
         now = self._cases.now()
@@ -242,21 +239,22 @@ class JointCoordinator:
             steps.append(record(current, "parts_updated", COORDINATOR, now, summary))
             steps[-1].notice = parts_notice(steps[-1], parent.parts)
             current = steps[-1].case
-        sides = [unmark, *(self._outbound.item(m) for m in messages)] if self._outbound else [unmark]
+        sides: list[Extra] = (
+            [unmark, *(self._outbound.item(m) for m in messages)] if self._outbound else [unmark]
+        )
         if not steps and not changes:
             return self._nothing_due(unmark)
         try:
-            self._cases.book.save_many([Change(parent, steps), *changes], extra=sides)
+            self._cases.book.save_many(
+                [Change(parent, steps), *changes], extra=sides, messages=messages if self._outbound else []
+            )
         except Conflict:
             return ["conflict"]  # a part moved meanwhile: the next coordination sees it
-        for message in messages:
-            if self._outbound is not None:
-                self._outbound.enqueue(message)
         return done
 
-    def _nothing_due(self, unmark: dict[str, Any]) -> list[str]:
+    def _nothing_due(self, unmark: CoordinationDone) -> list[str]:
         """Nothing to change: only the coordination mark goes."""
-        self._cases.book.store.commit_many([], extra=[unmark])
+        self._cases.book.save_many([], extra=[unmark])
         return []
 
     def _act(self, case: Case, command: Command, by: By, at: datetime) -> Outcome:

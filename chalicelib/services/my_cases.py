@@ -14,13 +14,19 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.domain.errors import BadRequest
-from chalicelib.services.case_book import CaseStore
+from chalicelib.services.case_book import Page
 
 DONE = "done"
 MAX_KEY_ATTRIBUTES = 8
+
+
+class OwnerIndex(Protocol):
+    """One owner's cases, newest first, a page at a time (the query side's owner-index read)."""
+
+    def by_owner(self, owner: str, limit: int, start: dict[str, Any] | None) -> Page: ...
 
 
 def newest_first_key(doc: Mapping[str, Any]) -> str:
@@ -29,7 +35,7 @@ def newest_first_key(doc: Mapping[str, Any]) -> str:
 
 
 def merged_page(
-    store: CaseStore, owners: Mapping[str, str], limit: int, position: Mapping[str, Any] | None
+    store: OwnerIndex, owners: Mapping[str, str], limit: int, position: Mapping[str, Any] | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """One page of the merged streams `owners` (stream name → owner key) from `position`, and the
     position of the next page (None when every stream is done)."""

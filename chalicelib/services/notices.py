@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.clock import rfc3339
-from chalicelib.services.case_book import CaseStore, NoticeQueue, Page
+from chalicelib.services.case_book import Page
 
 if TYPE_CHECKING:
     from chalicelib.services.sms import SmsNotifier
@@ -16,6 +16,17 @@ if TYPE_CHECKING:
 RELAY_AFTER = timedelta(minutes=2)
 RELAY_BATCH = 100
 UNREAD_CAP = 100  # "99+": the unread count is counted up to this many
+
+
+class NoticeQueue(Protocol):
+    def send(self, notice: dict[str, Any]) -> None: ...
+
+
+class NoticeOutbox(Protocol):
+    """Notices committed with their case (outbox records) and their delivery to the recipient."""
+
+    def pending_outbox(self, older_than: str, limit: int) -> list[dict[str, Any]]: ...
+    def deliver_notice(self, notice: dict[str, Any]) -> None: ...
 
 
 class NoticeReads(Protocol):
@@ -30,7 +41,7 @@ class NoticeReads(Protocol):
 class NoticeService:
     def __init__(
         self,
-        store: CaseStore,
+        store: NoticeOutbox,
         queue: NoticeQueue,
         reads: NoticeReads | None = None,
         sms: SmsNotifier | None = None,
@@ -53,9 +64,6 @@ class NoticeService:
         for notice in stale:
             self._queue.send(notice)
         return len(stale)
-
-    def for_recipient(self, recipient: str, limit: int, start: dict[str, Any] | None) -> Page:
-        return self._store.notices(recipient, limit, start)
 
     def inbox(
         self, recipient: str, since: datetime | None, limit: int, start: dict[str, Any] | None

@@ -29,15 +29,17 @@ from chalicelib.domain.rating_exchange import (
     rectification_record,
     with_note,
 )
-from chalicelib.services.case_book import CaseStore, Page
+from chalicelib.services.case_book import Extra, Page, RectificationRecord
+from chalicelib.services.case_queries import CaseQueries
 from chalicelib.services.cases import CaseService, by_for, by_of
 
 __all__ = ["RECTIFICATION_DAYS", "RatingService", "opened_rectifications"]
 
 
 class RatingService:
-    def __init__(self, cases: CaseService) -> None:
+    def __init__(self, cases: CaseService, queries: CaseQueries) -> None:
         self._cases = cases
+        self._queries = queries
 
     def rate(self, principal: Principal, number: str, body: dict[str, Any]) -> Any:
         """The applicant's rating in the app."""
@@ -67,7 +69,7 @@ class RatingService:
             if remote
             else []
         )
-        extra = []
+        extra: list[Extra] = []
         if level.is_bad:
             due = rectification_due(self._cases.book.calendar(), now)
             note = open_note(case, target, level, now, due)
@@ -75,7 +77,7 @@ class RatingService:
             outcome.event["details"]["rectification_due"] = due.isoformat()
             if not remote:
                 record_ = rectification_record(outcome.case, note)
-                extra.append(self._cases.book.store.rectification_item(record_, new=True))
+                extra.append(RectificationRecord(record_, new=True))
         return self._cases.save_with_messages(case, [outcome], messages, extra)
 
     def follow_up(self, principal: Principal, number: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -90,8 +92,7 @@ class RatingService:
     def _close(
         self, case: Case, principal: Principal, body: dict[str, Any], target: RatingTarget
     ) -> dict[str, Any]:
-        store = self._cases.book.store
-        rectification = store.rectification(case.number)
+        rectification = self._queries.rectification(case.number)
         note = note_of(case, target)
         keeper = (
             case.intake.window if target is RatingTarget.WINDOW and case.intake else case.handler.authority
@@ -122,7 +123,7 @@ class RatingService:
             messages = self._cases.tell_partner(case, outcome, MessageType.RECTIFICATION_CLOSED, payload)
         else:
             outcome.notice = notice_for(outcome.case, outcome.event)  # the applicant hears of it here
-        side = [store.rectification_item(rectification, new=False)]
+        side: list[Extra] = [RectificationRecord(rectification, new=False)]
         self._cases.save_with_messages(case, [outcome], messages, side)
         return rectification
 
@@ -130,17 +131,15 @@ class RatingService:
         self, principal: Principal, status: str, limit: int, start: dict[str, Any] | None
     ) -> Page:
         authority = principal.authority if principal.role is Role.AUTHORITY_CLERK else None
-        return self._cases.book.store.rectifications(
-            principal.province or "", status, authority, limit, start
-        )
+        return self._queries.rectifications(principal.province or "", status, authority, limit, start)
 
 
-def opened_rectifications(store: CaseStore, before: Case | None, after: Case) -> list[dict[str, Any]]:
+def opened_rectifications(before: Case | None, after: Case) -> list[Extra]:
     """The side records of rectifications a received message opened on `after` (a `case.rated` at
     the handling province), written in the same transaction as the message's application."""
     known = {n.target for n in before.rectifications} if before is not None else set()
     return [
-        store.rectification_item(rectification_record(after, note), new=True)
+        RectificationRecord(rectification_record(after, note), new=True)
         for note in after.rectifications
         if note.target not in known and note.status != CLOSED
     ]

@@ -28,11 +28,11 @@ from chalicelib.domain.shipments import (
     moves_forward,
     new_shipment,
 )
+from chalicelib.services.case_book import Extra, ShipmentRecord
 from chalicelib.services.cases import CaseService, by_of
 
 
 class ShipmentStore(Protocol):
-    def shipment_item(self, shipment: dict[str, Any]) -> dict[str, Any]: ...
     def shipments(self, number: str) -> list[dict[str, Any]]: ...
 
 
@@ -70,7 +70,7 @@ class ShipmentService:
             if shared_now(case)
             else []
         )
-        self._cases.save_with_messages(case, [outcome], messages, [self._store.shipment_item(shipment)])
+        self._cases.save_with_messages(case, [outcome], messages, [ShipmentRecord(shipment)])
         return shipment
 
     def event(
@@ -88,7 +88,7 @@ class ShipmentService:
             if shared_now(case)
             else []
         )
-        self._cases.save_with_messages(case, [outcome], messages, [self._store.shipment_item(updated)])
+        self._cases.save_with_messages(case, [outcome], messages, [ShipmentRecord(updated)])
         return updated
 
     def find(self, number: str, shipment_id: str) -> dict[str, Any]:
@@ -146,10 +146,10 @@ class ShipmentService:
         )
         return record(case, "partner_shipment_event", by, at, {**details, "shipment": updated})
 
-    def sides(self, outcome: Outcome) -> list[dict[str, Any]]:
+    def sides(self, outcome: Outcome) -> list[Extra]:
         """The shipment records a partner's message brings (named in its event's details)."""
         details = outcome.event.get("details") or {}
         shipments = list(details.get("shipments") or [])
         if isinstance(details.get("shipment"), dict):
             shipments.append(details["shipment"])
-        return [self._store.shipment_item({**s, "case": outcome.case.number}) for s in shipments]
+        return [ShipmentRecord({**s, "case": outcome.case.number}) for s in shipments]

@@ -282,8 +282,7 @@ class VideoSessions:
             raise ExchangeRefusal("message_stale")
         if sent_at > now + MAX_SKEW:
             raise ExchangeRefusal("message_from_the_future")
-        doc = self._cases.book.store.get(str(claims.get("case")))
-        case = None if doc is None else Case.model_validate(doc)
+        case = self._cases.book.find(str(claims.get("case")))
         if case is None or case.exchange is None or case.exchange.partner != partner.code:
             raise NotFound("case_not_found")  # a partner sees only the cases it shares
         session = session_of(case, session_id)

@@ -25,6 +25,7 @@ from chalicelib.domain.errors import NotFound, TooManyRequests
 from chalicelib.domain.query_code import query_code_matches, query_code_well_formed
 from chalicelib.domain.regions import province_name
 from chalicelib.domain.walkin import progress_path, rating_path
+from chalicelib.services.case_queries import CaseQueries
 from chalicelib.services.case_views import progress
 from chalicelib.services.cases import CaseService
 from chalicelib.services.ratings import RatingService
@@ -43,12 +44,14 @@ class WalkInService:
         cases: CaseService,
         ratings: RatingService,
         quotas: QuotaStore,
+        queries: CaseQueries,
         per_address: int = LOOKUPS_PER_ADDRESS_PER_HOUR,
         per_case: int = LOOKUPS_PER_CASE_PER_HOUR,
     ) -> None:
         self._cases = cases
         self._ratings = ratings
         self._quotas = quotas
+        self._queries = queries
         self.per_address = per_address
         self.per_case = per_case
 
@@ -60,7 +63,7 @@ class WalkInService:
         """好差评 through the link: the same rules as the app's (once per target, after the result)."""
         case, _ = self._opened(number, body.get("code"), client, with_events=False)
         rated = self._ratings.rate_case(case, WALK_IN, body, RatingChannel.LINK)
-        _, events = self._cases.book.store.case_with_events(number)
+        _, events = self._queries.with_events(number)
         return self.card(rated, events, lang)
 
     def _opened(
@@ -70,10 +73,9 @@ class WalkInService:
             raise NotFound("case_not_found")  # as a wrong code is: nothing read, nothing counted
         self._count(client, number)
         if with_events:
-            doc, events = self._cases.book.store.case_with_events(number)
+            case, events = self._queries.with_events(number)
         else:
-            doc, events = self._cases.book.store.get(number), []
-        case = None if doc is None else Case.model_validate(doc)
+            case, events = self._queries.case(number), []
         expected = case.intake.query_code if case is not None and case.intake is not None else None
         if case is None or not query_code_matches(expected, code):
             raise NotFound("case_not_found")

@@ -31,7 +31,6 @@ WINDOW_ISSUER = "window:"  # the issuer of an intake no app account is bound to:
 
 
 class ShipmentStore(Protocol):
-    def shipment_item(self, shipment: dict[str, Any]) -> dict[str, Any]: ...
     def shipments(self, number: str) -> list[dict[str, Any]]: ...
     def inbox(
         self,

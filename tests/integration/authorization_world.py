@@ -120,7 +120,7 @@ class World:
         """The stored case document, to show that a refused write changed nothing."""
         from chalicelib import container
 
-        return container.case_store().get(number)
+        return container.case_reads().get(number)
 
     # — exchange requests, signed by a province's key —
 

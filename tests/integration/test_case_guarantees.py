@@ -183,13 +183,14 @@ def test_two_concurrent_decisions_one_wins(
     # In-process moto is not thread-safe: the two transactions reach it one after the other, as they
     # reach DynamoDB, which serialises them; both were built on the same version read above.
     writing = threading.Lock()
-    commit = service.book.store.commit_many
+    repository = container.case_repository()  # the one the book writes through
+    commit = repository.commit
 
     def one_at_a_time(*args: Any, **kwargs: Any) -> None:
         with writing:
             commit(*args, **kwargs)
 
-    monkeypatch.setattr(service.book.store, "commit_many", one_at_a_time)
+    monkeypatch.setattr(repository, "commit", one_at_a_time)
     who = Principal(
         subject="dev-authority-clerk-1",
         role=Role.AUTHORITY_CLERK,
@@ -212,7 +213,7 @@ def test_two_concurrent_decisions_one_wins(
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["concurrent_modification", "ok"]
-    assert len([e for e in service.book.store.events(number) if e["act"] == "decide"]) == 1
+    assert len([e for e in repository.events(number) if e["act"] == "decide"]) == 1
 
 
 def test_the_audit_chain_detects_a_tampered_event(applicant: Party, clerk: Party) -> None:

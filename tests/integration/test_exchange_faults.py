@@ -207,7 +207,7 @@ def message_id(message: dict[str, Any]) -> str:
 def case_doc(number: str) -> dict[str, Any] | None:
     from chalicelib import container
 
-    return container.case_store().get(number)
+    return container.case_reads().get(number)
 
 
 def acts(operator: Party, number: str) -> list[str]:

@@ -72,7 +72,7 @@ def relay() -> int:
 def case_doc(number: str) -> dict[str, Any]:
     from chalicelib import container
 
-    doc = container.case_store().get(number)
+    doc = container.case_reads().get(number)
     assert doc is not None, number
     return doc
 
@@ -81,7 +81,7 @@ def acts(number: str) -> list[str]:
     """The case's timeline, from the store (the copy of a forwarded part is 广西's to show)."""
     from chalicelib import container
 
-    return [e["act"] for e in container.case_store().case_with_events(number)[1]]
+    return [e["act"] for e in container.case_reads().case_with_events(number)[1]]
 
 
 def coordination_mark(parent: str) -> dict[str, Any] | None:

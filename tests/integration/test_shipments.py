@@ -38,7 +38,7 @@ def window(client: Any, stage: None) -> Party:
 def case_doc(number: str) -> dict[str, Any]:
     from chalicelib import container
 
-    doc = container.case_store().get(number)
+    doc = container.case_reads().get(number)
     assert doc is not None
     return doc
 

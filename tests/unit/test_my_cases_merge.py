@@ -42,7 +42,7 @@ def _all_pages(store: TwoOwners, owners: dict[str, str], limit: int) -> list[str
     seen: list[str] = []
     position: dict[str, Any] | None = None
     for _ in range(100):
-        items, position = merged_page(store, owners, limit, position)  # type: ignore[arg-type]
+        items, position = merged_page(store, owners, limit, position)
         assert len(items) <= limit
         seen.extend(d["number"] for d in items)
         if position is None:
@@ -66,11 +66,11 @@ def test_every_case_is_listed_once_newest_first(own: set[int], entrusted: set[in
 
 def test_a_page_costs_one_query_per_open_stream() -> None:
     store = TwoOwners({"me": _docs("A", [1, 2, 3]), "HOLDER#me": _docs("P", [4])})
-    items, position = merged_page(store, {"own": "me", "entrusted": "HOLDER#me"}, 2, None)  # type: ignore[arg-type]
+    items, position = merged_page(store, {"own": "me", "entrusted": "HOLDER#me"}, 2, None)
     assert store.queries == 2 and [d["number"] for d in items] == ["P0004", "A0003"]
     assert position is not None and position["entrusted"] == DONE
     store.queries = 0
-    merged_page(store, {"own": "me", "entrusted": "HOLDER#me"}, 2, position)  # type: ignore[arg-type]
+    merged_page(store, {"own": "me", "entrusted": "HOLDER#me"}, 2, position)
     assert store.queries == 1  # the exhausted stream is not asked again
 
 
@@ -87,4 +87,4 @@ def test_a_page_costs_one_query_per_open_stream() -> None:
 def test_a_position_that_is_not_ours_is_a_bad_cursor(position: dict[str, Any]) -> None:
     store = TwoOwners({})
     with pytest.raises(BadRequest):
-        merged_page(store, {"own": "me"}, 5, position)  # type: ignore[arg-type]
+        merged_page(store, {"own": "me"}, 5, position)
