@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.domain.case import Decision, Part, PartState
 from chalicelib.domain.case_states import CaseState
-from chalicelib.services.joint import critical_path_days, part_state
+from chalicelib.domain.joint import critical_path_days, part_state
 from tests.factories import case_model
 
 
