@@ -26,13 +26,13 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int], int]:
 
     from app import app
     from chalicelib import container
+    from chalicelib.domain.case_factory import new_case_number
     from chalicelib.domain.catalog_terms import Delivery
     from chalicelib.domain.clock import BEIJING, rfc3339
     from chalicelib.domain.commands import Accept, Command, Decide, IssueResult
     from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
     from chalicelib.domain.identity import Principal, Role
     from chalicelib.events import handlers
-    from chalicelib.services.cases import new_case_number
     from chalicelib.services.exchange import compose
 
     partner, sent = play_partner("450000")

@@ -35,8 +35,18 @@ BASE_ITEM: dict[str, Any] = {
     "contacts": [{"kind": "hotline", "value": "12345"}],
     "modes": ["full_online"],
     "implementations": {
-        "430000": {"authority": "长沙市测试局", "local_code": "HN-T-1", "contact_phone": "0731-12345"},
-        "450000": {"authority": "南宁市测试局", "local_code": "GX-T-1", "contact_phone": "0771-12345"},
+        "430000": {
+            "authority": "长沙市测试局",
+            "authority_code": "A-430000-01",
+            "local_code": "HN-T-1",
+            "contact_phone": "0731-12345",
+        },
+        "450000": {
+            "authority": "南宁市测试局",
+            "authority_code": "A-450000-01",
+            "local_code": "GX-T-1",
+            "contact_phone": "0771-12345",
+        },
     },
     "sample_fields": ["implementations"],
 }

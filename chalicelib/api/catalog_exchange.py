@@ -54,7 +54,7 @@ def serve_item_version(call: Call) -> dict[str, Any]:
     summary="This province's own implementation (实施清单) of an item; the standard stays its publisher's",
     request="chalicelib.domain.catalog:Implementation",
     response=X + "ImplementationOut",
-    problems=("item_not_found", "validation_failed", "concurrent_modification"),
+    problems=("item_not_found", "validation_failed", "authority_code_missing", "concurrent_modification"),
 )
 def put_implementation(call: Call) -> dict[str, Any]:
     body = call.body.model_dump(mode="json")

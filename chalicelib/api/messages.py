@@ -88,6 +88,11 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
         "The request body must be application/json",
     ),
     "validation_failed": (422, "请求内容未通过校验", "The request did not pass validation"),
+    "authority_code_missing": (
+        422,
+        "实施清单未写明办理机关编码",
+        "An implementation must name the code of the authority that handles the item",
+    ),
     "idempotency_key_reused": (
         422,
         "Idempotency-Key 已用于内容不同的请求",

@@ -29,7 +29,13 @@ YEAR = re.compile(r"^20[0-9]{2}$")
     summary="Publish an item definition: version 1 for a new code, else the next version",
     request="chalicelib.domain.catalog:ItemDefinition",
     response=S + "Published",
-    problems=("validation_failed", "item_not_active", "concurrent_modification", "standard_not_owned"),
+    problems=(
+        "validation_failed",
+        "authority_code_missing",
+        "item_not_active",
+        "concurrent_modification",
+        "standard_not_owned",
+    ),
 )
 def publish_item(call: Call) -> Reply:
     published = container.catalog().publish(call.body, call.actor)

@@ -105,7 +105,7 @@ class Implementation(_Model):
     """实施清单: how one province implements the item (the key elements stay the item's)."""
 
     authority: ShortText
-    authority_code: str | None = Field(default=None, max_length=64)
+    authority_code: str | None = Field(default=None, max_length=64)  # required at publish (catalog_rules)
     local_code: ShortText
     contact_phone: ShortText
     address: str | None = Field(default=None, max_length=200)

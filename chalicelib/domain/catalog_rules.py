@@ -11,6 +11,10 @@ published before a rule existed stays readable for the cases opened under it:
   form field (`from_province`, `to_province`) needs that field in the item's form schema, required,
   and constrained to a GB/T 2260 province code (the province-code pattern, or an enum of codes).
 
+- 实施清单: every implementation names the code of the authority that handles the item there
+  (`authority_code`, as in its clerks' tokens): a case's handling authority is read from it, never
+  guessed. A publish (or an own implementation) without it is refused as `authority_code_missing`.
+
 Each violation names the field of the definition it concerns, for a 422 the operator can act on.
 
 压缩比 (compression ratio): the share of the statutory limit (法定时限) the promised limit
@@ -23,8 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.domain.catalog import ItemDefinition
+from chalicelib.domain.catalog import Implementation, ItemDefinition
 from chalicelib.domain.catalog_terms import PartRule
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.regions import PROVINCE_CODE_PATTERN, is_province
 
 # Rules that read the province from a form field of the application (the field has the rule's name).
@@ -47,6 +52,26 @@ def compression_ratio(statutory_days: int, promised_days: int) -> float | None:
     if statutory_days <= 0:
         return None
     return round((statutory_days - promised_days) / statutory_days, RATIO_DIGITS)
+
+
+def authority_violations(implementations: dict[str, Implementation]) -> list[RuleViolation]:
+    """Implementations that do not name their handling authority (`authority_code`)."""
+    return [
+        RuleViolation(
+            f"implementations.{province}.authority_code",
+            "authority_code_missing",
+            f"the implementation at {province} must name the code of its handling authority",
+        )
+        for province, implementation in sorted(implementations.items())
+        if not implementation.authority_code
+    ]
+
+
+def check_authorities(implementations: dict[str, Implementation]) -> None:
+    """Refuse implementations without a handling authority: 422 `authority_code_missing`."""
+    missing = authority_violations(implementations)
+    if missing:
+        raise InvalidInput("authority_code_missing", errors=[v.as_error() for v in missing])
 
 
 def publish_violations(item: ItemDefinition) -> list[RuleViolation]:

@@ -8,7 +8,6 @@ numbers cannot be probed. `docs/authorization.md` lists who may do what, route b
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -22,22 +21,20 @@ from chalicelib.domain.case import (
     Agent,
     Applicant,
     Case,
-    CaseClock,
     CaseExchange,
     Channel,
     Entrustment,
     EntrustmentMethod,
     EntrustmentState,
     FileStatus,
-    Handler,
     Intake,
-    Slot,
 )
 from chalicelib.domain.case_acts import By, Context, Outcome, owner_key, perform, record
 from chalicelib.domain.case_exchange import ORIGIN, outgoing
+from chalicelib.domain.case_factory import CaseItem, new_case, principal_key_of
 from chalicelib.domain.case_states import FINAL, Actor, CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
-from chalicelib.domain.clock import Clock, beijing_date, rfc3339, system_clock
+from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.commands import Command, Deliver, IssueResult, Submit
 from chalicelib.domain.entrustment import settled_payload
 from chalicelib.domain.envelope import MessageType
@@ -45,7 +42,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.forms import check_form
 from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind
 from chalicelib.domain.joint import check_lead_act
-from chalicelib.domain.shipments import CONSENT_SLOT, return_shipment
+from chalicelib.domain.shipments import return_shipment
 from chalicelib.services.case_book import CaseBook, CoordinationMark, Extra, ShipmentRecord, principal_owner
 from chalicelib.services.case_queries import CaseQueries
 from chalicelib.services.catalog import CatalogService
@@ -56,12 +53,6 @@ if TYPE_CHECKING:
     from chalicelib.services.partners import PartnerService
 
 COORDINATION_GRACE = timedelta(minutes=1)
-NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-def new_case_number(province: str, today: str) -> str:
-    """办件编号: province, date and a random part, e.g. 430000-20261123-7KQ2M9XA."""
-    return f"{province}-{today}-{''.join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))}"
 
 
 def is_owner(principal: Principal, case: Case) -> bool:
@@ -83,13 +74,6 @@ def identity_key(principal: Principal) -> str | None:
     if identity.kind is SubjectKind.LEGAL_PERSON and identity.credit_code is not None:
         return personal.entity_holder_key(identity.credit_code)
     return personal.holder_key(identity.id_number)
-
-
-def principal_key_of(applicant: Applicant) -> str:
-    """The holder key a principal's own login is matched by (委托人 of a case filed by an agent)."""
-    if applicant.kind is SubjectKind.LEGAL_PERSON and applicant.credit_code is not None:
-        return personal.entity_holder_key(applicant.credit_code)
-    return personal.holder_key(applicant.id_number)
 
 
 def is_principal(principal: Principal, case: Case) -> bool:
@@ -322,50 +306,28 @@ class CaseService:
             exchange = CaseExchange(role=ORIGIN, partner=handling)
         elif mode is Mode.PROXY_INTAKE:
             raise Conflict("province_not_served", mode=mode.value)  # 异地代收 is for another province
-        item = self._catalog.item_detail(body["item_code"])
-        if mode.value not in item["modes"]:
+        detail = self._catalog.item_detail(body["item_code"])
+        item = CaseItem.of(detail)
+        if not item.serves(mode):
             raise Conflict("mode_not_supported", mode=mode.value)
-        check_applicant_fits(item, applicant)
-        implementation = item["implementations"].get(handling)
-        if implementation is None:
-            raise NotFound("province_not_implemented")
+        check_applicant_fits(detail, applicant)
+        item.implementation_at(handling)  # before the form: an item not handled there is refused first
         form = body.get("form") or {}
-        check_form(item["form_schema"], form, partial=True)
+        check_form(item.form_schema, form, partial=True)
         now = self._clock()
-        case = Case(
-            number=new_case_number(self._province, f"{beijing_date(now):%Y%m%d}"),
-            item_code=item["code"],
-            item_version=item["version"],
-            item_name=item["name"],
-            immediate=item.get("immediate", False),
-            allows_deferred_acceptance=item.get("allows_deferred_acceptance", False),
-            allows_commitment=item.get("allows_commitment", False),
-            result_delivery=result_delivery_of(item),
-            mode=mode,
+        case = new_case(
+            item,
+            province=handling,
             origin_province=self._province,
-            handler=Handler(
-                province=handling,
-                authority=implementation.get("authority_code") or f"A-{handling}-01",
-                authority_name=implementation["authority"],
-                channel=channel,
-            ),
+            mode=mode,
+            channel=channel,
             applicant=applicant,
+            at=now,
             form=form,
-            slots=[slot_of(m) for m in item.get("materials", [])]
-            + ([entrustment_slot()] if agent is not None else [])
-            + ([consent_slot()] if intake is not None else []),
-            state=CaseState.DRAFT,
-            created_at=now,
-            updated_at=now,
-            clock=CaseClock(
-                statutory_days=item["statutory_limit_days"], promised_days=item["promised_limit_days"]
-            ),
-            exchange=exchange,
+            agent=agent,
             intake=intake,
             acting_for=acting_for_of(principal) if principal.role is Role.WINDOW_CLERK else None,
-            agent=agent,
-            entrustment=Entrustment() if agent is not None else None,
-            principal_key=principal_key_of(applicant) if agent is not None else None,
+            exchange=exchange,
         )
         event = record(case, "open", by_for(principal, case), now, {"item_version": case.item_version}).event
         return self.book.create(case, event, extra or [])
@@ -704,47 +666,3 @@ class CaseService:
 
     def owner_of(self, principal: Principal) -> str:
         return owner_key(principal.issuer, principal.subject)
-
-
-def result_delivery_of(item: dict[str, Any]) -> list[Delivery]:
-    """出件方式: how an item version delivers its result, as the catalog publishes it."""
-    return [Delivery(d) for d in (item.get("result") or {}).get("delivery", [])]
-
-
-def entrustment_slot() -> Slot:
-    """授权委托书: the slot a case filed by an agent gets. Optional: the principal may instead
-    authorise the agent from their own account; either way acceptance waits for it."""
-    return Slot(
-        code=ENTRUSTMENT_SLOT,
-        name="授权委托书",
-        required=False,
-        may_be_deferred=False,
-        content_types=["application/pdf", "image/jpeg", "image/png"],
-        max_bytes=10 * 1024 * 1024,
-    )
-
-
-def consent_slot() -> Slot:
-    """服务同意书: the slot a window intake gets for the applicant's scanned paper consent."""
-    return Slot(
-        code=CONSENT_SLOT,
-        name="服务同意书",
-        required=False,
-        may_be_deferred=False,
-        content_types=["application/pdf", "image/jpeg", "image/png"],
-        max_bytes=10 * 1024 * 1024,
-    )
-
-
-def slot_of(material: dict[str, Any]) -> Slot:
-    """A case's material slot from an item version's material."""
-    return Slot(
-        code=material["code"],
-        name=material["name"],
-        required=material.get("required", True),
-        may_be_deferred=material.get("may_be_deferred", False),
-        elicence_type=material.get("elicence_type"),
-        content_types=material.get("content_types") or ["application/pdf", "image/jpeg", "image/png"],
-        max_bytes=material.get("max_bytes") or 10 * 1024 * 1024,
-        original_required=material.get("original_required", False),
-    )

@@ -232,9 +232,10 @@ class CatalogService:
         return again_on_a_race(lambda: self._publish(definition, actor))
 
     def _publish(self, definition: ItemDefinition, actor: Principal) -> dict[str, Any]:
-        from chalicelib.domain.catalog_rules import publish_violations
+        from chalicelib.domain.catalog_rules import check_authorities, publish_violations
         from chalicelib.domain.catalog_standard import standard_digest
 
+        check_authorities(definition.implementations)
         violations = publish_violations(definition)
         if violations:
             raise InvalidInput("validation_failed", errors=[v.as_error() for v in violations])
@@ -310,9 +311,13 @@ class CatalogService:
         return again_on_a_race(lambda: self._set_implementation(code, implementation))
 
     def _set_implementation(self, code: str, implementation: dict[str, Any]) -> dict[str, Any]:
+        from chalicelib.domain.catalog import Implementation
+        from chalicelib.domain.catalog_rules import check_authorities
+
         head = self._store.head(code)
         if head is None or self._province is None:
             raise NotFound("item_not_found")
+        check_authorities({self._province: Implementation.model_validate(implementation)})
         implementations = {**head.definition["implementations"], self._province: implementation}
         new_head = replace(head, definition={**head.definition, "implementations": implementations})
         self._store.save(

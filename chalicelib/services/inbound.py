@@ -18,15 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.case import (
-    ENTRUSTMENT_SLOT,
     Agent,
     Applicant,
     Case,
-    CaseClock,
     CaseExchange,
     Channel,
     Entrustment,
-    Handler,
     Intake,
     JointLink,
     SyncIssue,
@@ -44,7 +41,8 @@ from chalicelib.domain.case_exchange import (
     mirror,
     partner_by,
 )
-from chalicelib.domain.case_states import Act, Actor, CaseState
+from chalicelib.domain.case_factory import CaseItem, new_case
+from chalicelib.domain.case_states import Act, Actor
 from chalicelib.domain.catalog_replication import is_catalog_stream
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
@@ -60,18 +58,12 @@ from chalicelib.domain.entrustment import apply_settlement
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.rating_exchange import receive_closure, receive_rating
-from chalicelib.domain.shipments import CONSENT_SLOT
 from chalicelib.domain.video import VIDEO_APPLIED
 from chalicelib.observability import logger
 from chalicelib.services.case_book import Extra
 from chalicelib.services.case_files import CaseFiles
 from chalicelib.services.cases import (
     CaseService,
-    consent_slot,
-    entrustment_slot,
-    principal_key_of,
-    result_delivery_of,
-    slot_of,
 )
 from chalicelib.services.ratings import opened_rectifications
 from chalicelib.services.shipments import ShipmentService
@@ -311,71 +303,41 @@ class InboundService:
         """The handling province opens the case a partner forwarded or dispatched, as submitted, under
         the item version it was filed under (fetched from the publisher if this gateway lacks it)."""
         code, version = payload["item_code"], int(payload["item_version"])
-        item = self._cases.catalog.case_item(code, version, holder=sender)
-        implementation = item["implementations"].get(self._province)
-        if implementation is None:
-            raise NotFound("province_not_implemented")
+        item = CaseItem.of(self._cases.catalog.case_item(code, version, holder=sender))
         dispatched = kind is MessageType.CASE_DISPATCHED
-        joint_days = (payload.get("joint") or {}).get("promised_days")  # a part's own promised days
-        case = Case(
+        joint = JointLink.model_validate(payload["joint"]) if payload.get("joint") else None
+        intake = None
+        if dispatched and payload.get("intake"):
+            # the intake as it matters here: the window, originals checked there and mailed (no query code)
+            intake = Intake.model_validate(
+                {k: v for k, v in payload["intake"].items() if k not in ("query_code", "handover")}
+            )
+        agent = Agent.model_validate(payload["agent"]) if payload.get("agent") else None
+        case = new_case(
+            item,
             number=number,
-            item_code=item["code"],
-            item_version=item["version"],
-            item_name=item["name"],
-            immediate=item.get("immediate", False),
-            allows_deferred_acceptance=item.get("allows_deferred_acceptance", False),
-            allows_commitment=item.get("allows_commitment", False),
-            result_delivery=result_delivery_of(item),
-            mode=Mode.JOINT
-            if payload.get("joint")
-            else Mode.PROXY_INTAKE
-            if dispatched
-            else Mode.FULL_ONLINE,
+            province=self._province,
             origin_province=sender,
-            handler=Handler(
-                province=self._province,
-                authority=implementation.get("authority_code") or f"A-{self._province}-01",
-                authority_name=implementation["authority"],
-                channel=Channel.WINDOW if dispatched else Channel.EXCHANGE,
-            ),
+            mode=Mode.JOINT if joint else Mode.PROXY_INTAKE if dispatched else Mode.FULL_ONLINE,
+            channel=Channel.WINDOW if dispatched else Channel.EXCHANGE,
             applicant=Applicant.model_validate(payload["applicant"]),
+            at=at,
             form=payload.get("form") or {},
-            slots=[
-                slot_of(m)
-                for m in item.get("materials", [])
-                if "part_materials" not in payload
-                or m["code"] in payload["part_materials"]  # a joint part's share
-            ],
-            state=CaseState.SUBMITTED,
-            created_at=at,
-            updated_at=at,
             submitted_at=datetime.fromisoformat(payload["submitted_at"]),
-            clock=CaseClock(
-                statutory_days=item["statutory_limit_days"],
-                promised_days=joint_days or item["promised_limit_days"],
-            ),
-            exchange=CaseExchange(role=HANDLER, partner=sender),
-            joint=JointLink.model_validate(payload["joint"]) if payload.get("joint") else None,
-        )
-        if payload.get("agent"):
             # 委托代办: principal and agent as the origin recorded them, with the entrustment and its slot
-            case.agent = Agent.model_validate(payload["agent"])
-            case.entrustment = Entrustment.model_validate(payload.get("entrustment") or {})
-            case.principal_key = principal_key_of(case.applicant)
-            if case.slot(ENTRUSTMENT_SLOT) is None:
-                case.slots.append(entrustment_slot())
+            agent=agent,
+            entrustment=Entrustment.model_validate(payload.get("entrustment") or {}) if agent else None,
+            intake=intake,
+            exchange=CaseExchange(role=HANDLER, partner=sender),
+            joint=joint,
+            share=payload.get("part_materials"),  # a joint part's share of the materials
+        )
         case.files = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
         details: dict[str, Any] = {
             "origin": sender,
             "channel": case.handler.channel.value,
             "files": len(case.files),
         }
-        if dispatched and payload.get("intake"):
-            # the intake as it matters here: the window, originals checked there and mailed (no query code)
-            case.intake = Intake.model_validate(
-                {k: v for k, v in payload["intake"].items() if k not in ("query_code", "handover")}
-            )
-            if case.slot(CONSENT_SLOT) is None:
-                case.slots.append(consent_slot())
+        if intake is not None:
             details["shipments"] = payload.get("shipments") or []
         return record(case, "open_from_partner", partner_by(sender), at, details)

@@ -17,33 +17,34 @@ from typing import Any
 from chalicelib.domain.case import (
     STOPPED_PARTS,
     Case,
-    CaseClock,
     CaseExchange,
     Channel,
     FileStatus,
-    Handler,
-    JointLink,
     Part,
     PartState,
 )
 from chalicelib.domain.case_acts import By, Context, Outcome, notice_for, perform, record
 from chalicelib.domain.case_exchange import ORIGIN
+from chalicelib.domain.case_factory import CaseItem, new_case
 from chalicelib.domain.case_states import DECIDED, FINAL, Actor, CaseState
-from chalicelib.domain.catalog_terms import Mode, PartRule
-from chalicelib.domain.commands import (
-    AnswerSupplement,
-    Cancel,
-    Command,
-    Decide,
-    RequestSupplement,
-    StartReview,
-    Submit,
-    Withdraw,
-)
+from chalicelib.domain.catalog_terms import Mode
+from chalicelib.domain.commands import AnswerSupplement, Cancel, Command, Decide, StartReview, Submit
 from chalicelib.domain.envelope import MessageType
-from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.joint import (
+    critical_path_days,
+    denial,
+    part_link,
+    part_state,
+    parts_news,
+    plan_parts,
+    ready_parts,
+    refusal_of,
+    stop_act,
+    supplement_items,
+)
 from chalicelib.services.case_book import Change, CoordinationDone, Extra
-from chalicelib.services.cases import CaseService, new_case_number
+from chalicelib.services.cases import CaseService
 from chalicelib.services.outbound import OutboundService
 
 COORDINATOR = By(actor=Actor.CLERK, role="coordinator", subject="tongban-gateway:joint")
@@ -51,70 +52,15 @@ FOR_APPLICANT = By(actor=Actor.APPLICANT, role="coordinator", subject="tongban-g
 PARENT_RUNNING = (CaseState.ACCEPTED, CaseState.UNDER_REVIEW, CaseState.SUPPLEMENTED)
 
 
-def part_state(case: Case) -> PartState:
-    """A part's state from its own case."""
-    if case.state is CaseState.WITHDRAWN:
-        return PartState.WITHDRAWN
-    if case.state is CaseState.NOT_ACCEPTED or case.state is CaseState.DENIED:
-        return PartState.REFUSED
-    if case.state in DECIDED or (case.state is CaseState.CLOSED and case.decision is not None):
-        return PartState.APPROVED if case.decision is None or case.decision.approved else PartState.REFUSED
-    if case.state is CaseState.SUPPLEMENT_REQUESTED:
-        return PartState.SUPPLEMENT_REQUESTED
-    if case.accepted_at is not None:
-        return PartState.ACCEPTED
-    return PartState.STARTED
-
-
-def refusal_of(case: Case) -> tuple[list[str], str | None]:
-    """A refused part's reasons and legal basis, as its province gave them."""
-    if case.refusal is not None:
-        return [case.refusal.reason], case.refusal.legal_basis
-    if case.decision is not None and not case.decision.approved:
-        return list(case.decision.reasons), case.decision.legal_basis
-    return [], None
-
-
-PART_NEWS = {
-    PartState.ACCEPTED: "已受理",
-    PartState.APPROVED: "已准予",
-    PartState.REFUSED: "不予办理",
-    PartState.WITHDRAWN: "已终止",
-    PartState.REVOKED: "已撤销（联办撤销）",
-    PartState.NOT_STARTED: "不再办理",
-}
-
-
 def parts_notice(step: Outcome, before: list[Part]) -> dict[str, Any] | None:
     """The applicant's notice of what changed in the parts (the joint case's own acts notify too):
     one notice for the coordination, from the lead, naming each part that moved."""
-    was = {p.key: p.state for p in before}
-    news = [
-        f"{p.role}{PART_NEWS[p.state]}"
-        for p in step.case.parts
-        if p.state in PART_NEWS and was.get(p.key) is not p.state
-    ]
+    news = parts_news(before, step.case.parts)
     if not news:
         return None
     notice = notice_for(step.case, step.event)
     notice["title"] = f"{step.case.item_name}：{'；'.join(news)}"
     return notice
-
-
-def critical_path_days(parts: list[Part]) -> int:
-    """Working days along the longest chain of parts (parts without dependencies run side by side)."""
-    by_key = {p.key: p for p in parts}
-    memo: dict[str, int] = {}
-
-    def finish(key: str) -> int:
-        if key not in memo:
-            part = by_key[key]
-            memo[key] = part.promised_days + max(
-                (finish(d) for d in part.depends_on if d in by_key), default=0
-            )
-        return memo[key]
-
-    return max((finish(p.key) for p in parts), default=0)
 
 
 class JointCoordinator:
@@ -123,32 +69,14 @@ class JointCoordinator:
         self._outbound = outbound
         self._province = province
 
+    def item(self, case: Case) -> CaseItem:
+        """The item version the joint case was filed under, as published."""
+        doc = self._cases.catalog.item_version(case.item_code, case.item_version)
+        return CaseItem.of(doc["definition"], version=case.item_version)
+
     def plan(self, case: Case) -> list[Part]:
         """The parts of a joint case, their provinces picked by their rules from the form."""
-        item = self._cases.catalog.item_version(case.item_code, case.item_version)["definition"]
-        parts = []
-        for spec in item.get("joint_parts", []):
-            rule = PartRule(spec["province_rule"])
-            province = self._province if rule is PartRule.LEAD else str(case.form.get(rule.value, ""))
-            implementation = item["implementations"].get(province)
-            if implementation is None:
-                raise InvalidInput(
-                    "province_not_implemented",
-                    errors=[{"field": f"form.{rule.value}", "code": "not_implemented"}],
-                )
-            parts.append(
-                Part(
-                    key=spec["key"],
-                    role=spec["role"],
-                    province=province,
-                    authority=implementation.get("authority_code") or f"A-{province}-01",
-                    authority_name=implementation["authority"],
-                    depends_on=spec.get("depends_on", []),
-                    promised_days=spec["promised_limit_days"],
-                    materials=spec.get("materials", []),
-                )
-            )
-        return parts
+        return plan_parts(self.item(case), case.form, self._province)
 
     def listen(self, case: Case) -> None:
         """After any case here changed: coordinate the joint case it leads or belongs to."""
@@ -206,10 +134,7 @@ class JointCoordinator:
         if refused and current.state not in DECIDED:
             done.append("refused")
             # the denial carries each refusing part's own reasons and legal basis
-            reasons = [f"{p.role}（{p.province}）：{r}" for p in refused for r in p.reasons or ["不予办理"]]
-            basis = "；".join(dict.fromkeys(p.legal_basis for p in refused if p.legal_basis)) or None
-            denial = Decide(approved=False, reasons=tuple(reasons), legal_basis=basis)
-            steps.append(self._act(current, denial, COORDINATOR, now))
+            steps.append(self._act(current, denial(refused), COORDINATOR, now))
             current = steps[-1].case
             for part in current.parts:
                 if part.state is PartState.WAITING:
@@ -268,71 +193,48 @@ class JointCoordinator:
         changes: list[Change],
         messages: list[dict[str, Any]],
     ) -> tuple[Case, list[str]]:
-        approved = {p.key for p in parent.parts if p.state is PartState.APPROVED}
-        started = []
-        for part in parent.parts:
-            if part.state is PartState.WAITING and set(part.depends_on) <= approved:
-                sub, message = self._open_part(parent, part, now)
-                changes.append(
-                    Change(sub, [record(sub, "open_part", COORDINATOR, now, {"part": part.key})], new=True)
-                )
-                if message is not None:
-                    messages.append(message)
-                part.case_number, part.state = sub.number, PartState.STARTED
-                started.append(part.key)
+        ready = ready_parts(parent.parts)
+        started: list[str] = []
+        if not ready:
+            return parent, started
+        item = self.item(parent)  # read only when a part starts
+        for part in ready:
+            sub, message = self._open_part(item, parent, part, now)
+            changes.append(
+                Change(sub, [record(sub, "open_part", COORDINATOR, now, {"part": part.key})], new=True)
+            )
+            if message is not None:
+                messages.append(message)
+            part.case_number, part.state = sub.number, PartState.STARTED
+            started.append(part.key)
         if started and parent.state is CaseState.ACCEPTED:
             steps.append(self._act(parent, StartReview(), COORDINATOR, now))
             return steps[-1].case, started
         return parent, started
 
-    def _open_part(self, parent: Case, part: Part, now: datetime) -> tuple[Case, dict[str, Any] | None]:
+    def _open_part(
+        self, item: CaseItem, parent: Case, part: Part, now: datetime
+    ) -> tuple[Case, dict[str, Any] | None]:
         """The part's own case, submitted: here if the part is the lead's, else a copy sent on."""
         remote = part.province != self._province
-        slots = [s for s in parent.slots if not part.materials or s.code in part.materials]
-        files = [
-            f
-            for f in parent.files
-            if f.status is FileStatus.VERIFIED and any(s.code == f.slot for s in slots)
-        ]
-        sub = Case(
-            number=new_case_number(self._province, f"{now:%Y%m%d}"),
-            item_code=parent.item_code,
-            item_version=parent.item_version,
-            item_name=f"{parent.item_name}（{part.role}）",
-            immediate=False,
-            allows_deferred_acceptance=False,
-            allows_commitment=False,
-            mode=Mode.JOINT,
+        sub = new_case(
+            item,
+            province=part.province,
             origin_province=self._province,
-            handler=Handler(
-                province=part.province,
-                authority=part.authority,
-                authority_name=part.authority_name,
-                channel=Channel.EXCHANGE if remote else parent.handler.channel,
-            ),
+            mode=Mode.JOINT,
+            channel=Channel.EXCHANGE if remote else parent.handler.channel,
             applicant=parent.applicant,
+            at=now,
             form=parent.form,
-            slots=slots,
-            files=[f.model_copy() for f in files],
-            state=CaseState.SUBMITTED,
-            created_at=now,
-            updated_at=now,
             submitted_at=now,
-            clock=CaseClock(statutory_days=parent.clock.statutory_days, promised_days=part.promised_days),
             exchange=CaseExchange(role=ORIGIN, partner=part.province, out_seq=1) if remote else None,
-            joint=JointLink(
-                parent=parent.number,
-                part=part.key,
-                role=part.role,
-                lead_province=self._province,
-                promised_days=part.promised_days,
-                siblings=[
-                    {"part": p.key, "role": p.role, "province": p.province, "state": p.state.value}
-                    for p in parent.parts
-                    if p.key != part.key
-                ],
-            ),
+            joint=part_link(parent, part, self._province),
+            share=part.materials or None,
         )
+        shared = {s.code for s in sub.slots}
+        sub.files = [
+            f.model_copy() for f in parent.files if f.status is FileStatus.VERIFIED and f.slot in shared
+        ]
         if not remote or self._outbound is None:
             return sub, None
         return sub, self._outbound.for_act(sub, sub, Submit(), MessageType.CASE_FORWARDED)
@@ -347,14 +249,12 @@ class JointCoordinator:
         """Compensation: a part still open is withdrawn, one already decided is cancelled (联办撤销);
         its province is told, and its signed receipt is the acknowledgement. Returns the change and
         the id of the message that tells the province (None for a part handled here)."""
-        decided = sub.state in DECIDED
-        reason = "联办事项其他部分不予办理，本部分终止"
-        command: Command = Cancel(reason=reason) if decided else Withdraw(reason=reason)
-        outcome = self._act(sub, command, COORDINATOR if decided else FOR_APPLICANT, now)
+        command, kind = stop_act(sub)
+        by = COORDINATOR if isinstance(command, Cancel) else FOR_APPLICANT
+        outcome = self._act(sub, command, by, now)
         if sub.exchange is not None and self._outbound is not None:
             assert outcome.case.exchange is not None
             outcome.case.exchange.out_seq = sub.exchange.out_seq + 1
-            kind = MessageType.CANCELLED if decided else MessageType.WITHDRAWN
             messages.append(self._outbound.for_act(sub, outcome.case, command, kind))
             return Change(sub, [outcome]), str(messages[-1]["id"])
         return Change(sub, [outcome]), None
@@ -374,13 +274,7 @@ class JointCoordinator:
             subs[p.key] for p in parent.parts if p.state is PartState.SUPPLEMENT_REQUESTED and p.key in subs
         ]
         if asking and parent.state in (CaseState.ACCEPTED, CaseState.UNDER_REVIEW):
-            items = tuple(
-                i.model_copy(update={"reason": f"{s.joint.role if s.joint else ''}：{i.reason}"})
-                for s in asking
-                if s.supplement is not None
-                for i in s.supplement.items
-            )
-            steps.append(self._act(parent, RequestSupplement(items=items), COORDINATOR, now))
+            steps.append(self._act(parent, supplement_items(asking), COORDINATOR, now))
             done.append("supplement requested")
             return steps[-1].case
         if parent.state is CaseState.SUPPLEMENTED:

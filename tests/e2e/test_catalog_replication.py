@@ -74,6 +74,7 @@ def test_an_item_published_once_appears_identical_at_every_province(stack: dict[
     assert refused.status_code == 403 and refused.json()["code"] == "standard_not_owned"
     own = {
         "authority": "长沙市人力资源和社会保障局（测试）",
+        "authority_code": "A-430000-01",
         "local_code": "HN-E2E-1",
         "contact_phone": "0731-12333",
     }

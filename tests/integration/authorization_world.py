@@ -162,7 +162,7 @@ class World:
 
     def message(self, signer: PartnerProvince) -> dict[str, Any]:
         """A signed message opening a fresh case forwarded by `signer`."""
-        from chalicelib.services.cases import new_case_number
+        from chalicelib.domain.case_factory import new_case_number
 
         number = new_case_number(signer.code, datetime.now(BEIJING).strftime("%Y%m%d"))
         return signer.message(forwarded_payload(), case=number)

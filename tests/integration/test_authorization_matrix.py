@@ -393,6 +393,7 @@ BODIES: dict[str, Callable[[World, str], Any]] = {
     },
     "PUT /v1/ops/catalog/items/{code}/implementation": lambda w, c: {
         "authority": "长沙市人力资源和社会保障局",
+        "authority_code": "A-430000-01",
         "local_code": "HN-RS-004",
         "contact_phone": "0731-12333",
     },

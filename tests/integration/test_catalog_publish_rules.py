@@ -61,3 +61,33 @@ def test_an_immediate_item_is_flagged_in_the_list_and_saves_the_whole_statutory_
     assert [(i["code"], i["immediate"]) for i in listed] == [("TEST-RULE-5", True)]
     assert ok(client.http.get("/v1/catalog/items?immediate=false&q=TEST-RULE-5"))["items"] == []
     assert ok(client.http.get("/v1/catalog/items/TEST-RULE-5"))["compression_ratio"] == 1.0
+
+
+def test_an_implementation_without_its_authority_is_refused_at_publish_and_nothing_changes(
+    client: Any, operator: Party
+) -> None:
+    body = item(code="TEST-RULE-AUTH")
+    del body["implementations"]["450000"]["authority_code"]
+    response = operator.post("/v1/ops/catalog/items", body)
+    assert response.status_code == 422, response.body
+    problem = json.loads(response.body)
+    assert problem["code"] == "authority_code_missing"
+    assert [(e["field"], e["code"]) for e in problem["errors"]] == [
+        ("implementations.450000.authority_code", "authority_code_missing")
+    ]
+    assert operator.get("/v1/ops/catalog/items/TEST-RULE-AUTH").status_code == 404
+
+
+def test_an_own_implementation_without_its_authority_is_refused_and_the_one_in_force_stays(
+    client: Any, operator: Party
+) -> None:
+    ok(operator.post("/v1/ops/catalog/items", item(code="TEST-RULE-AUTH2")), 201)
+    own = {"authority": "长沙市另一测试局", "local_code": "HN-T-2", "contact_phone": "0731-54321"}
+    response = operator.put("/v1/ops/catalog/items/TEST-RULE-AUTH2/implementation", own)
+    assert response.status_code == 422 and json.loads(response.body)["code"] == "authority_code_missing"
+    guide = ok(client.http.get("/v1/catalog/items/TEST-RULE-AUTH2/guides/430000"))
+    assert guide["implementation"]["authority_code"] == "A-430000-01"
+    given = {**own, "authority_code": "A-430000-02"}
+    ok(operator.put("/v1/ops/catalog/items/TEST-RULE-AUTH2/implementation", given))
+    guide = ok(client.http.get("/v1/catalog/items/TEST-RULE-AUTH2/guides/430000"))
+    assert guide["implementation"]["authority_code"] == "A-430000-02"

@@ -150,7 +150,7 @@ def queues(clean_aws: None) -> dict[str, Queue]:
 
 
 def case_number() -> str:
-    from chalicelib.services.cases import new_case_number
+    from chalicelib.domain.case_factory import new_case_number
 
     return new_case_number(PARTNER, "20261123")
 

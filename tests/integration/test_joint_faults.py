@@ -870,3 +870,16 @@ def test_a_refused_part_denies_with_its_reasons_and_the_approved_parts_are_revok
     assert [p["type"] for p in partner.posts][-1] == MessageType.CANCELLED.value
     acknowledged = {p["key"]: p["cancel_acknowledged"] for p in parts(applicant, number).values()}
     assert acknowledged["transfer_out"] is True
+
+
+def test_a_part_started_after_midnight_in_beijing_is_numbered_with_the_beijing_date(
+    applicant: Party, lead: Party, clock: FakeClock, partner: FakePartner
+) -> None:
+    """00:30 on 1 December in Beijing is still 30 November in UTC: the joint case and its part are
+    both numbered on the 1st, where they are filed."""
+    from datetime import UTC, datetime
+
+    clock.now = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)
+    number, local = accept_joint_case(applicant, lead)
+    assert number.split("-")[1] == "20261201"
+    assert local.split("-")[1] == "20261201"

@@ -176,7 +176,7 @@ def inbound_drained() -> Any:
 
 def dispatched_here(client: Any, guangxi: PartnerProvince) -> str:
     """广西's window dispatches an intake handled here: the id card's original is mailed."""
-    from chalicelib.services.cases import new_case_number
+    from chalicelib.domain.case_factory import new_case_number
 
     now = datetime.now(BEIJING)
     number = new_case_number("450000", now.strftime("%Y%m%d"))

@@ -129,6 +129,7 @@ def test_an_own_implementation_leaves_the_standard_and_survives_the_next_version
         country.deliver(record)
     own = {
         "authority": "南宁市人力资源和社会保障局",
+        "authority_code": "A-450000-01",
         "local_code": "GX-RS-004",
         "contact_phone": "0771-12333",
     }

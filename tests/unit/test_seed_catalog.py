@@ -220,3 +220,17 @@ def test_every_name_and_alias_has_pinyin_initials() -> None:
     for item in _items():
         for text in (item.name, *item.aliases):
             assert not unknown_characters(text), (item.code, text)
+
+
+def test_every_seed_implementation_names_an_authority_the_local_clerks_hold() -> None:
+    """A case's authority is its item's implementation's (no fallback): the seed names, at each
+    province, one of the two authorities the local stack's development clerks belong to."""
+    from chalicelib.domain.catalog_rules import authority_violations
+    from infra.devtokens import CAST, ROLE_CLAIMS
+
+    clerks = [ROLE_CLAIMS["authority_clerk"]["authority"], CAST["authority_clerk_2"][1]["authority"]]
+    for item in _items():
+        assert authority_violations(item.implementations) == [], item.code
+        for province, implementation in item.implementations.items():
+            held = {c.format(province=province) for c in clerks}
+            assert implementation.authority_code in held, (item.code, province)
