@@ -15,6 +15,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import personal
+from chalicelib.domain.access import (  # re-exported: callers of the service import them from here too
+    can_read,
+    identity_key,
+    is_handling_clerk,
+    is_owner,
+    is_principal,
+    is_window_of,
+    principal_key_of,
+)
 from chalicelib.domain.audit import ChainReport, verify_chain
 from chalicelib.domain.case import (
     ENTRUSTMENT_SLOT,
@@ -42,6 +51,7 @@ from chalicelib.domain.entrustment import settled_payload
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unverified
 from chalicelib.domain.forms import check_form
+from chalicelib.domain.identifiers import ISSUED_ALPHABET
 from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind
 from chalicelib.domain.joint import check_lead_act
 from chalicelib.domain.shipments import CONSENT_SLOT, return_shipment
@@ -55,84 +65,11 @@ if TYPE_CHECKING:
     from chalicelib.services.partners import PartnerService
 
 COORDINATION_GRACE = timedelta(minutes=1)
-NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def new_case_number(province: str, today: str) -> str:
     """办件编号: province, date and a random part, e.g. 430000-20261123-7KQ2M9XA."""
-    return f"{province}-{today}-{''.join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))}"
-
-
-def is_owner(principal: Principal, case: Case) -> bool:
-    """The applicant of the case. A joint case's part is internal: its applicant sees (and answers)
-    the joint case only."""
-    return (
-        case.joint is None
-        and principal.role is Role.APPLICANT
-        and principal.subject == case.applicant.subject
-        and principal.issuer == case.applicant.issuer
-    )
-
-
-def identity_key(principal: Principal) -> str | None:
-    """The licence holder key of the caller's verified identity: a legal person's, else the person's."""
-    identity = principal.identity
-    if principal.role is not Role.APPLICANT or identity is None:
-        return None
-    if identity.kind is SubjectKind.LEGAL_PERSON and identity.credit_code is not None:
-        return personal.entity_holder_key(identity.credit_code)
-    return personal.holder_key(identity.id_number)
-
-
-def principal_key_of(applicant: Applicant) -> str:
-    """The holder key a principal's own login is matched by (委托人 of a case filed by an agent)."""
-    if applicant.kind is SubjectKind.LEGAL_PERSON and applicant.credit_code is not None:
-        return personal.entity_holder_key(applicant.credit_code)
-    return personal.holder_key(applicant.id_number)
-
-
-def is_principal(principal: Principal, case: Case) -> bool:
-    """委托人: the applicant of a case an agent filed, logged in with their own verified identity.
-    They read the case and authorise the agent; the agent, who owns the case, acts on it."""
-    return (
-        case.joint is None
-        and case.agent is not None
-        and case.principal_key is not None
-        and identity_key(principal) == case.principal_key
-    )
-
-
-def is_handling_clerk(principal: Principal, case: Case) -> bool:
-    """A clerk of the case's handling authority, once the case is filed: a draft (草稿) is the
-    applicant's own until they submit it, as it is not in the authority's inbox either."""
-    return (
-        case.state is not CaseState.DRAFT
-        and principal.role is Role.AUTHORITY_CLERK
-        and principal.province == case.handler.province
-        and principal.authority == case.handler.authority
-    )
-
-
-def is_window_of(principal: Principal, case: Case) -> bool:
-    """The window clerk of the window that took the case in (异地代收), in its province."""
-    return (
-        principal.role is Role.WINDOW_CLERK
-        and case.intake is not None
-        and principal.window == case.intake.window
-        and principal.province == case.intake.province
-    )
-
-
-def can_read(principal: Principal, case: Case) -> bool:
-    province = case.intake.province if case.intake else case.handler.province
-    is_operator = principal.role is Role.OPERATOR and principal.province in (province, case.handler.province)
-    return (
-        is_owner(principal, case)
-        or is_principal(principal, case)
-        or is_handling_clerk(principal, case)
-        or is_window_of(principal, case)
-        or is_operator
-    )
+    return f"{province}-{today}-{''.join(secrets.choice(ISSUED_ALPHABET) for _ in range(8))}"
 
 
 def check_applicant_fits(item: dict[str, Any], applicant: Applicant) -> None:

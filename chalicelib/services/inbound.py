@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from chalicelib.domain.access import principal_key_of
 from chalicelib.domain.case import (
     ENTRUSTMENT_SLOT,
     Agent,
@@ -60,7 +61,6 @@ from chalicelib.services.cases import (
     CaseService,
     consent_slot,
     entrustment_slot,
-    principal_key_of,
     result_delivery_of,
     slot_of,
 )
