@@ -123,8 +123,6 @@ WHO: dict[Act, Actor] = {
     A.DELIVER: Actor.GATEWAY,  # or the clerk, for mail and window pick-up
 }
 
-# States where the time-limit clock runs (受理 started it; 补正 and 特别程序 stop it).
-CLOCK_RUNNING = frozenset({S.ACCEPTED, S.UNDER_REVIEW, S.SUPPLEMENTED})
 DECIDED = frozenset({S.APPROVED, S.DENIED, S.RESULT_ISSUED, S.DELIVERED})
 FINAL = frozenset({S.NOT_ACCEPTED, S.WITHDRAWN, S.CLOSED, S.DISCARDED})
 # States after which the applicant may rate the handling (好差评).

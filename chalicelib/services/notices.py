@@ -54,9 +54,6 @@ class NoticeService:
             self._queue.send(notice)
         return len(stale)
 
-    def for_recipient(self, recipient: str, limit: int, start: dict[str, Any] | None) -> Page:
-        return self._store.notices(recipient, limit, start)
-
     def inbox(
         self, recipient: str, since: datetime | None, limit: int, start: dict[str, Any] | None
     ) -> dict[str, Any]:
