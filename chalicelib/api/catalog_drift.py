@@ -13,8 +13,8 @@ from chalice.app import Blueprint
 
 from chalicelib import container
 from chalicelib.api.common import DRIFT_SCHEMAS as D
+from chalicelib.api.common import READ_REFUSALS, refusal_recorder
 from chalicelib.api.endpoint import PUBLIC, Call, endpoint
-from chalicelib.api.exchange import READ_REFUSALS, refusal_recorder
 from chalicelib.domain.envelope import DIGESTS_KIND
 
 catalog_drift = Blueprint(__name__)

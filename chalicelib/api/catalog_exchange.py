@@ -15,8 +15,8 @@ from chalice.app import Blueprint
 
 from chalicelib import container
 from chalicelib.api.common import EXCHANGE_SCHEMAS as X
+from chalicelib.api.common import REFUSALS, refusal_recorder
 from chalicelib.api.endpoint import PUBLIC, Call, endpoint
-from chalicelib.api.exchange import REFUSALS, refusal_recorder
 from chalicelib.domain.envelope import CATALOG_FETCH_KIND
 
 catalog_exchange = Blueprint(__name__)

@@ -11,6 +11,7 @@ Invariants:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import container
@@ -136,3 +137,49 @@ def rectification_page(call: Call) -> dict[str, Any]:
         call.actor, call.query["status"], call.query["limit"], start_key(call)
     )
     return {"items": page.items, "next_cursor": cursor_of(page.last_key)}
+
+
+# — the signed routes of partners (no bearer token: the signature authenticates) —
+
+# What a signed message is refused for (docs/exchange/README.md), in the order the contract lists them.
+REFUSALS = (
+    "envelope_malformed",
+    "signature_malformed",
+    "signature_invalid",
+    "signature_algorithm_refused",
+    "unknown_kid",
+    "unknown_sender",
+    "partner_suspended",
+    "message_id_reused",
+    "message_not_addressed_here",
+    "message_stale",
+    "message_from_the_future",
+    "payload_digest_mismatch",
+    "payload_not_canonical",
+    "message_type_unsupported",
+    "payload_invalid",
+    "validation_failed",
+)
+# A signed read (a partner's request for data it changes nothing with) carries no payload and may be
+# asked again: of a message's refusals, those of a payload and of a reused id are not its.
+NOT_OF_A_READ = frozenset(
+    {
+        "message_id_reused",
+        "payload_digest_mismatch",
+        "payload_not_canonical",
+        "message_type_unsupported",
+        "payload_invalid",
+    }
+)
+READ_REFUSALS = tuple(code for code in REFUSALS if code not in NOT_OF_A_READ)
+
+
+def refusal_recorder(kind: str | None = None) -> Callable[[str, bytes], None]:
+    """The `on_refusal` hook of a signed route: it records a request refused before its body was
+    read (too large, not JSON, not a request) in the operators' refusal list, as a `kind` request
+    (a message under its own type when None)."""
+
+    def record(code: str, raw: bytes) -> None:
+        container.exchange().refuse_body(code, raw, kind)
+
+    return record

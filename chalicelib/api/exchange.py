@@ -1,5 +1,5 @@
 """Exchange API (省际交换): partners post signed messages here and get a signed receipt; this
-gateway's public keys are published for their registries. Operators manage the partner registry.
+gateway's public keys are published for their registries. (Operators manage the registry: api/ops.py.)
 
 The message's signature authenticates its sender (the registry holds each partner's keys), so the
 route takes no bearer token; its idempotency is the message id, not an Idempotency-Key: a partner
@@ -8,61 +8,17 @@ re-signs a retry (fresh `sent_at`), and a replayed id gets the receipt it had.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from chalice.app import Blueprint
 
 from chalicelib import container
 from chalicelib.api.common import EXCHANGE_SCHEMAS as X
+from chalicelib.api.common import REFUSALS, refusal_recorder
 from chalicelib.api.endpoint import PUBLIC, Call, Reply, endpoint
 from chalicelib.domain.envelope import FETCH_KIND, MAX_MESSAGE_BYTES, VIDEO_JOIN_KIND
 
 exchange = Blueprint(__name__)
-# What a signed message is refused for (docs/exchange/README.md), in the order the contract lists them.
-REFUSALS = (
-    "envelope_malformed",
-    "signature_malformed",
-    "signature_invalid",
-    "signature_algorithm_refused",
-    "unknown_kid",
-    "unknown_sender",
-    "partner_suspended",
-    "message_id_reused",
-    "message_not_addressed_here",
-    "message_stale",
-    "message_from_the_future",
-    "payload_digest_mismatch",
-    "payload_not_canonical",
-    "message_type_unsupported",
-    "payload_invalid",
-    "validation_failed",
-)
-# A signed read (a partner's request for data it changes nothing with) carries no payload and may be
-# asked again: of a message's refusals, those of a payload and of a reused id are not its.
-NOT_OF_A_READ = frozenset(
-    {
-        "message_id_reused",
-        "payload_digest_mismatch",
-        "payload_not_canonical",
-        "message_type_unsupported",
-        "payload_invalid",
-    }
-)
-READ_REFUSALS = tuple(code for code in REFUSALS if code not in NOT_OF_A_READ)
-
-
-def refusal_recorder(kind: str | None = None) -> Callable[[str, bytes], None]:
-    """The `on_refusal` hook of a signed route: it records a request refused before its body was
-    read (too large, not JSON, not a request) in the operators' refusal list, as a `kind` request
-    (a message under its own type when None)."""
-
-    def record(code: str, raw: bytes) -> None:
-        container.exchange().refuse_body(code, raw, kind)
-
-    return record
-
-
 refused_message = refusal_recorder()
 refused_fetch = refusal_recorder(FETCH_KIND)
 refused_video_join = refusal_recorder(VIDEO_JOIN_KIND)
