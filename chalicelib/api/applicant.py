@@ -6,107 +6,31 @@ the province's operators; the service decides who may see which case.
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chalice.app import Blueprint
 
 from chalicelib import container
+from chalicelib.api.common import (
+    APPLICANT,
+    CASE_PROBLEMS,
+    PAGING,
+    READERS,
+    case_number,
+    cursor_of,
+    lines,
+    path_part,
+    start_key,
+    view,
+)
+from chalicelib.api.common import CASE_SCHEMAS as C
 from chalicelib.api.endpoint import Call, QueryParam, Reply, endpoint
-from chalicelib.api.http import HttpProblem, decode_cursor, encode_cursor
-from chalicelib.api.messages import ZH
-from chalicelib.domain.case_states import Act, CaseState
-from chalicelib.domain.clock import beijing_date
+from chalicelib.api.http import HttpProblem, decode_cursor
+from chalicelib.domain.case_states import Act
 from chalicelib.domain.commands import Submit
-from chalicelib.domain.errors import NotFound
-from chalicelib.domain.identity import Principal, Role
-
-if TYPE_CHECKING:
-    from chalicelib.domain.case import Case
+from chalicelib.domain.identity import Role
 
 applicant = Blueprint(__name__)
-C = "chalicelib.api.case_schemas:"
-APPLICANT = (Role.APPLICANT,)
-READERS = (Role.APPLICANT, Role.WINDOW_CLERK, Role.AUTHORITY_CLERK, Role.OPERATOR)
-NUMBER = re.compile(r"^[1-6][0-9]0000-20[0-9]{6}-[A-Z2-9]{8}$")
-SLOT = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
-FILE_ID = re.compile(r"^F[A-Z2-9]{12}$")
-PAGING = (
-    QueryParam("limit", "page size", kind="integer", minimum=1, maximum=100, default=20),
-    QueryParam("cursor", "next_cursor of the previous page", max_length=1000),
-)
-CASE_PROBLEMS = ("case_not_found",)
-
-
-def case_number(call: Call) -> str:
-    number = call.path["number"]
-    if not NUMBER.fullmatch(number):
-        raise NotFound("case_not_found")
-    return number
-
-
-def path_part(call: Call, name: str, pattern: re.Pattern[str], problem: str) -> str:
-    value = call.path[name]
-    if not pattern.fullmatch(value):
-        raise NotFound(problem)
-    return value
-
-
-def start_key(call: Call) -> dict[str, Any] | None:
-    """A DynamoDB start key from the opaque cursor; only string key attributes are ours."""
-    if "cursor" not in call.query:
-        return None
-    key = decode_cursor(call.query["cursor"])
-    well_formed = 0 < len(key) <= 8 and all(
-        isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) for v in key.values()
-    )
-    if not well_formed:
-        raise HttpProblem("invalid_cursor")
-    return key
-
-
-def cursor_of(last_key: dict[str, Any] | None) -> str | None:
-    return encode_cursor(last_key) if last_key else None
-
-
-def seat_of(principal: Principal, case: Case) -> Role | None:
-    """The caller's seat at this case: its applicant, its intake window, its handling clerk."""
-    from chalicelib.services.cases import is_handling_clerk, is_owner, is_window_of
-
-    if is_owner(principal, case):
-        return Role.APPLICANT
-    if is_window_of(principal, case):
-        return Role.WINDOW_CLERK
-    if is_handling_clerk(principal, case):
-        return Role.AUTHORITY_CLERK
-    return None
-
-
-def view(principal: Principal, case: Case, lang: str = ZH) -> dict[str, Any]:
-    """The case as `principal` may see it (services import on first use: ADR 0002)."""
-    from chalicelib.services.case_views import case_view
-    from chalicelib.services.cases import is_owner, is_principal
-
-    cases = container.cases()
-    owner = is_owner(principal, case) or is_principal(principal, case)  # 委托代办: agent and principal
-    return case_view(
-        case,
-        owner=owner,
-        role=seat_of(principal, case),
-        calendar=cases.book.calendar(),
-        today=beijing_date(cases.now()),
-        form_schema=None if owner else cases.form_schema(case),  # the owner's view needs no masks
-        lang=lang,
-    )
-
-
-def lines(docs: list[dict[str, Any]], lang: str = ZH) -> list[dict[str, Any]]:
-    from chalicelib.domain.case import Case
-    from chalicelib.services.case_views import compact
-
-    cases = container.cases()
-    calendar, today = cases.book.calendar(), beijing_date(cases.now())
-    return [compact(Case.model_validate(doc), calendar, today, lang) for doc in docs]
 
 
 @endpoint(
@@ -239,7 +163,7 @@ _applicant_act(
     "POST",
     "/v1/cases/{number}/materials/{slot}/uploads",
     tag="materials",
-    roles=(Role.APPLICANT,),
+    roles=APPLICANT,
     status=201,
     summary="A presigned PUT for one file of a material slot, bound to its type, size and SHA-256",
     request=C + "UploadRequest",
@@ -253,7 +177,7 @@ _applicant_act(
     ),
 )
 def request_upload(call: Call) -> Reply:
-    slot = path_part(call, "slot", SLOT, "material_slot_not_found")
+    slot = path_part(call, "slot", "material_slot_not_found")
     ticket = container.materials().request_upload(
         call.actor, case_number(call), slot, call.body.model_dump(mode="json")
     )
@@ -271,7 +195,7 @@ def request_upload(call: Call) -> Reply:
     problems=(*CASE_PROBLEMS, "file_not_found"),
 )
 def confirm_upload(call: Call) -> dict[str, Any]:
-    file_id = path_part(call, "file_id", FILE_ID, "file_not_found")
+    file_id = path_part(call, "file_id", "file_not_found")
     return container.materials().confirm(call.actor, case_number(call), file_id)
 
 
@@ -294,7 +218,7 @@ def confirm_upload(call: Call) -> dict[str, Any]:
     ),
 )
 def attach_licence(call: Call) -> Reply:
-    slot = path_part(call, "slot", SLOT, "material_slot_not_found")
+    slot = path_part(call, "slot", "material_slot_not_found")
     file = container.materials().attach_licence(call.actor, case_number(call), slot, call.body.reference)
     return Reply(file, 201)
 
@@ -310,7 +234,7 @@ def attach_licence(call: Call) -> Reply:
     problems=(*CASE_PROBLEMS, "file_not_found"),
 )
 def download_file(call: Call) -> dict[str, Any]:
-    file_id = path_part(call, "file_id", FILE_ID, "file_not_found")
+    file_id = path_part(call, "file_id", "file_not_found")
     return container.materials().download(call.actor, case_number(call), file_id)
 
 
@@ -460,6 +384,3 @@ def my_notices(call: Call) -> dict[str, Any]:
         "unread": inbox["unread"],
         "read_up_to": inbox["read_up_to"],
     }
-
-
-STATES = tuple(s.value for s in CaseState)

@@ -7,24 +7,25 @@ from typing import Any
 from chalice.app import Blueprint
 
 from chalicelib import container
-from chalicelib.api.applicant import (
+from chalicelib.api.common import (
+    AUTHORITY_CLERK,
     CASE_PROBLEMS,
     PAGING,
+    RECTIFICATION_QUERY,
     STATES,
     case_number,
     cursor_of,
     lines,
+    rectification_page,
     start_key,
     view,
 )
+from chalicelib.api.common import CASE_SCHEMAS as C
 from chalicelib.api.endpoint import Call, QueryParam, Reply, endpoint
 from chalicelib.domain.case_states import RESULT_SLOT, Act
-from chalicelib.domain.identity import Role
+from chalicelib.domain.identifiers import DATE_PATTERN
 
 authority = Blueprint(__name__)
-C = "chalicelib.api.case_schemas:"
-CLERK = (Role.AUTHORITY_CLERK,)
-DATE_PATTERN = r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$"
 
 
 @endpoint(
@@ -32,7 +33,7 @@ DATE_PATTERN = r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$"
     "GET",
     "/v1/authority/cases",
     tag="authority",
-    roles=CLERK,
+    roles=AUTHORITY_CLERK,
     summary="The clerk's inbox: open cases of their authority, most urgent first",
     response=C + "CasePage",
     problems=("invalid_query", "invalid_cursor"),
@@ -123,7 +124,7 @@ def _clerk_act(act: Act, path: str, summary: str, request: str | None, problems:
         "POST",
         f"/v1/authority/cases/{{number}}/{path}",
         tag="authority",
-        roles=CLERK,
+        roles=AUTHORITY_CLERK,
         summary=summary,
         request=request,
         response=C + "CaseDetail",
@@ -146,7 +147,7 @@ for _act, _path, _summary, _request, _problems in CLERK_ACTS:
     "POST",
     "/v1/authority/cases/{number}/result-uploads",
     tag="authority",
-    roles=CLERK,
+    roles=AUTHORITY_CLERK,
     status=201,
     summary="A presigned PUT for the result document (PDF) of a decided case",
     request=C + "UploadRequest",
@@ -165,7 +166,7 @@ def request_result_upload(call: Call) -> Reply:
     "POST",
     "/v1/authority/cases/{number}/entrustment/verify",
     tag="authority",
-    roles=CLERK,
+    roles=AUTHORITY_CLERK,
     summary="委托核验: the handling clerk's check of the 授权委托书 of a case filed by an agent "
     "(代理人); recorded on the audit chain, and acceptance waits for it",
     request=C + "EntrustmentVerifyRequest",
@@ -186,44 +187,19 @@ def verify_entrustment(call: Call) -> dict[str, Any]:
     return view(call.actor, case, call.lang)
 
 
-RECT_QUERY = (QueryParam("status", "open or closed", enum=("open", "closed"), default="open"), *PAGING)
-
-
-def authority_rectifications(call: Call) -> dict[str, Any]:
-    page = container.ratings().rectifications(
-        call.actor, call.query["status"], call.query["limit"], start_key(call)
-    )
-    return {"items": page.items, "next_cursor": cursor_of(page.last_key)}
-
-
-endpoint(
+@endpoint(
     authority,
     "GET",
     "/v1/authority/rectifications",
     tag="authority",
-    roles=CLERK,
+    roles=AUTHORITY_CLERK,
     summary="Rectifications (整改) opened by bad ratings of the clerk's authority, due first",
     response=C + "RectificationPage",
     problems=("invalid_query", "invalid_cursor"),
-    query=RECT_QUERY,
-)(authority_rectifications)
-
-
-def ops_rectifications(call: Call) -> dict[str, Any]:
-    return authority_rectifications(call)
-
-
-endpoint(
-    authority,
-    "GET",
-    "/v1/ops/rectifications",
-    tag="ops",
-    roles=(Role.OPERATOR,),
-    summary="Rectifications (整改) of the whole province, due first",
-    response=C + "RectificationPage",
-    problems=("invalid_query", "invalid_cursor"),
-    query=RECT_QUERY,
-)(ops_rectifications)
+    query=RECTIFICATION_QUERY,
+)
+def authority_rectifications(call: Call) -> dict[str, Any]:
+    return rectification_page(call)
 
 
 @endpoint(
@@ -231,7 +207,7 @@ endpoint(
     "POST",
     "/v1/authority/rectifications/{number}/follow-up",
     tag="authority",
-    roles=CLERK,
+    roles=AUTHORITY_CLERK,
     summary="回访: close a rectification with what was done and what the applicant said",
     request=C + "FollowUpRequest",
     response=C + "Rectification",

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.domain import identifiers as ids
 from chalicelib.domain.case import (
     ActingFor,
     AnswerRef,
@@ -61,8 +62,11 @@ from chalicelib.domain.reveal import MAX_FIELDS, NOTE_MAX_LENGTH, RevealPurpose
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Short = Annotated[str, Field(min_length=1, max_length=200)]
-Sha256 = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")]
-SlotCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")]  # as a client computes it: either case
+SlotCode = Annotated[str, Field(pattern=ids.SLOT_PATTERN)]
+ItemCode = Annotated[str, Field(pattern=ids.ITEM_CODE_PATTERN)]
+ProvinceCode = Annotated[str, Field(pattern=ids.PROVINCE_CODE_PATTERN)]
+FileId = Annotated[str, Field(pattern=ids.FILE_ID_PATTERN)]
 
 
 class _In(BaseModel):
@@ -102,8 +106,8 @@ class DraftRequest(_In):
     """A draft at this province's gateway; `province`, if given, must be the gateway's own (a case
     for another province is forwarded through the exchange, which this route does not do)."""
 
-    item_code: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$")]
-    province: Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")] | None = None
+    item_code: ItemCode
+    province: ProvinceCode | None = None
     mode: Literal["full_online", "joint"] | None = (
         None  # default: full_online, or joint for a joint-only item
     )
@@ -223,7 +227,7 @@ class IssueResultRequest(_In):
 
     delivery: Delivery
     title: Short
-    file_id: Annotated[str, Field(pattern=r"^F[0-9A-Z]{12}$")] | None = None
+    file_id: FileId | None = None
     licence_type: Short | None = None
     carrier: Short | None = None
     tracking_number: Annotated[str, Field(min_length=1, max_length=50)] | None = None

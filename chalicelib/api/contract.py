@@ -12,27 +12,15 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+from chalicelib.api.common import PATH_PARAMETERS
 from chalicelib.api.endpoint import OPERATIONS, Operation, load_model
 from chalicelib.api.glossary import describe_fields
 from chalicelib.api.messages import PROBLEMS
+from chalicelib.domain.identifiers import IDEMPOTENCY_KEY_PATTERN, PROBLEM_CODE_PATTERN
 from chalicelib.domain.identity import Role
-from chalicelib.domain.regions import PROVINCE_CODE_PATTERN
 
 REF = "#/components/schemas/{model}"
-PATH_PARAMETERS = {
-    # name: (pattern, description); a value outside the pattern is answered 404
-    "code": (r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$", "national item code"),
-    "province": (PROVINCE_CODE_PATTERN, "GB/T 2260 province code"),
-    "version": (r"^[1-9][0-9]{0,5}$", "item version number"),
-    "year": (r"^20[0-9]{2}$", "calendar year"),
-    "number": (r"^[1-6][0-9]0000-20[0-9]{6}-[A-Z2-9]{8}$", "case number (办件编号)"),
-    "slot": (r"^[a-z][a-z0-9_]{1,63}$", "material slot code"),
-    "file_id": (r"^F[A-Z2-9]{12}$", "file id"),
-    "session_id": (r"^[0-9A-Za-z\-]{8,64}$", "video session id"),
-    "shipment_id": (r"^S[0-9A-F]{12}$", "shipment id"),
-    "queue": (r"^(outbound|inbound|uploads|notifications)$", "queue with a dead-letter queue"),
-}
-PROBLEM_CODE_PARAMETER = (r"^[a-z_]{1,64}$", "problem code")
+PROBLEM_CODE_PARAMETER = (PROBLEM_CODE_PATTERN, "problem code")
 HEADER = {
     "X-Request-Id": {
         "description": "Request id, also in every log line of the request",
@@ -182,7 +170,7 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
                 "in": "header",
                 "required": True,
                 "description": "Same key and body replay the first response",
-                "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,255}$"},
+                "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
             }
         )
     if op.etag:

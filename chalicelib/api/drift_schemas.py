@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.exchange_schemas import JWS_PATTERN
+from chalicelib.domain.identifiers import JWS_PATTERN, STANDARD_DIGEST_PATTERN
 
 VersionStatus = Literal["active", "cancelled", "delegated", "superseded"]
-Digest = Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
+Digest = Annotated[str, Field(pattern=STANDARD_DIGEST_PATTERN)]
 
 
 class _Out(BaseModel):

@@ -34,11 +34,12 @@ from chalicelib.api.http import (
 from chalicelib.api.messages import negotiate_language
 from chalicelib.container import settings
 from chalicelib.domain.errors import DomainError, InternalConflict
+from chalicelib.domain.identifiers import IDEMPOTENCY_KEY_PATTERN
 from chalicelib.domain.identity import Principal, Role
 
 PUBLIC: tuple[Role, ...] = ()
 STAFF = frozenset({Role.WINDOW_CLERK, Role.AUTHORITY_CLERK, Role.OPERATOR})
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 MAX_BODY_BYTES = 256 * 1024  # a form or an act is a few kB; larger bodies are refused before parsing
 MAX_JSON_DEPTH = 32  # the deepest body of the contract (an exchange payload) nests under 12
 INTERNAL_RETRIES = 3  # a use case run again when the gateway's own write got there first
@@ -150,7 +151,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-Handler = Callable[[Call], Reply | Mapping[str, Any]]
+# What a route runs: the call in, a reply or a JSON body out (not the case's handling party, domain/case.py).
+RouteHandler = Callable[[Call], Reply | Mapping[str, Any]]
 OPERATIONS: list[Operation] = []
 
 
@@ -177,8 +179,8 @@ def endpoint(
     max_body: int = MAX_BODY_BYTES,
     too_large: str = "payload_too_large",
     on_refusal: str | None = None,
-) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
+) -> Callable[[RouteHandler], RouteHandler]:
+    def register(handler: RouteHandler) -> RouteHandler:
         op = Operation(
             method=method,
             path=path,
@@ -229,7 +231,7 @@ def request_id_of(request: Request) -> str:
     return str(context.get("requestId") or context.get("request_id") or "-")
 
 
-def _serve(op: Operation, handler: Handler, request: Request, path: dict[str, str]) -> Response:
+def _serve(op: Operation, handler: RouteHandler, request: Request, path: dict[str, str]) -> Response:
     lang = negotiate_language(request.headers.get("accept-language"))
     request_id = request_id_of(request)
     try:
@@ -257,7 +259,7 @@ def _serve(op: Operation, handler: Handler, request: Request, path: dict[str, st
         return problem_from_error(err, lang, request_path(request), request_id)
 
 
-def _retrying_internal_conflicts(handler: Handler) -> Handler:
+def _retrying_internal_conflicts(handler: RouteHandler) -> RouteHandler:
     """Run the use case again when its write lost to one the gateway itself made meanwhile (a
     partner's message applied, a file checked): the caller did nothing wrong and must not be told
     that someone else edited the case. A clerk's or applicant's concurrent edit still answers 409."""
@@ -423,7 +425,7 @@ def idempotency_scope(
     return f"{_caller_scope(principal)}|{method} {route}|{target}|{key}"
 
 
-def _idempotent(op: Operation, handler: Handler, call: Call, request: Request, key: str) -> Response:
+def _idempotent(op: Operation, handler: RouteHandler, call: Call, request: Request, key: str) -> Response:
     """Same key + same body → the first response again; same key + other body → 422."""
     from chalicelib.container import idempotency
 

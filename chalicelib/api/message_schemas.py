@@ -25,6 +25,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, SkipJsonSchema
 from pydantic_core import core_schema
 
+from chalicelib.domain import identifiers as ids
 from chalicelib.domain.case import (
     Agent,
     Applicant,
@@ -50,14 +51,13 @@ BASE_ID = f"https://tongban.gov.cn/schemas/messages/{VERSION}/"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "openapi" / "messages" / VERSION
 
-Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-ProvinceCode = Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")]  # GB/T 2260
-CaseNumber = Annotated[str, Field(pattern=r"^[1-6][0-9]0000-[0-9]{8}-[0-9A-Z]{8}$")]
-# 事项标准 replication: a publisher's catalog messages travel on its stream `catalog-<publisher>`
-CatalogStream = Annotated[str, Field(pattern=r"^catalog-[1-6][0-9]0000$")]
+Sha256Hex = Annotated[str, Field(pattern=ids.SHA256_HEX_PATTERN)]
+ProvinceCode = Annotated[str, Field(pattern=ids.PROVINCE_CODE_PATTERN)]
+CaseNumber = Annotated[str, Field(pattern=ids.CASE_NUMBER_V1_PATTERN)]
+CatalogStream = Annotated[str, Field(pattern=ids.CATALOG_STREAM_PATTERN)]
 MessageId = Annotated[str, Field(min_length=1, max_length=64)]
-FileId = Annotated[str, Field(pattern=r"^F[0-9A-Z]{12}$")]
-SlotCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+FileId = Annotated[str, Field(pattern=ids.FILE_ID_V1_PATTERN)]
+SlotCode = Annotated[str, Field(pattern=ids.SLOT_PATTERN)]
 Note = Annotated[str, Field(max_length=2000)]
 
 
@@ -95,48 +95,41 @@ class ReceiptClaims(_Sent):
     received_at: AwareDatetime
 
 
-class FetchClaims(_Sent):
+class SignedRequestClaims(_Sent):
+    """What every signed request of a partner carries, checked alike (services/signed_request.py):
+    its id, the province that signs it (`from`), the one it asks (`to`) and when it was sent."""
+
+    id: MessageId = Field(description="Unique per request; not reused.")
+    sender: ProvinceCode = Field(alias="from")
+    to: ProvinceCode
+    sent_at: AwareDatetime = Field(
+        description="RFC 3339 with an offset; from 15 min before to 2 min after now."
+    )
+
+
+class FetchClaims(SignedRequestClaims):
     """The claims of a signed file-fetch request (typ tongban-fetch+jws), signed by the province
     that wants a file of a case it shares with the receiver (`POST /v1/exchange/files`)."""
 
-    id: MessageId = Field(description="Unique per request; not reused.")
     case: CaseNumber
     file_id: FileId
-    sender: ProvinceCode = Field(alias="from")
-    to: ProvinceCode
-    sent_at: AwareDatetime = Field(
-        description="RFC 3339 with an offset; from 15 min before to 2 min after now."
-    )
 
 
-class DigestsClaims(_Sent):
+class DigestsClaims(SignedRequestClaims):
     """The claims of a signed request for a gateway's catalog digests (typ tongban-digests+jws),
     signed by the partner that compares its catalog (`POST /v1/exchange/catalog-digests`)."""
 
-    id: MessageId = Field(description="Unique per request.")
-    sender: ProvinceCode = Field(alias="from")
-    to: ProvinceCode
-    sent_at: AwareDatetime = Field(
-        description="RFC 3339 with an offset; from 15 min before to 2 min after now."
-    )
 
-
-class CatalogFetchClaims(_Sent):
+class CatalogFetchClaims(SignedRequestClaims):
     """The claims of a signed item-version fetch (typ tongban-catalog-fetch+jws), signed by the
     province that needs a version it does not hold (`POST /v1/exchange/catalog`)."""
 
-    id: MessageId = Field(description="Unique per request; not reused.")
-    sender: ProvinceCode = Field(alias="from")
-    to: ProvinceCode
-    sent_at: AwareDatetime = Field(
-        description="RFC 3339 with an offset; from 15 min before to 2 min after now."
-    )
     code: ItemCode
     version: int = Field(ge=1)
 
 
-VideoSessionId = Annotated[str, Field(pattern=r"^[0-9A-Za-z\-]{8,64}$")]
-ParticipantId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][-_.:A-Za-z0-9]{1,63}$")]
+VideoSessionId = Annotated[str, Field(pattern=ids.VIDEO_SESSION_ID_PATTERN)]
+ParticipantId = Annotated[str, Field(pattern=ids.PARTICIPANT_ID_PATTERN)]
 
 
 class VideoJoiner(_Sent):
@@ -149,7 +142,7 @@ class VideoJoiner(_Sent):
     window: ShortText | None = None
 
 
-class VideoJoinClaims(_Sent):
+class VideoJoinClaims(SignedRequestClaims):
     """The claims of a signed video-join request (typ tongban-video-join+jws), signed by the province
     whose clerk joins a session held by the receiver (`POST /v1/exchange/video-joins`)."""
 
@@ -158,11 +151,6 @@ class VideoJoinClaims(_Sent):
     session_id: VideoSessionId
     participant_id: ParticipantId
     joiner: VideoJoiner
-    sender: ProvinceCode = Field(alias="from")
-    to: ProvinceCode
-    sent_at: AwareDatetime = Field(
-        description="RFC 3339 with an offset; from 15 min before to 2 min after now."
-    )
 
 
 class CatalogStatementClaims(_Sent):
@@ -220,7 +208,7 @@ class CaseForwarded(_Sent):
     )
 
 
-ShipmentId = Annotated[str, Field(pattern=r"^S[0-9A-F]{12}$")]
+ShipmentId = Annotated[str, Field(pattern=ids.SHIPMENT_ID_PATTERN)]
 ShipmentStatusName = Literal["sent", "in_transit", "delivered", "returned"]
 
 
@@ -502,7 +490,7 @@ class CatalogPublished(_Sent):
     published_at: AwareDatetime
     published_by: Annotated[str, Field(min_length=1, max_length=200)]
     publisher: ProvinceCode
-    standard_digest: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")] = Field(
+    standard_digest: Annotated[str, Field(pattern=ids.STANDARD_DIGEST_PATTERN)] = Field(
         description="sha256: of the RFC 8785 JSON of the definition without `implementations`."
     )
     definition: dict[str, Any] = Field(

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from chalice.app import Blueprint
 
+from chalicelib.api.common import CATALOG_SCHEMAS as S
 from chalicelib.api.endpoint import PUBLIC, Call, endpoint
 from chalicelib.api.messages import PROBLEMS
 from chalicelib.container import settings
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.identifiers import PROBLEM_CODE_PATTERN, matches
 from chalicelib.domain.identity import Role
 
 meta = Blueprint(__name__)
-S = "chalicelib.api.schemas:"
 VERSION = "0.1.0"
 
 
@@ -50,7 +50,7 @@ def health(call: Call) -> dict[str, Any]:
 )
 def get_problem_type(call: Call) -> dict[str, Any]:
     code = call.path["code"]
-    if not re.fullmatch(r"^[a-z_]{1,64}$", code) or code not in PROBLEMS:
+    if not matches(PROBLEM_CODE_PATTERN, code) or code not in PROBLEMS:
         raise NotFound()
     status, zh, en = PROBLEMS[code]
     return {"code": code, "status": status, "title_zh": zh, "title_en": en}

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from chalice.app import Blueprint
 
 from chalicelib import container
+from chalicelib.api.common import CATALOG_SCHEMAS as S
+from chalicelib.api.common import item_code, path_part
 from chalicelib.api.endpoint import PUBLIC, Call, QueryParam, Reply, endpoint
 from chalicelib.api.http import HttpProblem, decode_cursor, encode_cursor
 from chalicelib.domain.catalog_terms import Mode
-from chalicelib.domain.errors import NotFound
-from chalicelib.domain.regions import PROVINCE_CODE_PATTERN
+from chalicelib.domain.identifiers import PROVINCE_CODE_PATTERN
 
 public = Blueprint(__name__)
-S = "chalicelib.api.schemas:"
-ITEM_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$")
-PROVINCE = re.compile(PROVINCE_CODE_PATTERN)
-VERSION = re.compile(r"^[1-9][0-9]{0,5}$")
-
-
-def item_code(call: Call) -> str:
-    code = call.path["code"]
-    if not ITEM_CODE.fullmatch(code):
-        raise NotFound("item_not_found")
-    return code
 
 
 @endpoint(
@@ -98,9 +87,7 @@ def get_item(call: Call) -> dict[str, Any]:
     problems=("item_not_found", "item_cancelled", "item_delegated", "province_not_implemented"),
 )
 def get_guide(call: Call) -> dict[str, Any]:
-    province = call.path["province"]
-    if not PROVINCE.fullmatch(province):
-        raise NotFound("province_not_implemented")
+    province = path_part(call, "province", "province_not_implemented")
     return container.catalog().guide(item_code(call), province)
 
 
@@ -116,9 +103,7 @@ def get_guide(call: Call) -> dict[str, Any]:
     problems=("item_version_not_found",),
 )
 def get_item_version(call: Call) -> dict[str, Any]:
-    version = call.path["version"]
-    if not VERSION.fullmatch(version):
-        raise NotFound("item_version_not_found")
+    version = path_part(call, "version", "item_version_not_found")
     return container.catalog().item_version(item_code(call), int(version))
 
 
@@ -134,7 +119,5 @@ def get_item_version(call: Call) -> dict[str, Any]:
     problems=("calendar_year_not_published",),
 )
 def get_calendar(call: Call) -> Reply:
-    year = call.path["year"]
-    if not re.fullmatch(r"^20[0-9]{2}$", year):
-        raise NotFound("calendar_year_not_published")
+    year = path_part(call, "year", "calendar_year_not_published")
     return Reply(container.calendar().year(int(year)))

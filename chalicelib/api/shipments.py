@@ -10,15 +10,12 @@ from typing import Any
 from chalice.app import Blueprint
 
 from chalicelib import container
-from chalicelib.api.applicant import CASE_PROBLEMS, SLOT, case_number, path_part, view
+from chalicelib.api.common import AUTHORITY_CLERK, CASE_PROBLEMS, case_number, path_part, view
+from chalicelib.api.common import CASE_SCHEMAS as C
+from chalicelib.api.common import WINDOW_SCHEMAS as W
 from chalicelib.api.endpoint import Call, endpoint
-from chalicelib.api.window import SHIPMENT_ID
-from chalicelib.domain.identity import Role
 
 shipments = Blueprint(__name__)
-C = "chalicelib.api.case_schemas:"
-W = "chalicelib.api.window_schemas:"
-CLERK = (Role.AUTHORITY_CLERK,)
 
 
 @endpoint(
@@ -26,7 +23,7 @@ CLERK = (Role.AUTHORITY_CLERK,)
     "POST",
     "/v1/authority/cases/{number}/shipments/{shipment_id}/events",
     tag="authority",
-    roles=CLERK,
+    roles=AUTHORITY_CLERK,
     summary="A shipment's status event at the handling province: `delivered` records the arrival of "
     "originals (签收); forward only, and the window's province is told",
     request=W + "ShipmentEventRequest",
@@ -34,7 +31,7 @@ CLERK = (Role.AUTHORITY_CLERK,)
     problems=(*CASE_PROBLEMS, "shipment_not_found", "shipment_event_out_of_order"),
 )
 def authority_shipment_event(call: Call) -> dict[str, Any]:
-    shipment_id = path_part(call, "shipment_id", SHIPMENT_ID, "shipment_not_found")
+    shipment_id = path_part(call, "shipment_id", "shipment_not_found")
     case = container.cases().handled(call.actor, case_number(call))
     body = call.body.model_dump(mode="json")
     return container.shipments().event(call.actor, case, shipment_id, body)
@@ -45,7 +42,7 @@ def authority_shipment_event(call: Call) -> dict[str, Any]:
     "POST",
     "/v1/authority/cases/{number}/originals/{slot}/check",
     tag="authority",
-    roles=CLERK,
+    roles=AUTHORITY_CLERK,
     summary="原件核验 at the handling province: a mailed original, once a shipment of originals arrived",
     request=W + "OriginalCheckHereRequest",
     response=C + "CaseDetail",
@@ -58,7 +55,7 @@ def authority_shipment_event(call: Call) -> dict[str, Any]:
     ),
 )
 def check_original_here(call: Call) -> dict[str, Any]:
-    slot = path_part(call, "slot", SLOT, "original_not_mailed")
+    slot = path_part(call, "slot", "original_not_mailed")
     body = call.body.model_dump(mode="json")
     case = container.shipments().check_original(call.actor, case_number(call), slot, body)
     return view(call.actor, case, call.lang)

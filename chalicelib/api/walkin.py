@@ -1,25 +1,21 @@
 """Walk-in applicants (窗口申请人) and notices: the public progress card and rating by case number +
-查询码 (no token), the window's rating device and follow-up of its own rectification, the read mark
-of an app user's notices, and — in the local stage only — the SMS stand-in's messages."""
+查询码 (no token), the window's rating device and follow-up of its own rectification, and the read
+mark of an app user's notices. (The local SMS stand-in's outbox is an operator's route: api/ops.py.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalice.app import Blueprint
 
 from chalicelib import container
-from chalicelib.api.applicant import CASE_PROBLEMS, case_number, view
+from chalicelib.api.common import APPLICANT, CASE_PROBLEMS, WINDOW_CLERK, case_number, view
+from chalicelib.api.common import CASE_SCHEMAS as C
+from chalicelib.api.common import WALKIN_SCHEMAS as K
 from chalicelib.api.endpoint import PUBLIC, Call, QueryParam, Reply, endpoint
-from chalicelib.api.http import HttpProblem
-from chalicelib.config import LOCAL_STAGE
-from chalicelib.container import settings
-from chalicelib.domain.errors import NotFound
-from chalicelib.domain.identity import Role
 
 walkin = Blueprint(__name__)
-C = "chalicelib.api.case_schemas:"
-K = "chalicelib.api.walkin_schemas:"
 # The code is a credential: not cached anywhere, not sent on as a Referer.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 PUBLIC_PROBLEMS = ("case_not_found", "public_lookup_rate_limited")
@@ -38,6 +34,13 @@ def client_address(call: Call) -> str:
     return str((context.get("identity") or {}).get("sourceIp") or "unknown")
 
 
+def public_card(call: Call, status: int, answer: Callable[..., dict[str, Any]], given: Any) -> Reply:
+    """The public progress card `answer` gives for the case in the path, what the caller `given`
+    and their address (the rate limit's): never cached, never sent on as a Referer."""
+    card = answer(case_number(call), given, client_address(call), call.lang)
+    return Reply(card, status, dict(PRIVATE))
+
+
 @endpoint(
     walkin,
     "GET",
@@ -51,10 +54,7 @@ def client_address(call: Call) -> str:
     query=(QueryParam("code", "查询码 printed on the receipt", max_length=20),),
 )
 def public_progress(call: Call) -> Reply:
-    card = container.walk_ins().progress(
-        case_number(call), call.query.get("code"), client_address(call), call.lang
-    )
-    return Reply(card, 200, dict(PRIVATE))
+    return public_card(call, 200, container.walk_ins().progress, call.query.get("code"))
 
 
 @endpoint(
@@ -71,9 +71,7 @@ def public_progress(call: Call) -> Reply:
     problems=(*PUBLIC_PROBLEMS, *RATING_PROBLEMS),
 )
 def public_rating(call: Call) -> Reply:
-    body = call.body.model_dump(mode="json")
-    card = container.walk_ins().rate(case_number(call), body, client_address(call), call.lang)
-    return Reply(card, 201, dict(PRIVATE))
+    return public_card(call, 201, container.walk_ins().rate, call.body.model_dump(mode="json"))
 
 
 @endpoint(
@@ -81,7 +79,7 @@ def public_rating(call: Call) -> Reply:
     "POST",
     "/v1/window/cases/{number}/rating",
     tag="window",
-    roles=(Role.WINDOW_CLERK,),
+    roles=WINDOW_CLERK,
     status=201,
     summary="好差评 given on the window's rating device (评价器), recorded by the window that took the case "
     "in: the handling authority's service or the window's own (`target`)",
@@ -101,7 +99,7 @@ def window_rating(call: Call) -> Reply:
     "POST",
     "/v1/window/cases/{number}/rectification/follow-up",
     tag="window",
-    roles=(Role.WINDOW_CLERK,),
+    roles=WINDOW_CLERK,
     summary="回访: close the rectification of a bad rating of the window's own service",
     request=C + "FollowUpRequest",
     response=C + "Rectification",
@@ -117,7 +115,7 @@ def window_follow_up(call: Call) -> dict[str, Any]:
     "POST",
     "/v1/me/notices/read",
     tag="cases",
-    roles=(Role.APPLICANT,),
+    roles=APPLICANT,
     summary="Mark my notices read up to a time (default: all of them now); the mark never moves back",
     request=K + "ReadRequest",
     response=K + "ReadOut",
@@ -125,23 +123,3 @@ def window_follow_up(call: Call) -> dict[str, Any]:
 def read_notices(call: Call) -> dict[str, Any]:
     up_to = call.body.up_to or container.current().clock()
     return container.notices().mark_read(container.cases().owner_of(call.actor), up_to)
-
-
-@endpoint(
-    walkin,
-    "GET",
-    "/v1/ops/dev/sms",
-    tag="ops",
-    roles=(Role.OPERATOR,),
-    summary="The local SMS stand-in's messages of a case (phone masked): in the local stage only, "
-    "404 elsewhere",
-    response=K + "DevSmsList",
-    problems=("sms_outbox_not_available", "invalid_query"),
-    query=(QueryParam("case", "the case number", pattern=r"^[1-6][0-9]0000-20[0-9]{6}-[A-Z2-9]{8}$"),),
-)
-def dev_sms(call: Call) -> dict[str, Any]:
-    if settings().stage != LOCAL_STAGE:
-        raise NotFound("sms_outbox_not_available")
-    if "case" not in call.query:
-        raise HttpProblem("invalid_query", errors=[{"field": "case", "code": "missing"}])
-    return {"items": container.dev_sms_outbox().messages(call.query["case"])}

@@ -3,17 +3,18 @@ shipments, the hand-over of results, and video consultation for a case."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from chalice.app import Blueprint
 
 from chalicelib import container
-from chalicelib.api.applicant import (
+from chalicelib.api.common import (
+    APPLICANT,
     CASE_PROBLEMS,
     PAGING,
-    SLOT,
+    READERS,
     STATES,
+    WINDOW_CLERK,
     case_number,
     cursor_of,
     lines,
@@ -21,16 +22,12 @@ from chalicelib.api.applicant import (
     start_key,
     view,
 )
+from chalicelib.api.common import CASE_SCHEMAS as C
+from chalicelib.api.common import WINDOW_SCHEMAS as W
 from chalicelib.api.endpoint import PUBLIC, Call, QueryParam, Reply, endpoint
 from chalicelib.domain.identity import Role
 
 window = Blueprint(__name__)
-C = "chalicelib.api.case_schemas:"
-W = "chalicelib.api.window_schemas:"
-CLERK = (Role.WINDOW_CLERK,)
-FILE_ID = re.compile(r"^F[A-Z2-9]{12}$")
-SHIPMENT_ID = re.compile(r"^S[0-9A-F]{12}$")
-SESSION_ID = re.compile(r"^[0-9A-Za-z\-]{8,64}$")
 PDF_TYPE = "application/pdf"
 BINDING_PROBLEMS = (
     "binding_code_invalid",
@@ -46,7 +43,7 @@ BINDING_PROBLEMS = (
     "POST",
     "/v1/window/intakes",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     status=201,
     summary="异地代收: open a case for an item another province handles, after the in-person identity check",
     request=W + "IntakeRequest",
@@ -71,7 +68,7 @@ def open_intake(call: Call) -> Reply:
     "POST",
     "/v1/me/binding-codes",
     tag="window",
-    roles=(Role.APPLICANT,),
+    roles=APPLICANT,
     status=201,
     summary="绑定码: a ten-minute, single-use code (show it as a QR code) that lets a window link "
     "this app account to an intake of the same person",
@@ -87,7 +84,7 @@ def issue_binding_code(call: Call) -> Reply:
     "POST",
     "/v1/window/cases/{number}/app-account",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     summary="Link the applicant's app account to an intake not yet dispatched, with their binding code",
     request=W + "AppAccountBindRequest",
     response=C + "CaseDetail",
@@ -109,7 +106,7 @@ def bind_app_account(call: Call) -> dict[str, Any]:
     "GET",
     "/v1/window/cases",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     summary="The window's queue: its intakes, most urgent first (returned 补正 requests included)",
     response=C + "CasePage",
     problems=("invalid_query", "invalid_cursor"),
@@ -125,7 +122,7 @@ def window_queue(call: Call) -> dict[str, Any]:
     "POST",
     "/v1/window/cases/{number}/consent",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     summary="Record the applicant's signed consent to proxy handling (服务同意书); a paper consent "
     "names its scan, uploaded into the `consent` slot",
     request=W + "ConsentRequest",
@@ -145,7 +142,7 @@ def record_consent(call: Call) -> dict[str, Any]:
     "POST",
     "/v1/window/cases/{number}/materials/{slot}/uploads",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     status=201,
     summary="A presigned PUT for a scanned material, bound to its type, size and SHA-256",
     request=C + "UploadRequest",
@@ -153,7 +150,7 @@ def record_consent(call: Call) -> dict[str, Any]:
     problems=(*CASE_PROBLEMS, "material_slot_not_found", "upload_not_allowed", "case_not_editable"),
 )
 def window_upload(call: Call) -> Reply:
-    slot = path_part(call, "slot", SLOT, "material_slot_not_found")
+    slot = path_part(call, "slot", "material_slot_not_found")
     ticket = container.materials().request_upload(
         call.actor, case_number(call), slot, call.body.model_dump(mode="json")
     )
@@ -165,14 +162,14 @@ def window_upload(call: Call) -> Reply:
     "POST",
     "/v1/window/cases/{number}/files/{file_id}/original-check",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     summary="原件核验: the scan matches the original (trust level B); mark the original to be mailed",
     request=W + "OriginalCheckRequest",
     response=C + "CaseDetail",
     problems=(*CASE_PROBLEMS, "file_not_found"),
 )
 def check_original(call: Call) -> dict[str, Any]:
-    file_id = path_part(call, "file_id", FILE_ID, "file_not_found")
+    file_id = path_part(call, "file_id", "file_not_found")
     case = container.window().check_original(call.actor, case_number(call), file_id, call.body.model_dump())
     return view(call.actor, case, call.lang)
 
@@ -182,7 +179,7 @@ def check_original(call: Call) -> dict[str, Any]:
     "POST",
     "/v1/window/cases/{number}/receipt",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     summary="Issue the intake receipt (收件告知单) as data",
     response=W + "IntakeReceipt",
     problems=CASE_PROBLEMS,
@@ -196,7 +193,7 @@ def issue_receipt(call: Call) -> dict[str, Any]:
     "GET",
     "/v1/window/cases/{number}/receipt.html",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     summary="The intake receipt (收件告知单) as a printable A4 page, in the request's language",
     problems=CASE_PROBLEMS,
 )
@@ -210,7 +207,7 @@ def receipt_page(call: Call) -> Reply:
     "GET",
     "/v1/window/cases/{number}/receipt.pdf",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     summary="The intake receipt (收件告知单) as an A4 PDF with the QR code to progress and rating",
     problems=(*CASE_PROBLEMS, "binary_not_accepted"),
 )
@@ -224,7 +221,7 @@ def receipt_pdf(call: Call) -> Reply:
     "POST",
     "/v1/window/cases/{number}/receipt/print-link",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     status=201,
     summary="Signed links (five minutes) that open the receipt's PDF or page without a token, for "
     "the window's browser to print; in the request's language",
@@ -275,7 +272,7 @@ def _inline(number: str) -> dict[str, str]:
     "POST",
     "/v1/window/cases/{number}/dispatch",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     summary="Dispatch the intake package to the handling province (signed message, files by reference)",
     response=C + "CaseDetail",
     problems=(
@@ -296,7 +293,7 @@ def dispatch(call: Call) -> dict[str, Any]:
     "POST",
     "/v1/window/cases/{number}/handover",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     summary="出件: hand the result over at the window after an identity check",
     request=W + "HandoverRequest",
     response=C + "CaseDetail",
@@ -317,7 +314,7 @@ def hand_over(call: Call) -> dict[str, Any]:
     "POST",
     "/v1/window/cases/{number}/shipments",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     status=201,
     summary="Record a shipment (资料寄递): originals to the handling province, or a result on its way",
     request=W + "ShipmentRequest",
@@ -336,14 +333,14 @@ def add_shipment(call: Call) -> Reply:
     "POST",
     "/v1/window/cases/{number}/shipments/{shipment_id}/events",
     tag="window",
-    roles=CLERK,
+    roles=WINDOW_CLERK,
     summary="A shipment's status event (in transit, delivered, returned); forward only",
     request=W + "ShipmentEventRequest",
     response=W + "Shipment",
     problems=(*CASE_PROBLEMS, "shipment_not_found", "shipment_event_out_of_order"),
 )
 def shipment_event(call: Call) -> dict[str, Any]:
-    shipment_id = path_part(call, "shipment_id", SHIPMENT_ID, "shipment_not_found")
+    shipment_id = path_part(call, "shipment_id", "shipment_not_found")
     return container.window().shipment_event(
         call.actor, case_number(call), shipment_id, call.body.model_dump(mode="json")
     )
@@ -354,7 +351,7 @@ def shipment_event(call: Call) -> dict[str, Any]:
     "GET",
     "/v1/cases/{number}/shipments",
     tag="cases",
-    roles=(Role.APPLICANT, Role.WINDOW_CLERK, Role.AUTHORITY_CLERK, Role.OPERATOR),
+    roles=READERS,
     summary="The case's shipments with their status events",
     response=W + "ShipmentList",
     problems=CASE_PROBLEMS,
@@ -404,7 +401,7 @@ def schedule_video(call: Call) -> Reply:
     ),
 )
 def join_video(call: Call) -> Reply:
-    session = path_part(call, "session_id", SESSION_ID, "video_session_not_found")
+    session = path_part(call, "session_id", "video_session_not_found")
     joined = container.video_sessions().join(call.actor, case_number(call), session, call.body.participant_id)
     return Reply(joined, 200, {"Cache-Control": "no-store"})  # a join token is a credential
 
@@ -426,7 +423,7 @@ def join_video(call: Call) -> Reply:
     ),
 )
 def end_video(call: Call) -> dict[str, Any]:
-    session = path_part(call, "session_id", SESSION_ID, "video_session_not_found")
+    session = path_part(call, "session_id", "video_session_not_found")
     return container.video_sessions().end(
         call.actor, case_number(call), session, call.body.model_dump(mode="json")
     )

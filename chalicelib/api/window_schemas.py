@@ -6,9 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from chalicelib.api.case_schemas import ApplicantIn
+from chalicelib.api.case_schemas import ApplicantIn, FileId, ItemCode, ProvinceCode
+from chalicelib.domain import identifiers as ids
 
 Short = Annotated[str, Field(min_length=1, max_length=200)]
+ParticipantId = Annotated[str, Field(pattern=ids.PARTICIPANT_ID_PATTERN)]
 
 
 class _In(BaseModel):
@@ -26,9 +28,7 @@ class IdentityCheckIn(_In):
 
 # A binding code (绑定码) as the applicant's app shows it (QR): a compact JWS signed by the gateway
 # of the applicant's own province. It is the only way to link an app account to an intake.
-BindingCodeText = Annotated[
-    str, Field(min_length=20, max_length=2000, pattern=r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$")
-]
+BindingCodeText = Annotated[str, Field(min_length=20, max_length=2000, pattern=ids.JWS_PATTERN)]
 
 
 class BindingCodeOut(_Out):
@@ -48,8 +48,8 @@ class AppAccountBindRequest(_In):
 
 
 class IntakeRequest(_In):
-    item_code: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$")]
-    province: Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")]  # the handling province
+    item_code: ItemCode
+    province: ProvinceCode  # the handling province
     applicant: ApplicantIn
     identity_check: IdentityCheckIn
     binding_code: BindingCodeText | None = None  # the applicant's app account, proven by its code
@@ -58,7 +58,7 @@ class IntakeRequest(_In):
 
 class ConsentRequest(_In):
     method: Literal["paper_scan", "e_sign"]
-    file_id: Annotated[str, Field(pattern=r"^F[A-Z2-9]{12}$")] | None = None
+    file_id: FileId | None = None
 
 
 class OriginalCheckRequest(_In):
@@ -170,9 +170,9 @@ class ReceiptPrintLink(_Out):
 
 
 class VideoParticipantIn(_In):
-    participant_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_.:]{1,63}$")]
+    participant_id: ParticipantId
     role: Literal["window_clerk", "authority_clerk", "applicant"]
-    province: Annotated[str, Field(pattern=r"^[1-6][0-9]0000$")]
+    province: ProvinceCode
 
 
 class VideoScheduleRequest(_In):
@@ -181,7 +181,7 @@ class VideoScheduleRequest(_In):
 
 
 class VideoJoinRequest(_In):
-    participant_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_.:]{1,63}$")]
+    participant_id: ParticipantId
 
 
 class VideoEndRequest(_In):

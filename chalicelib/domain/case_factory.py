@@ -25,7 +25,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.domain import personal
+from chalicelib.domain.access import principal_key_of
 from chalicelib.domain.case import (
     ENTRUSTMENT_SLOT,
     ActingFor,
@@ -46,10 +46,9 @@ from chalicelib.domain.catalog import Implementation, JointPart, Material
 from chalicelib.domain.catalog_terms import Delivery, Mode
 from chalicelib.domain.clock import beijing_date
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.identity import SubjectKind
+from chalicelib.domain.identifiers import ISSUED_ALPHABET
 from chalicelib.domain.shipments import CONSENT_SLOT
 
-NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 EXTRA_SLOT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 EXTRA_SLOT_BYTES = 10 * 1024 * 1024
 
@@ -113,20 +112,13 @@ class CaseItem(BaseModel):
 
 def new_case_number(province: str, today: str) -> str:
     """办件编号: province, date and a random part, e.g. 430000-20261123-7KQ2M9XA."""
-    return f"{province}-{today}-{''.join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))}"
+    return f"{province}-{today}-{''.join(secrets.choice(ISSUED_ALPHABET) for _ in range(8))}"
 
 
 def case_number(province: str, at: datetime) -> str:
     """A new case's number where it is filed, dated in Beijing time (a case filed at 01:00 on the
     1st in Beijing is the 1st's, though it is still the 30th in UTC)."""
     return new_case_number(province, f"{beijing_date(at):%Y%m%d}")
-
-
-def principal_key_of(applicant: Applicant) -> str:
-    """The holder key a principal's own login is matched by (委托人 of a case filed by an agent)."""
-    if applicant.kind is SubjectKind.LEGAL_PERSON and applicant.credit_code is not None:
-        return personal.entity_holder_key(applicant.credit_code)
-    return personal.holder_key(applicant.id_number)
 
 
 def slot_of(material: Material) -> Slot:

@@ -123,8 +123,6 @@ WHO: dict[Act, Actor] = {
     A.DELIVER: Actor.GATEWAY,  # or the clerk, for mail and window pick-up
 }
 
-# States where the time-limit clock runs (受理 started it; 补正 and 特别程序 stop it).
-CLOCK_RUNNING = frozenset({S.ACCEPTED, S.UNDER_REVIEW, S.SUPPLEMENTED})
 DECIDED = frozenset({S.APPROVED, S.DENIED, S.RESULT_ISSUED, S.DELIVERED})
 FINAL = frozenset({S.NOT_ACCEPTED, S.WITHDRAWN, S.CLOSED, S.DISCARDED})
 # States after which the applicant may rate the handling (好差评).
@@ -133,15 +131,22 @@ RATEABLE = frozenset({S.NOT_ACCEPTED, S.DENIED, S.APPROVED, S.RESULT_ISSUED, S.D
 EDITABLE = frozenset({S.DRAFT, S.PRE_REVIEW_RETURNED, S.SUPPLEMENT_REQUESTED})
 
 
-def actor_of(act: Act) -> Actor:
+def performer_of(act: Act) -> Actor:
+    """Who performs `act` (`WHO`, the clerk unless listed): the party of the act, not a principal."""
     return WHO.get(act, Actor.CLERK)
+
+
+def may_perform(actor: Actor, act: Act) -> bool:
+    """Whether `actor` may perform `act`: its performer, or the clerk recording a delivery (送达 by
+    mail or window pick-up) the gateway would otherwise record."""
+    return performer_of(act) is actor or (act is A.DELIVER and actor is Actor.CLERK)
 
 
 def allowed_acts(state: CaseState, actor: Actor | None = None) -> list[Act]:
     """The acts the state allows, in declaration order; only `actor`'s if given."""
     acts = [act for (origin, act) in TRANSITIONS if origin is state]
     if actor is not None:
-        acts = [act for act in acts if actor_of(act) is actor or (act is A.DELIVER and actor is Actor.CLERK)]
+        acts = [act for act in acts if may_perform(actor, act)]
     return list(dict.fromkeys(acts))
 
 

@@ -24,10 +24,11 @@ from chalicelib.domain.catalog_terms import (
     StepKind,
 )
 from chalicelib.domain.forms import declaration_errors
+from chalicelib.domain.identifiers import ITEM_CODE_PATTERN, PROVINCE_CODE_PATTERN, SLOT_PATTERN
 from chalicelib.domain.identity import Assurance, SubjectKind
-from chalicelib.domain.regions import PROVINCE_CODE_PATTERN, is_province
+from chalicelib.domain.regions import is_province
 
-ItemCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z\-]{3,63}$")]
+ItemCode = Annotated[str, Field(pattern=ITEM_CODE_PATTERN)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=2000)]
 ProvinceCode = Annotated[str, Field(pattern=PROVINCE_CODE_PATTERN)]
@@ -52,7 +53,7 @@ class ProcessStep(_Model):
 class Material(_Model):
     """申请材料. `may_be_deferred` marks a non-key material that 容缺受理 may accept missing."""
 
-    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+    code: Annotated[str, Field(pattern=SLOT_PATTERN)]
     name: ShortText
     required: bool = True
     original_required: bool = False  # 需核验原件

@@ -20,15 +20,13 @@ Invariants:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.errors import Forbidden
+from chalicelib.domain.identifiers import CATALOG_STREAM_PATTERN, matches
 
 STREAM_PREFIX = "catalog-"
-STREAM_PATTERN = r"^catalog-[1-6][0-9]0000$"
-_STREAM = re.compile(STREAM_PATTERN)
 
 
 def stream_of(publisher: str) -> str:
@@ -37,7 +35,7 @@ def stream_of(publisher: str) -> str:
 
 
 def is_catalog_stream(case: str) -> bool:
-    return bool(_STREAM.fullmatch(case))
+    return matches(CATALOG_STREAM_PATTERN, case)
 
 
 def publisher_of_stream(case: str) -> str:

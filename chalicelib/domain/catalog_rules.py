@@ -30,7 +30,8 @@ from typing import Any
 from chalicelib.domain.catalog import Implementation, ItemDefinition
 from chalicelib.domain.catalog_terms import PartRule
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.regions import PROVINCE_CODE_PATTERN, is_province
+from chalicelib.domain.identifiers import PROVINCE_CODE_PATTERN
+from chalicelib.domain.regions import is_province
 
 # Rules that read the province from a form field of the application (the field has the rule's name).
 FORM_FIELD_RULES = frozenset({PartRule.FROM_PROVINCE, PartRule.TO_PROVINCE})

@@ -32,8 +32,11 @@ MAX_SKEW = timedelta(minutes=2)  # clocks between provinces; later: refused as f
 # larger is refused with 413 `message_too_large` before parsing. The receiver keeps a message as
 # one DynamoDB item (400 KB), whose stored form can grow to 1.5× the compact body.
 MAX_MESSAGE_BYTES = 128 * 1024
-FETCH_KIND = "file.fetch"  # the `type` of a refused signed file fetch in the operators' refusal list
-CATALOG_FETCH_KIND = "catalog.fetch"  # … and of a refused signed item-version fetch
+# The `type` of a refused signed request in the operators' refusal list (a message has its own):
+FETCH_KIND = "file.fetch"  # a file fetch
+CATALOG_FETCH_KIND = "catalog.fetch"  # an item-version fetch
+DIGESTS_KIND = "catalog.digests"  # a catalog digest read
+VIDEO_JOIN_KIND = "video.join"  # a partner's video join
 
 
 class MessageType(StrEnum):

@@ -36,8 +36,6 @@ PROVINCES: dict[str, str] = {
     "650000": "新疆维吾尔自治区",
 }
 
-PROVINCE_CODE_PATTERN = r"^[1-6][0-9]0000$"
-
 
 def is_province(code: str) -> bool:
     return code in PROVINCES

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain import audit
@@ -315,7 +315,3 @@ class CaseBook:
 # The `by.role` of events the gateway writes on its own: checks, sweeps, partners' messages, the
 # joint coordinator (services/cases.GATEWAY, domain/case_exchange, services/joint).
 INTERNAL_ROLES = frozenset({"gateway", "partner", "coordinator"})
-
-
-def now_iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")

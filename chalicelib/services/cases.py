@@ -14,6 +14,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import personal
+from chalicelib.domain.access import (  # re-exported: callers of the service import them from here too
+    can_read,
+    identity_key,
+    is_handling_clerk,
+    is_owner,
+    is_principal,
+    is_window_of,
+    principal_key_of,
+)
 from chalicelib.domain.audit import ChainReport, verify_chain
 from chalicelib.domain.case import (
     ENTRUSTMENT_SLOT,
@@ -31,7 +40,7 @@ from chalicelib.domain.case import (
 )
 from chalicelib.domain.case_acts import By, Context, Outcome, owner_key, perform, record
 from chalicelib.domain.case_exchange import ORIGIN, outgoing
-from chalicelib.domain.case_factory import CaseItem, new_case, principal_key_of
+from chalicelib.domain.case_factory import CaseItem, new_case
 from chalicelib.domain.case_states import FINAL, Actor, CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
@@ -53,71 +62,6 @@ if TYPE_CHECKING:
     from chalicelib.services.partners import PartnerService
 
 COORDINATION_GRACE = timedelta(minutes=1)
-
-
-def is_owner(principal: Principal, case: Case) -> bool:
-    """The applicant of the case. A joint case's part is internal: its applicant sees (and answers)
-    the joint case only."""
-    return (
-        case.joint is None
-        and principal.role is Role.APPLICANT
-        and principal.subject == case.applicant.subject
-        and principal.issuer == case.applicant.issuer
-    )
-
-
-def identity_key(principal: Principal) -> str | None:
-    """The licence holder key of the caller's verified identity: a legal person's, else the person's."""
-    identity = principal.identity
-    if principal.role is not Role.APPLICANT or identity is None:
-        return None
-    if identity.kind is SubjectKind.LEGAL_PERSON and identity.credit_code is not None:
-        return personal.entity_holder_key(identity.credit_code)
-    return personal.holder_key(identity.id_number)
-
-
-def is_principal(principal: Principal, case: Case) -> bool:
-    """委托人: the applicant of a case an agent filed, logged in with their own verified identity.
-    They read the case and authorise the agent; the agent, who owns the case, acts on it."""
-    return (
-        case.joint is None
-        and case.agent is not None
-        and case.principal_key is not None
-        and identity_key(principal) == case.principal_key
-    )
-
-
-def is_handling_clerk(principal: Principal, case: Case) -> bool:
-    """A clerk of the case's handling authority, once the case is filed: a draft (草稿) is the
-    applicant's own until they submit it, as it is not in the authority's inbox either."""
-    return (
-        case.state is not CaseState.DRAFT
-        and principal.role is Role.AUTHORITY_CLERK
-        and principal.province == case.handler.province
-        and principal.authority == case.handler.authority
-    )
-
-
-def is_window_of(principal: Principal, case: Case) -> bool:
-    """The window clerk of the window that took the case in (异地代收), in its province."""
-    return (
-        principal.role is Role.WINDOW_CLERK
-        and case.intake is not None
-        and principal.window == case.intake.window
-        and principal.province == case.intake.province
-    )
-
-
-def can_read(principal: Principal, case: Case) -> bool:
-    province = case.intake.province if case.intake else case.handler.province
-    is_operator = principal.role is Role.OPERATOR and principal.province in (province, case.handler.province)
-    return (
-        is_owner(principal, case)
-        or is_principal(principal, case)
-        or is_handling_clerk(principal, case)
-        or is_window_of(principal, case)
-        or is_operator
-    )
 
 
 def check_applicant_fits(item: dict[str, Any], applicant: Applicant) -> None:

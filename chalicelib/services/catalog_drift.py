@@ -32,7 +32,7 @@ from chalicelib.domain.catalog_drift import (
 )
 from chalicelib.domain.catalog_terms import status_on
 from chalicelib.domain.clock import Clock, beijing_date, parse_rfc3339, rfc3339, system_clock
-from chalicelib.domain.envelope import ExchangeRefusal
+from chalicelib.domain.envelope import DIGESTS_KIND, ExchangeRefusal
 from chalicelib.domain.partners import Partner, PartnerStatus
 from chalicelib.domain.regions import province_name
 from chalicelib.services.catalog import CatalogStore
@@ -41,7 +41,6 @@ from chalicelib.services.partners import PartnerService
 from chalicelib.services.signed_request import check_signed_request
 
 DIGESTS_TYPE = "tongban-digests+jws"
-DIGESTS_KIND = "catalog.digests"  # the `type` of a refused digest read in the operators' refusal list
 DIGESTS_PATH = "/v1/exchange/catalog-digests"
 MAX_PARALLEL_ASKS = 8
 

@@ -19,19 +19,18 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from chalicelib.domain.access import is_handling_clerk, is_owner, is_window_of
 from chalicelib.domain.case import STORAGE_FIELDS, Case, FileStatus, MaterialFile, Slot
 from chalicelib.domain.case_acts import notice_for, record, supersede_rejected
 from chalicelib.domain.case_states import EDITABLE, RESULT_SLOT, CaseState
 from chalicelib.domain.clock import beijing_date, rfc3339
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.identifiers import ISSUED_ALPHABET
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.services.cases import (
     GATEWAY,
     CaseService,
     by_for,
-    is_handling_clerk,
-    is_owner,
-    is_window_of,
 )
 from chalicelib.services.licences import LicenceProvider, TrustLevel
 from chalicelib.services.races import again_on_a_race
@@ -64,7 +63,7 @@ def object_key(number: str, slot: str, file_id: str) -> str:
 
 
 def new_file_id() -> str:
-    return "F" + "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(12))
+    return "F" + "".join(secrets.choice(ISSUED_ALPHABET) for _ in range(12))
 
 
 RESULT = Slot(

@@ -18,13 +18,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
 
+from chalicelib.domain.access import is_handling_clerk, is_window_of
 from chalicelib.domain.case_exchange import HANDLER
 from chalicelib.domain.clock import rfc3339
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Forbidden, TooManyRequests
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.reveal import check_request, clear_values, reveal, revealed_payload
-from chalicelib.services.cases import CaseService, by_of, is_handling_clerk, is_window_of
+from chalicelib.services.cases import CaseService, by_of
 
 REVEALS_PER_HOUR: Final = 30
 QUOTA_NAME: Final = "reveal"

@@ -16,20 +16,17 @@ its participant only and is never logged (it is left out of the dataclass `repr`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Protocol
 
+from chalicelib.domain.identifiers import PARTICIPANT_ID_PATTERN, matches
 from chalicelib.domain.regions import is_province
 
 ROLES: Final = frozenset({"window_clerk", "authority_clerk", "applicant"})
 MAX_PARTICIPANTS: Final = 250  # Chime's attendee quota of a standard meeting; a sane cap for any provider
 
-# Opaque participant ids: 2-64 characters, ASCII letters, digits and -_.:, not starting with "aws:"
-# (reserved by Chime). Narrower than any provider's own limit, so an id fits every provider.
-_PARTICIPANT_ID = re.compile(r"[A-Za-z0-9][-_.:A-Za-z0-9]{1,63}")
 
 VIDEO_PROVIDER_UNAVAILABLE: Final = "video_provider_unavailable"
 VIDEO_PROVIDER_REJECTED: Final = "video_provider_rejected"
@@ -60,8 +57,8 @@ class VideoProviderError(Exception):
 def is_participant_id(value: object) -> bool:
     return (
         isinstance(value, str)
-        and _PARTICIPANT_ID.fullmatch(value) is not None
-        and not value.lower().startswith("aws:")
+        and matches(PARTICIPANT_ID_PATTERN, value)
+        and not value.lower().startswith("aws:")  # reserved by Chime
     )
 
 

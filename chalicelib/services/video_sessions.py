@@ -19,12 +19,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.access import is_handling_clerk, is_window_of
 from chalicelib.domain.case import Case, VideoSession
 from chalicelib.domain.case_acts import Outcome, record
 from chalicelib.domain.case_exchange import partner_by
 from chalicelib.domain.case_states import CaseState
 from chalicelib.domain.clock import Clock, parse_rfc3339, rfc3339, system_clock
-from chalicelib.domain.envelope import MAX_AGE, MAX_SKEW, ExchangeRefusal, MessageType
+from chalicelib.domain.envelope import MAX_AGE, MAX_SKEW, VIDEO_JOIN_KIND, ExchangeRefusal, MessageType
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.video import (
@@ -38,7 +39,7 @@ from chalicelib.domain.video import (
     session_of,
 )
 from chalicelib.observability import logger
-from chalicelib.services.cases import GATEWAY, CaseService, by_of, is_handling_clerk, is_window_of
+from chalicelib.services.cases import GATEWAY, CaseService, by_of
 from chalicelib.services.exchange import RefusalLog, Signer, refusal_record, unverified_claims
 from chalicelib.services.jws import verify_jws
 from chalicelib.services.partners import PartnerService
@@ -46,7 +47,6 @@ from chalicelib.services.video import Participant, SessionHandle, VideoProvider,
 
 STATUS = {"video_provider_unavailable": 503, "video_session_not_found": 404, "video_provider_rejected": 422}
 VIDEO_JOIN_TYPE = "tongban-video-join+jws"
-VIDEO_JOIN_KIND = "video.join"  # the `type` of a refused signed join in the operators' refusal list
 # What the home's answer to a signed join may say, as the joining gateway tells its clerk.
 _REMOTE_REFUSALS: dict[str, type[DomainError]] = {
     "case_not_found": NotFound,

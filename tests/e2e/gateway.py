@@ -67,3 +67,52 @@ def eventually(probe: Callable[[], Any], what: str, seconds: float = 60) -> Any:
 
 def verified_files(gateway: Gateway, number: str) -> int:
     return sum(f["status"] == "verified" for m in gateway.case(number)["materials"] for f in m["files"])
+
+
+# — proxy intake (异地代收) at a window, as every window test sets it up —
+
+ID_CARD_READER = {"method": "id_card_reader", "document": "居民身份证"}
+
+
+def intake_body(
+    item_code: str, province: str, applicant: dict[str, Any], form: dict[str, Any], **more: Any
+) -> dict[str, Any]:
+    """A window's intake of `item_code` for `province`, after checking the applicant's ID card."""
+    return {
+        "item_code": item_code,
+        "province": province,
+        "applicant": applicant,
+        "identity_check": ID_CARD_READER,
+        "form": form,
+        **more,
+    }
+
+
+def open_intake(
+    window: Gateway,
+    item_code: str,
+    province: str,
+    applicant: dict[str, Any],
+    form: dict[str, Any],
+    **more: Any,
+) -> dict[str, Any]:
+    """The case a window opens for another province (`POST /v1/window/intakes`), as answered."""
+    return dict(window.post("/v1/window/intakes", intake_body(item_code, province, applicant, form, **more)))
+
+
+def take_in(
+    window: Gateway, number: str, slots: tuple[str, ...] = ("id_card",), *, mail_original: bool = False
+) -> dict[str, str]:
+    """What a window does before dispatch: a scan per slot, verified; the ID card's original
+    checked (kept or mailed); the applicant's consent on paper. The scans' file ids, by slot."""
+    scans = {
+        slot: window.upload(f"/v1/window/cases/{number}/materials/{slot}/uploads", PDF) for slot in slots
+    }
+    eventually(
+        lambda: verified_files(window, number) == len(scans), "the bucket notifications verified the scans"
+    )
+    window.post(
+        f"/v1/window/cases/{number}/files/{scans['id_card']}/original-check", {"mail_original": mail_original}
+    )
+    window.post(f"/v1/window/cases/{number}/consent", {"method": "paper_scan"})
+    return scans

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.gateway import PDF, Gateway, eventually, verified_files
+from tests.e2e.gateway import PDF, Gateway, eventually, open_intake, verified_files
 
 pytestmark = pytest.mark.e2e
 RESULT = b"%PDF-1.7\n" + "准予".encode() * 300 + b"\n%%EOF\n"
@@ -19,16 +19,8 @@ APPLICANT = {"name": "测试申请人甲", "id_number": "430102199001010016", "p
 def test_a_proxy_intake_from_identity_check_to_handover(stack: dict[str, Any]) -> None:
     window = Gateway(stack, "430000", "window_clerk")
     authority = Gateway(stack, "450000", "authority_clerk")
-    intake = window.post(
-        "/v1/window/intakes",
-        {
-            "item_code": "KSTB-GA-002",
-            "province": "450000",
-            "applicant": APPLICANT,
-            "identity_check": {"method": "id_card_reader", "document": "居民身份证"},
-            "form": {"purpose": "就业", "using_entity": "测试公司", "query_scope": "户籍地"},
-        },
-    )
+    form = {"purpose": "就业", "using_entity": "测试公司", "query_scope": "户籍地"}
+    intake = open_intake(window, "KSTB-GA-002", "450000", APPLICANT, form)
     n = intake["number"]
     assert (intake["mode"], intake["handler"]["province"]) == ("proxy_intake", "450000")
     scan = window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.gateway import PDF, Gateway, eventually, verified_files
+from tests.e2e.gateway import Gateway, eventually, open_intake, take_in
 
 pytestmark = pytest.mark.e2e
 COMPANY = {
@@ -29,25 +29,10 @@ FORM = {
 def test_a_legal_person_files_at_a_window_in_another_province(stack: dict[str, Any]) -> None:
     window = Gateway(stack, "430000", "window_clerk")
     authority = Gateway(stack, "450000", "authority_clerk")
-    intake = window.post(
-        "/v1/window/intakes",
-        {
-            "item_code": "KSTB-SJ-002",
-            "province": "450000",
-            "applicant": COMPANY,
-            "identity_check": {"method": "id_card_reader", "document": "居民身份证"},
-            "form": FORM,
-        },
-    )
+    intake = open_intake(window, "KSTB-SJ-002", "450000", COMPANY, FORM)
     n = intake["number"]
     assert (intake["mode"], intake["applicant"]["kind"]) == ("proxy_intake", "legal_person")
-    scans = {
-        slot: window.upload(f"/v1/window/cases/{n}/materials/{slot}/uploads", PDF)
-        for slot in ("id_card", "registration_application", "premises_proof")
-    }
-    eventually(lambda: verified_files(window, n) == 3, "the bucket notifications verified the scans")
-    window.post(f"/v1/window/cases/{n}/files/{scans['id_card']}/original-check", {"mail_original": False})
-    window.post(f"/v1/window/cases/{n}/consent", {"method": "paper_scan"})
+    take_in(window, n, ("id_card", "registration_application", "premises_proof"))
     assert window.post(f"/v1/window/cases/{n}/dispatch")["state"] == "submitted"
 
     eventually(

@@ -15,7 +15,7 @@ import pytest
 import requests
 import zxingcpp
 
-from tests.e2e.gateway import PDF, Gateway, eventually, verified_files
+from tests.e2e.gateway import PDF, Gateway, eventually, open_intake, verified_files
 
 pytestmark = pytest.mark.e2e
 PERSON = {"name": "测试申请人甲", "id_number": "430102199001010016", "phone": "13800000001"}
@@ -55,16 +55,7 @@ def scanned(pdf: bytes) -> tuple[str, list[str]]:
 def test_the_window_prints_the_receipt_of_a_case_for_another_province(stack: dict[str, Any]) -> None:
     window = Gateway(stack, "430000", "window_clerk")
     authority = Gateway(stack, "450000", "authority_clerk")
-    intake = window.post(
-        "/v1/window/intakes",
-        {
-            "item_code": "KSTB-RS-002",
-            "province": "450000",
-            "applicant": PERSON,
-            "identity_check": {"method": "id_card_reader", "document": "居民身份证"},
-            "form": FORM,
-        },
-    )
+    intake = open_intake(window, "KSTB-RS-002", "450000", PERSON, FORM)
     n = intake["number"]
     scans = {"id_card": window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)}
     upload_photo(window, n)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.gateway import PDF, Gateway, eventually, verified_files
+from tests.e2e.gateway import PDF, Gateway, eventually, open_intake, verified_files
 
 pytestmark = pytest.mark.e2e
 APPLICANT = {"name": "测试申请人甲", "id_number": "430102199001010016", "phone": "13800000001"}
@@ -26,16 +26,8 @@ def test_an_original_mailed_from_the_window_is_checked_there_and_the_result_come
 ) -> None:
     window = Gateway(stack, "430000", "window_clerk")
     authority = Gateway(stack, "450000", "authority_clerk")
-    n = window.post(
-        "/v1/window/intakes",
-        {
-            "item_code": "KSTB-GA-002",
-            "province": "450000",
-            "applicant": APPLICANT,
-            "identity_check": {"method": "id_card_reader", "document": "居民身份证"},
-            "form": {"purpose": "就业", "using_entity": "测试公司", "query_scope": "户籍地"},
-        },
-    )["number"]
+    form = {"purpose": "就业", "using_entity": "测试公司", "query_scope": "户籍地"}
+    n = open_intake(window, "KSTB-GA-002", "450000", APPLICANT, form)["number"]
     id_card = window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)
     paper = window.upload(f"/v1/window/cases/{n}/materials/consent/uploads", PDF + b"consent")
     eventually(lambda: verified_files(window, n) == 2, "the scans verified")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.gateway import PDF, Gateway, eventually, verified_files
+from tests.e2e.gateway import Gateway, eventually, open_intake, take_in
 
 pytestmark = pytest.mark.e2e
 PERSON = {"name": "测试申请人甲", "id_number": "430102199001010016", "phone": "13800000001"}
@@ -29,20 +29,8 @@ def video_events(gateway: Gateway, number: str) -> list[dict[str, Any]]:
 def test_both_clerks_join_a_video_session_from_their_own_gateways(stack: dict[str, Any]) -> None:
     window = Gateway(stack, "430000", "window_clerk")
     authority = Gateway(stack, "450000", "authority_clerk")
-    n = window.post(
-        "/v1/window/intakes",
-        {
-            "item_code": "KSTB-GA-002",
-            "province": "450000",
-            "applicant": PERSON,
-            "identity_check": {"method": "id_card_reader", "document": "居民身份证"},
-            "form": FORM,
-        },
-    )["number"]
-    scan = window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)
-    eventually(lambda: verified_files(window, n) == 1, "the scan is verified")
-    window.post(f"/v1/window/cases/{n}/files/{scan}/original-check", {"mail_original": False})
-    window.post(f"/v1/window/cases/{n}/consent", {"method": "paper_scan"})
+    n = open_intake(window, "KSTB-GA-002", "450000", PERSON, FORM)["number"]
+    take_in(window, n)
     window.post(f"/v1/window/cases/{n}/dispatch")
     eventually(lambda: _in_inbox(authority, n), "B's inbox")
 

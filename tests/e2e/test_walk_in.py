@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.gateway import PDF, Gateway, eventually, verified_files
+from tests.e2e.gateway import Gateway, eventually, open_intake, take_in
 
 pytestmark = pytest.mark.e2e
 APPLICANT = {"name": "测试申请人丙", "id_number": "430102199001010016", "phone": "13800000003"}
@@ -33,21 +33,10 @@ def test_a_walk_in_applicant_follows_progress_gets_sms_and_a_bad_rating_reaches_
     window = Gateway(stack, "430000", "window_clerk")
     operator = Gateway(stack, "430000", "operator")
     authority = Gateway(stack, "450000", "authority_clerk")
-    intake = window.post(
-        "/v1/window/intakes",
-        {
-            "item_code": "KSTB-GA-002",
-            "province": "450000",
-            "applicant": APPLICANT,
-            "identity_check": {"method": "id_card_reader", "document": "居民身份证"},
-            "form": {"purpose": "就业", "using_entity": "测试公司", "query_scope": "户籍地"},
-        },
-    )
+    form = {"purpose": "就业", "using_entity": "测试公司", "query_scope": "户籍地"}
+    intake = open_intake(window, "KSTB-GA-002", "450000", APPLICANT, form)
     n, code = intake["number"], intake["intake"]["query_code"]
-    scan = window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)
-    eventually(lambda: verified_files(window, n) == 1, "the scan verified")
-    window.post(f"/v1/window/cases/{n}/files/{scan}/original-check", {"mail_original": False})
-    window.post(f"/v1/window/cases/{n}/consent", {"method": "paper_scan"})
+    take_in(window, n)
     window.post(f"/v1/window/cases/{n}/dispatch")
 
     # 进度查询 with the receipt's code: no token, no personal data; wrong code and unknown number alike

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.gateway import PDF, Gateway, eventually, verified_files
+from tests.e2e.gateway import Gateway, eventually, intake_body, take_in
 
 pytestmark = pytest.mark.e2e
 APPLICANT = {"name": "测试申请人甲", "id_number": "430102199001010016", "phone": "13800000001"}
@@ -21,14 +21,8 @@ def test_a_code_from_the_applicants_own_gateway_binds_their_account_at_another_p
     window = Gateway(stack, "430000", "window_clerk")
     issued = app.post("/v1/me/binding-codes", status=201)
     assert issued["province"] == "450000"
-    body = {
-        "item_code": "KSTB-GA-002",
-        "province": "450000",
-        "applicant": APPLICANT,
-        "identity_check": {"method": "id_card_reader", "document": "居民身份证"},
-        "form": {"purpose": "就业", "using_entity": "测试公司", "query_scope": "户籍地"},
-        "binding_code": issued["code"],
-    }
+    form = {"purpose": "就业", "using_entity": "测试公司", "query_scope": "户籍地"}
+    body = intake_body("KSTB-GA-002", "450000", APPLICANT, form, binding_code=issued["code"])
     n = window.post("/v1/window/intakes", body, status=201)["number"]
     assert window.post("/v1/window/intakes", body, status=409)["code"] == "binding_code_used"
     someone_else = {**body, "applicant": {**APPLICANT, "id_number": "450103198505050025"}}
@@ -36,10 +30,7 @@ def test_a_code_from_the_applicants_own_gateway_binds_their_account_at_another_p
     mismatch = window.post("/v1/window/intakes", someone_else, status=422)
     assert mismatch["code"] == "binding_code_holder_mismatch"
 
-    scan = window.upload(f"/v1/window/cases/{n}/materials/id_card/uploads", PDF)
-    eventually(lambda: verified_files(window, n) == 1, "the scan verified")
-    window.post(f"/v1/window/cases/{n}/files/{scan}/original-check", {"mail_original": False})
-    window.post(f"/v1/window/cases/{n}/consent", {"method": "paper_scan"})
+    take_in(window, n)
     assert window.post(f"/v1/window/cases/{n}/dispatch")["state"] == "submitted"
     eventually(
         lambda: any(c["number"] == n for c in app.get("/v1/cases")["items"]),

@@ -29,7 +29,7 @@ from chalicelib.domain.case_exchange import (
     carried_act,
     mirror,
 )
-from chalicelib.domain.case_states import TRANSITIONS, Act, Actor, CaseState, actor_of, next_state
+from chalicelib.domain.case_states import TRANSITIONS, Act, Actor, CaseState, next_state, performer_of
 from chalicelib.domain.clock import BEIJING
 from chalicelib.domain.envelope import MessageType
 from tests.factories import case_model
@@ -113,7 +113,7 @@ def test_every_carried_message_in_every_state_of_the_handlers_case_does_what_its
 # — reachability: every state a message can find is in its table —
 
 # the handling clerk's acts (a cancellation only ever comes from the origin), and recording a delivery
-HANDLER_ACTS = [Act(a) for a in Act if actor_of(a) is Actor.CLERK and a is not Act.CANCEL] + [Act.DELIVER]
+HANDLER_ACTS = [Act(a) for a in Act if performer_of(a) is Actor.CLERK and a is not Act.CANCEL] + [Act.DELIVER]
 ORIGIN_ACTS = [Act.ANSWER_SUPPLEMENT, Act.WITHDRAW, Act.DELIVER, Act.CANCEL]  # the applicant's, the lead's
 Message = tuple[MessageType, Act, bool]  # type, the act it tells, approved
 QUEUE_BOUND = 3
