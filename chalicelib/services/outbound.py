@@ -19,6 +19,7 @@ from chalicelib.domain.case_exchange import status_payload
 from chalicelib.domain.case_states import RESULT_SLOT, Act
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.envelope import RECEIPT_TYPE, Envelope, ExchangeRefusal, MessageType, payload_digest
+from chalicelib.domain.shipments import NOT_DISPATCHED
 from chalicelib.services.exchange import (
     Archive,
     Signer,
@@ -154,7 +155,7 @@ class OutboundService:
             payload = forwarded_payload(after)
         elif kind is MessageType.CASE_DISPATCHED:
             assert after.intake is not None
-            intake = after.intake.model_dump(mode="json", exclude={"handover", "original_checks"})
+            intake = after.intake.model_dump(mode="json", exclude=NOT_DISPATCHED)
             payload = {**forwarded_payload(after), "intake": intake}
             if params.get("shipments"):  # recorded before dispatch: originals already on their way
                 payload["shipments"] = params["shipments"]
