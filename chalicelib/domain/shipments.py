@@ -195,7 +195,7 @@ def check_returnable(case: Case, slots: list[str]) -> None:
         if intake is None or slot not in intake.originals_to_mail:
             raise NotFound("original_not_mailed", slot=slot)
     if intake is None or intake.originals_arrived_at is None:
-        raise Conflict("originals_not_arrived")
+        raise Conflict("originals_not_arrived", slot=slots[0])
     held = originals_held(case)
     for slot in slots:
         if slot not in held:
@@ -209,7 +209,15 @@ def not_returned(case: Case) -> Conflict | None:
 
 
 def originals_back(
-    case: Case, *, to: str, carrier: str, tracking_number: str, slots: list[str], at: datetime, province: str
+    case: Case,
+    *,
+    to: str,
+    carrier: str,
+    tracking_number: str,
+    slots: list[str],
+    at: datetime,
+    province: str,
+    note: str | None = None,
 ) -> dict[str, Any]:
     """原件退还: the shipment taking `slots`' originals back to the window or the applicant."""
     direction = Direction.ORIGINALS_TO_APPLICANT if to == "applicant" else Direction.ORIGINALS_TO_WINDOW
@@ -221,6 +229,7 @@ def originals_back(
         contents=list(slots),
         at=at,
         province=province,
+        note=note,
     )
 
 

@@ -162,8 +162,16 @@ class ShipmentService:
         window or to the applicant, as a shipment the window's province is told of."""
         case = self._cases.handled(principal, number)
         slots = list(dict.fromkeys(body["slots"]))
+        known = self._store.shipments(case.number)
+        if case.intake is not None and case.intake.originals_arrived_at is None and arrived_originals(known):
+            # an arrival recorded before arrivals were marked on the case: mark it now
+            case = case.model_copy(deep=True)
+            assert case.intake is not None
+            case.intake.originals_arrived_at = next(
+                datetime.fromisoformat(s["events"][-1]["at"]) for s in known if originals_arrival(s)
+            )
         check_returnable(case, slots)
-        check_not_recorded(self._store.shipments(case.number), body["carrier"], body["tracking_number"])
+        check_not_recorded(known, body["carrier"], body["tracking_number"])
         now = self._cases.now()
         shipment = originals_back(
             case,
@@ -173,9 +181,8 @@ class ShipmentService:
             slots=slots,
             at=now,
             province=self._province,
+            note=body.get("note"),
         )
-        if body.get("note"):
-            shipment["events"][0]["note"] = body["note"]
         details = {"id": shipment["id"], "direction": shipment["direction"], "slots": slots}
         outcome = record(case, "originals_returned", by_of(principal), now, details)
         assert outcome.case.intake is not None
