@@ -16,6 +16,7 @@ from infra import provinces
 from infra.merge import AppFunction, build
 from infra.package import Package
 from infra.provider_policies import provider_statements, role_id
+from tests.infra.test_data_resources import _refs
 from tests.infra.test_package import BIN
 from tests.infra.test_policies import wildcard_violations
 
@@ -189,13 +190,20 @@ def test_provider_policies_lint_clean_and_build_in_moto(
     run = subprocess.run([str(BIN / "cfn-lint"), str(linted)], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
 
-    # moto builds the roles and the providers' policies on them (the functions need their code zip)
-    roles = {role_id(f) for f in functions}
+    # moto builds the roles, the providers' policies on them and what the roles name (the signing
+    # key, the cursor key secret); the functions need their code zip, so they stay out
+    wanted = {role_id(f) for f in functions} | {
+        k for k, v in merged["Resources"].items() if v["Type"] == "AWS::IAM::Policy"
+    }
+    while (
+        more := set().union(*(_refs(merged["Resources"][k]) for k in wanted))
+        & merged["Resources"].keys() - wanted
+    ):
+        wanted |= more
     stack = {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Resources": {
-            k: v for k, v in merged["Resources"].items() if k in roles or v["Type"] == "AWS::IAM::Policy"
-        },
+        "Parameters": merged["Parameters"],
+        "Resources": {k: merged["Resources"][k] for k in wanted},
     }
     monkeypatch.setenv("MOTO_ACCOUNT_ID", "210987654322")
     with mock_aws(), warnings.catch_warnings():
@@ -208,12 +216,25 @@ def test_provider_policies_lint_clean_and_build_in_moto(
             "CREATE_COMPLETE"
         )
         created = cloudformation.describe_stack_resources(StackName="providers")["StackResources"]
-        names = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in created}
+        names = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in created if "LogicalResourceId" in r}
         iam = boto3.client("iam", region_name="ap-southeast-1")
-        granted = iam.get_role_policy(RoleName=names["ApiHandlerRole"], PolicyName="api_handler-providers")
-        assert {a for s in granted["PolicyDocument"]["Statement"] for a in s["Action"]} >= {
-            "chime:CreateMeeting"
+        video = iam.get_role_policy(RoleName=names["ApiHandlerRole"], PolicyName="api_handler-providers")
+        assert {a for st in video["PolicyDocument"]["Statement"] for a in st["Action"]} == {
+            "chime:CreateMeeting",
+            "chime:BatchCreateAttendee",
+            "chime:CreateAttendee",
+            "chime:DeleteMeeting",
         }
-        assert iam.list_role_policies(RoleName=names["CheckUploadsRole"])["PolicyNames"] != [
-            "check_uploads-providers"
+        assert video["PolicyDocument"]["Statement"][1]["Resource"] == [
+            "arn:aws:chime:us-east-1:210987654322:meeting/*"
+        ]
+        sms = iam.get_role_policy(
+            RoleName=names["DeliverNoticesRole"], PolicyName="deliver_notices-providers"
+        )
+        assert [(st["Effect"], st["Action"]) for st in sms["PolicyDocument"]["Statement"]] == [
+            ("Allow", ["sns:Publish"]),
+            ("Deny", ["sns:Publish"]),
+        ]
+        assert iam.list_role_policies(RoleName=names["CheckUploadsRole"])["PolicyNames"] == [
+            "CheckUploadsRolePolicy"
         ]
