@@ -65,6 +65,9 @@ def app_functions() -> list[AppFunction]:
     """The Lambda functions `chalice package` makes of app.py, with the queue each SQS handler reads."""
     from chalice.app import SQSEventConfig
 
+    # app.py refuses to load without a stage; the function list is the same in every stage, and
+    # only the local stage loads without a deployed province's settings
+    os.environ.setdefault("TONGBAN_STAGE", "local")
     import app as application
     from chalicelib import container
 

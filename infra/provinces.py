@@ -79,6 +79,7 @@ class ProvinceStage:
     public_base_url: str | None = None  # where applicants reach the gateway (receipt QR code)
     windows: dict[str, dict[str, str]] = field(default_factory=dict)  # 专窗 id → name, address, phone
     video: dict[str, str] = field(default_factory=lambda: {"provider": "none"})
+    sms: dict[str, str] = field(default_factory=lambda: {"provider": "none"})
 
     @property
     def partition(self) -> str:
@@ -212,6 +213,60 @@ def _video(raw: Any, where: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in video.items()}
 
 
+_SMS_KEYS = {
+    "provider": "TONGBAN_SMS_PROVIDER",
+    "sender_id": "TONGBAN_SMS_SENDER_ID",
+    "origination_identity": "TONGBAN_SMS_ORIGINATION_IDENTITY",
+    "configuration_set": "TONGBAN_SMS_CONFIGURATION_SET",
+}
+# End User Messaging's origination identity, as an ARN so that the grant can name it
+_ORIGINATION_ARN = re.compile(
+    r"^arn:aws(-cn)?:sms-voice:[a-z0-9-]+:[0-9]{12}:(phone-number|pool|sender-id)/[A-Za-z0-9_/-]+$"
+)
+_CONFIGURATION_SET = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _sms(raw: Any, where: str) -> dict[str, str]:
+    """SMS to walk-in applicants of a deployed province: `sns`, `end_user_messaging` (from an
+    origination identity given as its ARN, so the function's grant names it) or `none`. The local
+    stand-in is the local stack's alone (chalicelib/adapters/sms.py)."""
+    sms = {"provider": "none"} if raw is None else raw
+    if (
+        not isinstance(sms, dict)
+        or set(sms) - set(_SMS_KEYS)
+        or sms.get("provider") not in ("sns", "end_user_messaging", "none")
+        or not all(isinstance(v, str) for v in sms.values())
+    ):
+        raise ProvinceConfigError(
+            f"{where}: sms must be {{provider: sns|end_user_messaging|none, sender_id, "
+            "origination_identity, configuration_set}"
+        )
+    if sms["provider"] == "end_user_messaging":
+        if not _ORIGINATION_ARN.match(sms.get("origination_identity", "")):
+            raise ProvinceConfigError(
+                f"{where}: sms.origination_identity must be the ARN of an End User Messaging phone "
+                "number, pool or sender id (arn:…:sms-voice:<region>:<account>:phone-number/…)"
+            )
+        if "configuration_set" in sms and not _CONFIGURATION_SET.match(sms["configuration_set"]):
+            raise ProvinceConfigError(f"{where}: sms.configuration_set must be a configuration set name")
+    elif set(sms) - {"provider", "sender_id"}:
+        raise ProvinceConfigError(
+            f"{where}: sms.origination_identity and sms.configuration_set are End User Messaging's"
+        )
+    return dict(sms)
+
+
+def _chime_region(video: dict[str, str], region: str, where: str) -> None:
+    """Amazon Chime SDK Meetings is not offered in China's regions: a stack there (partition aws-cn,
+    whose credentials the global partition's Chime does not accept) cannot use it at all."""
+    if video["provider"] == "chime" and region.startswith("cn-"):
+        raise ProvinceConfigError(
+            f"{where}: video.provider chime cannot be packaged for {region}: Amazon Chime SDK "
+            "Meetings is not offered in China regions; choose none, or a domestic provider "
+            "(docs/video-providers.md)"
+        )
+
+
 def parse(data: dict[str, Any], where: str = "province") -> ProvinceStage:
     """A validated province stage from the decoded JSON of its file."""
     code = _require(data, "code", str, where)
@@ -225,6 +280,8 @@ def parse(data: dict[str, Any], where: str = "province") -> ProvinceStage:
         raise ProvinceConfigError(f"{where}: region {region!r} is not an AWS region")
     timezone = _require(data, "schedule_timezone", str, where)
     ZoneInfo(timezone)  # raises for an unknown zone
+    video = _video(data.get("video"), where)
+    _chime_region(video, region, where)
     return ProvinceStage(
         code=code,
         name=_require(data, "name", str, where),
@@ -238,7 +295,8 @@ def parse(data: dict[str, Any], where: str = "province") -> ProvinceStage:
         deploy=_deploy(data.get("deploy"), where),
         public_base_url=_https(data.get("public_base_url"), "public_base_url", where),
         windows=_windows(data.get("windows"), code, where),
-        video=_video(data.get("video"), where),
+        video=video,
+        sms=_sms(data.get("sms"), where),
     )
 
 
@@ -290,6 +348,7 @@ def chalice_stage(province: ProvinceStage, functions: list[str]) -> dict[str, An
         "TONGBAN_CURSOR_KEY_SECRET": province.cursor_key_secret,
         **receipt_env(province),
         **{_VIDEO_KEYS[key]: value for key, value in province.video.items()},
+        **{_SMS_KEYS[key]: value for key, value in province.sms.items()},
         "POWERTOOLS_TRACE_DISABLED": "false",
         "POWERTOOLS_METRICS_DISABLED": "false",
         "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -108,7 +108,7 @@ CLERK_ACTS: list[tuple[Act, str, str, str | None, tuple[str, ...]]] = [
         C + "DeliverRequest",
         (),
     ),
-    (Act.CLOSE, "close", "办结归档", C + "NoteRequest", ()),
+    (Act.CLOSE, "close", "办结归档", C + "NoteRequest", ("originals_not_returned",)),
 ]
 
 

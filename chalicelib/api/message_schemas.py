@@ -227,7 +227,12 @@ class CaseShipmentRecorded(_Sent):
 
     id: ShipmentId
     case: CaseNumber
-    direction: Literal["to_handler", "from_handler", "to_applicant"]
+    direction: Literal[
+        "to_handler", "from_handler", "to_applicant", "originals_to_window", "originals_to_applicant"
+    ] = Field(
+        description="originals_to_window / originals_to_applicant: 原件退还 by the handling province, "
+        "`contents` naming the slots whose originals go back"
+    )
     carrier: ShortText
     tracking_number: Annotated[str, Field(min_length=1, max_length=50)]
     contents: list[ShortText] = Field(min_length=1, max_length=50)
@@ -245,6 +250,18 @@ class CaseShipmentEvent(_Sent):
     status: Literal["in_transit", "delivered", "returned"]
     at: AwareDatetime
     note: Note | None
+    province: ProvinceCode
+
+
+class CaseOriginalChecked(_Sent):
+    """原件核验 at the handling province: its clerk checked a mailed original against the scan the
+    window sent, and says whether the authority keeps it (原件留存) or it will be returned."""
+
+    slot: SlotCode
+    matches: bool
+    kept: bool
+    note: Note | None
+    at: AwareDatetime
     province: ProvinceCode
 
 
@@ -535,6 +552,7 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.ENTRUSTMENT_SETTLED: CaseEntrustmentSettled,
     MessageType.SHIPMENT_RECORDED: CaseShipmentRecorded,
     MessageType.SHIPMENT_EVENT: CaseShipmentEvent,
+    MessageType.ORIGINAL_CHECKED: CaseOriginalChecked,
     MessageType.RESULT_DELIVERED: CaseResultDelivered,
     MessageType.DELIVERY_RECORDED: CaseDeliveryRecorded,
     MessageType.VIDEO_SCHEDULED: VideoScheduled,
@@ -570,6 +588,7 @@ TITLES: dict[str, str] = {
     MessageType.ENTRUSTMENT_SETTLED: "case.entrustment_settled — 委托核验或授权",
     MessageType.SHIPMENT_RECORDED: "case.shipment_recorded — 资料寄递登记",
     MessageType.SHIPMENT_EVENT: "case.shipment_event — 寄递状态（运输中、签收、退回）",
+    MessageType.ORIGINAL_CHECKED: "case.original_checked — 办理地原件核验（及是否留存）",
     MessageType.RESULT_DELIVERED: "case.result_delivered — 申请人一方送达（下载、邮寄签收）",
     MessageType.DELIVERY_RECORDED: "case.delivery_recorded — 办理地登记送达",
     "video-join": "视频会商加入请求 (signed video-join request claims)",

@@ -330,6 +330,16 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
         "寄递的原件尚未签收，不能核验",
         "No shipment of originals has arrived yet to check",
     ),
+    "original_not_held": (
+        409,
+        "该原件已退还或已留存",
+        "This original was returned already or is kept by the authority",
+    ),
+    "originals_not_returned": (
+        409,
+        "寄递的原件尚未退还或声明留存，不能办结归档",
+        "Mailed originals are neither returned nor declared kept: the case cannot be closed yet",
+    ),
 }
 
 FIELD_MESSAGES: Final[dict[str, tuple[str, str]]] = {

@@ -1,5 +1,6 @@
-"""Shipments at the handling province (资料寄递, 原件核验): its clerk records the arrival (and other
-status events) of a shipment the window or it sent, and checks each mailed original once arrived.
+"""Shipments at the handling province (资料寄递, 原件核验, 原件退还): its clerk records the arrival (and
+other status events) of a shipment the window or it sent, checks each mailed original once arrived
+(keeping it, or not), and returns the originals it does not keep to the window or the applicant.
 The window's side of shipments is in `api/window.py`; both sides list them at
 `GET /v1/cases/{number}/shipments`."""
 
@@ -13,7 +14,7 @@ from chalicelib import container
 from chalicelib.api.common import AUTHORITY_CLERK, CASE_PROBLEMS, case_number, path_part, view
 from chalicelib.api.common import CASE_SCHEMAS as C
 from chalicelib.api.common import WINDOW_SCHEMAS as W
-from chalicelib.api.endpoint import Call, endpoint
+from chalicelib.api.endpoint import Call, Reply, endpoint
 
 shipments = Blueprint(__name__)
 
@@ -59,3 +60,29 @@ def check_original_here(call: Call) -> dict[str, Any]:
     body = call.body.model_dump(mode="json")
     case = container.shipments().check_original(call.actor, case_number(call), slot, body)
     return view(call.actor, case, call.lang)
+
+
+@endpoint(
+    shipments,
+    "POST",
+    "/v1/authority/cases/{number}/originals/returns",
+    tag="authority",
+    roles=AUTHORITY_CLERK,
+    summary="原件退还: mailed originals that arrived here go back to the window or the applicant, as a "
+    "shipment the window's province is told of; a case is closed only once every arrived original is "
+    "returned or kept",
+    request=W + "OriginalsReturnRequest",
+    response=W + "Shipment",
+    status=201,
+    problems=(
+        *CASE_PROBLEMS,
+        "original_not_mailed",
+        "originals_not_arrived",
+        "original_not_held",
+        "shipment_already_recorded",
+        "concurrent_modification",
+    ),
+)
+def return_originals(call: Call) -> Reply:
+    body = call.body.model_dump(mode="json")
+    return Reply(container.shipments().return_originals(call.actor, case_number(call), body), 201)

@@ -111,6 +111,21 @@ class OriginalCheckHereRequest(_In):
 
     matches: bool
     note: str | None = Field(default=None, max_length=500)
+    keep: bool = Field(
+        default=False,
+        description="原件留存: the authority keeps this original, so it is not returned (it no longer "
+        "holds up closing the case)",
+    )
+
+
+class OriginalsReturnRequest(_In):
+    """原件退还: mailed originals that arrived at the handling province go back by mail."""
+
+    to: Literal["window", "applicant"] = Field(description="the intake window, or the applicant")
+    carrier: Short
+    tracking_number: Annotated[str, Field(min_length=1, max_length=50)]
+    slots: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]] = Field(min_length=1, max_length=50)
+    note: str | None = Field(default=None, max_length=500)
 
 
 class ReceivedMaterial(_Out):

@@ -369,6 +369,7 @@ class OriginalCheck(_Model):
     at: datetime
     by: str  # the clerk's subject
     province: str
+    kept: bool = False  # 原件留存: the authority keeps this original, so it is not returned
 
 
 class Intake(_Model):
@@ -386,6 +387,9 @@ class Intake(_Model):
     dispatched_at: datetime | None = None
     handover: Handover | None = None
     original_checks: list[OriginalCheck] = Field(default_factory=list)  # at the handling province
+    # a shipment of the originals arrived at the handling province (set there only)
+    originals_arrived_at: datetime | None = None
+    originals_returned: list[str] = Field(default_factory=list)  # 原件退还: slots mailed back
 
 
 class VideoSession(_Model):

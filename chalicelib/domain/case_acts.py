@@ -74,7 +74,7 @@ from chalicelib.domain.commands import (
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.identity import Role
 from chalicelib.domain.joint import lead_acts
-from chalicelib.domain.shipments import unaccounted_originals
+from chalicelib.domain.shipments import not_returned, unaccounted_originals
 
 COMMITMENT_VERIFICATION_DAYS = 30  # 告知承诺制: 事后核查 within this many working days of approval
 NOTIFIED_ACTS = frozenset(
@@ -204,6 +204,7 @@ EVENT_TEXTS: dict[str, tuple[str, str]] = {
     "receipt_issued": ("出具收件告知单", "Receipt issued"),
     "shipment_recorded": ("登记寄递", "Shipment recorded"),
     "shipment_event": ("寄递状态更新", "Shipment status updated"),
+    "originals_returned": ("原件退还", "Originals returned"),
     "deadline_warning": ("办理时限预警", "Time limit warning"),
     "deadline_overdue": ("办理超期", "Time limit passed"),
     "deadline_recomputed": ("工作日历发布，重算期限", "Due dates recomputed on a new calendar"),
@@ -268,6 +269,8 @@ def blocked(case: Case, act: Act) -> Conflict | None:
         return Conflict("not_an_immediate_item", state=case.state.value)
     if act is Act.START_REVIEW and case.accepted_at is None:
         return Conflict("not_yet_accepted", state=case.state.value)
+    if act is Act.CLOSE:
+        return not_returned(case)  # 原件退还: mailed originals held here go back (or are kept) first
     return None
 
 

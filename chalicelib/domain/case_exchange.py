@@ -137,6 +137,10 @@ TWO_WAY_TABLE: dict[MessageType, frozenset[CaseState]] = dict.fromkeys(
     (*SHIPMENT_MESSAGES, *VIDEO_MESSAGES), frozenset(S) - {S.DRAFT, S.DISCARDED}
 )
 SHIPMENT_TABLE = {kind: TWO_WAY_TABLE[kind] for kind in SHIPMENT_MESSAGES}
+# 原件核验 at the handling province reaches the window's copy: no state change, in any state but a draft.
+ORIGINALS_TABLE: dict[MessageType, frozenset[CaseState]] = {
+    MessageType.ORIGINAL_CHECKED: frozenset(S) - {S.DRAFT, S.DISCARDED}
+}
 VIDEO_TABLE = {kind: TWO_WAY_TABLE[kind] for kind in VIDEO_MESSAGES}
 
 
@@ -178,6 +182,12 @@ def check_two_way_message(case: Case, kind: MessageType) -> None:
     """A shipment or video message applies in any state `TWO_WAY_TABLE` lists (out of sync otherwise)."""
     if case.state not in TWO_WAY_TABLE[kind]:
         raise OutOfSync(kind, case.state)
+
+
+def check_original_message(case: Case) -> None:
+    """`case.original_checked` applies in any state `ORIGINALS_TABLE` lists (out of sync otherwise)."""
+    if case.state not in ORIGINALS_TABLE[MessageType.ORIGINAL_CHECKED]:
+        raise OutOfSync(MessageType.ORIGINAL_CHECKED, case.state)
 
 
 def partner_by(code: str, actor: Actor = Actor.GATEWAY) -> By:
@@ -292,6 +302,8 @@ def valid_states(kind: MessageType) -> tuple[str, list[CaseState]]:
     if kind in RATING_TABLE:
         side, states = RATING_TABLE[kind]
         return side, [state for state in CaseState if state in states]
+    if kind in ORIGINALS_TABLE:
+        return ORIGIN, [state for state in CaseState if state in ORIGINALS_TABLE[kind]]
     if kind in (MessageType.CATALOG_PUBLISHED, MessageType.CATALOG_STATUS_CHANGED):
         return "catalog", []  # 事项标准: applied to the receiver's catalog, not to a case
     return (HANDLER if kind in (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED) else ORIGIN), []

@@ -61,6 +61,7 @@ class MessageType(StrEnum):
     )
     SHIPMENT_RECORDED = "case.shipment_recorded"  # 资料寄递: a shipment recorded on either side
     SHIPMENT_EVENT = "case.shipment_event"  # a shipment's status event (in transit, arrived, returned)
+    ORIGINAL_CHECKED = "case.original_checked"  # 原件核验 of a mailed original at the handling province
     RESULT_DELIVERED = "case.result_delivered"  # 送达 at the origin: downloaded at home, or signed for
     DELIVERY_RECORDED = "case.delivery_recorded"  # 送达 recorded at the handling province
     VIDEO_SCHEDULED = "video.scheduled"  # 视频会商: a session on the case, held at the sender's gateway

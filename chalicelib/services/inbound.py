@@ -291,6 +291,8 @@ class InboundService:
             return apply_settlement(case, payload, partner_by(sender), at)
         if kind in SHIPMENT_MESSAGES:
             return self._shipments.received(case, kind, payload, sender, at)
+        if kind is MessageType.ORIGINAL_CHECKED:
+            return self._shipments.original_checked(case, payload, sender, at)
         if kind is MessageType.RATED:
             return receive_rating(case, payload, sender, at, self._cases.book.calendar())
         if kind is MessageType.RECTIFICATION_CLOSED:

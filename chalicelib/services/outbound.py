@@ -20,6 +20,7 @@ from chalicelib.domain.case_states import RESULT_SLOT
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.commands import AnswerSupplement, Cancel, Command, Deliver, Withdraw
 from chalicelib.domain.envelope import RECEIPT_TYPE, Envelope, ExchangeRefusal, MessageType, payload_digest
+from chalicelib.domain.shipments import NOT_DISPATCHED
 from chalicelib.services.exchange import (
     Archive,
     Signer,
@@ -165,7 +166,7 @@ class OutboundService:
             payload = forwarded_payload(after)
         elif kind is MessageType.CASE_DISPATCHED:
             assert after.intake is not None
-            intake = after.intake.model_dump(mode="json", exclude={"handover", "original_checks"})
+            intake = after.intake.model_dump(mode="json", exclude=NOT_DISPATCHED)
             payload = {**forwarded_payload(after), "intake": intake}
             if shipments:  # recorded before dispatch: originals already on their way
                 payload["shipments"] = shipments

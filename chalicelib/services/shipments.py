@@ -6,6 +6,13 @@ A shipment recorded while the intake is still a draft travels inside `case.dispa
 each shipment and each status event is its own message, committed with the record (outbox). A
 partner's event that would not move a shipment forward, or names a shipment unknown here, is
 recorded on the timeline and changes nothing.
+
+At the handling province the arrival of originals is marked on its copy of the case
+(`originals_arrived_at`, from a delivered shipment `to_handler`, recorded there or by the window);
+from then on its clerk checks each mailed original (telling the window, `case.original_checked`,
+and saying whether the authority keeps it) and returns the rest (原件退还, a shipment
+`originals_to_window` or `originals_to_applicant` whose contents are the slots), before the case
+may be closed (`domain/shipments.py`).
 """
 
 from __future__ import annotations
@@ -15,18 +22,23 @@ from typing import Any, Protocol
 
 from chalicelib.domain.case import Case, OriginalCheck
 from chalicelib.domain.case_acts import Outcome, record
-from chalicelib.domain.case_exchange import check_two_way_message, partner_by
+from chalicelib.domain.case_exchange import check_original_message, check_two_way_message, partner_by
 from chalicelib.domain.case_states import CaseState
 from chalicelib.domain.clock import rfc3339
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.shipments import (
+    ORIGINALS_BACK,
     advance,
     arrived_originals,
     check_not_recorded,
+    check_returnable,
     moves_forward,
     new_shipment,
+    original_checked_payload,
+    originals_arrival,
+    originals_back,
 )
 from chalicelib.services.case_book import Extra, ShipmentRecord
 from chalicelib.services.cases import CaseService, by_of
@@ -39,6 +51,23 @@ class ShipmentStore(Protocol):
 def shared_now(case: Case) -> bool:
     """Whether the partner has the case: shared, and no longer the window's draft."""
     return case.exchange is not None and case.state is not CaseState.DRAFT
+
+
+def handled_here(case: Case, province: str) -> bool:
+    """Whether this province holds `case` as the handling side of a window's intake."""
+    return case.intake is not None and case.intake.province != province
+
+
+def mark_arrival(outcome: Outcome, shipment: dict[str, Any], province: str, at: datetime) -> None:
+    """At the handling province, the first arrival of originals is marked on its copy of the case."""
+    intake = outcome.case.intake
+    if (
+        intake is not None
+        and handled_here(outcome.case, province)
+        and intake.originals_arrived_at is None
+        and originals_arrival(shipment)
+    ):
+        intake.originals_arrived_at = at
 
 
 class ShipmentService:
@@ -82,6 +111,7 @@ class ShipmentService:
         updated = advance(shipment, body["status"], rfc3339(now), body.get("note"), self._province)
         details = {"id": shipment_id, "status": body["status"]}
         outcome = record(case, "shipment_event", by_of(principal), now, details)
+        mark_arrival(outcome, updated, self._province, now)
         payload = {"shipment_id": shipment_id, **updated["events"][-1]}
         messages = (
             self._cases.tell_partner(case, outcome, MessageType.SHIPMENT_EVENT, payload)
@@ -107,17 +137,59 @@ class ShipmentService:
         if not arrived_originals(self._store.shipments(case.number)):
             raise Conflict("originals_not_arrived", slot=slot)
         now = self._cases.now()
-        matches, note = bool(body["matches"]), body.get("note")
-        outcome = record(
-            case, "original_checked_here", by_of(principal), now, {"slot": slot, "matches": matches}
-        )
+        matches, note, kept = bool(body["matches"]), body.get("note"), bool(body.get("keep", False))
+        details = {"slot": slot, "matches": matches, "kept": kept}
+        outcome = record(case, "original_checked_here", by_of(principal), now, details)
         assert outcome.case.intake is not None
-        outcome.case.intake.original_checks.append(
-            OriginalCheck(
-                slot=slot, matches=matches, note=note, at=now, by=principal.subject, province=self._province
-            )
+        check = OriginalCheck(
+            slot=slot,
+            matches=matches,
+            note=note,
+            at=now,
+            by=principal.subject,
+            province=self._province,
+            kept=kept,
         )
-        return self._cases.save(case, [outcome])
+        outcome.case.intake.original_checks.append(check)
+        # the window's copy shows the check (and whether the original comes back)
+        messages = self._cases.tell_partner(
+            case, outcome, MessageType.ORIGINAL_CHECKED, original_checked_payload(check)
+        )
+        return self._cases.save_with_messages(case, [outcome], messages)
+
+    def return_originals(self, principal: Principal, number: str, body: dict[str, Any]) -> dict[str, Any]:
+        """原件退还 at the handling province: mailed originals that arrived here go back, to the intake
+        window or to the applicant, as a shipment the window's province is told of."""
+        case = self._cases.handled(principal, number)
+        slots = list(dict.fromkeys(body["slots"]))
+        known = self._store.shipments(case.number)
+        if case.intake is not None and case.intake.originals_arrived_at is None and arrived_originals(known):
+            # an arrival recorded before arrivals were marked on the case: mark it now
+            case = case.model_copy(deep=True)
+            assert case.intake is not None
+            case.intake.originals_arrived_at = next(
+                datetime.fromisoformat(s["events"][-1]["at"]) for s in known if originals_arrival(s)
+            )
+        check_returnable(case, slots)
+        check_not_recorded(known, body["carrier"], body["tracking_number"])
+        now = self._cases.now()
+        shipment = originals_back(
+            case,
+            to=body["to"],
+            carrier=body["carrier"],
+            tracking_number=body["tracking_number"],
+            slots=slots,
+            at=now,
+            province=self._province,
+            note=body.get("note"),
+        )
+        details = {"id": shipment["id"], "direction": shipment["direction"], "slots": slots}
+        outcome = record(case, "originals_returned", by_of(principal), now, details)
+        assert outcome.case.intake is not None
+        outcome.case.intake.originals_returned.extend(slots)
+        messages = self._cases.tell_partner(case, outcome, MessageType.SHIPMENT_RECORDED, shipment)
+        self._cases.save_with_messages(case, [outcome], messages, [ShipmentRecord(shipment)])
+        return shipment
 
     # — the partner's —
 
@@ -133,9 +205,16 @@ class ShipmentService:
             act, shipment_id = "partner_shipment_recorded", payload["id"]
             if shipment_id in known:
                 return record(case, act, by, at, {"id": shipment_id, "noted": True})
-            return record(
+            outcome = record(
                 case, act, by, at, {"id": shipment_id, "shipment": {**payload, "case": case.number}}
             )
+            intake = outcome.case.intake
+            if payload["direction"] in ORIGINALS_BACK and intake is not None:
+                # 原件退还: the window's copy shows which originals are on their way back
+                returned = [s for s in payload["contents"] if s in intake.originals_to_mail]
+                intake.originals_returned.extend(s for s in returned if s not in intake.originals_returned)
+            mark_arrival(outcome, payload, self._province, at)
+            return outcome
         shipment_id, status = payload["shipment_id"], payload["status"]
         details: dict[str, Any] = {"id": shipment_id, "status": status}
         shipment = known.get(shipment_id)
@@ -144,7 +223,39 @@ class ShipmentService:
         updated = advance(
             shipment, status, payload["at"], payload.get("note"), payload.get("province") or sender
         )
-        return record(case, "partner_shipment_event", by, at, {**details, "shipment": updated})
+        outcome = record(case, "partner_shipment_event", by, at, {**details, "shipment": updated})
+        mark_arrival(outcome, updated, self._province, at)
+        return outcome
+
+    def original_checked(self, case: Case, payload: dict[str, Any], sender: str, at: datetime) -> Outcome:
+        """The handling province's 原件核验 of a mailed original, shown on the window's copy; a check
+        of a slot the window did not mail, or one already known, is noted only."""
+        check_original_message(case)
+        by = partner_by(sender)
+        slot = payload["slot"]
+        details = {"slot": slot, "matches": payload["matches"], "kept": payload.get("kept", False)}
+        intake = case.intake
+        if (
+            intake is None
+            or handled_here(case, self._province)
+            or slot not in intake.originals_to_mail
+            or any(c.slot == slot for c in intake.original_checks)
+        ):
+            return record(case, "partner_original_checked", by, at, {**details, "noted": True})
+        outcome = record(case, "partner_original_checked", by, at, details)
+        assert outcome.case.intake is not None
+        outcome.case.intake.original_checks.append(
+            OriginalCheck(
+                slot=slot,
+                matches=bool(payload["matches"]),
+                note=payload.get("note"),
+                at=datetime.fromisoformat(payload["at"]),
+                by=by.subject,
+                province=payload.get("province") or sender,
+                kept=bool(payload.get("kept", False)),
+            )
+        )
+        return outcome
 
     def sides(self, outcome: Outcome) -> list[Extra]:
         """The shipment records a partner's message brings (named in its event's details)."""

@@ -27,6 +27,7 @@ from typing import Any
 from chalice.utils import to_cfn_resource_name
 
 from infra.local.resources import load_template
+from infra.provider_policies import provider_policies
 from infra.provinces import ProvinceStage
 
 NAMESPACE = "TongbanGateway"  # chalicelib/observability.py
@@ -161,7 +162,7 @@ def build(province: ProvinceStage, functions: list[AppFunction]) -> dict[str, An
     parameters["MaxReceiveCount"]["Default"] = province.deploy.max_receive_count
     queues = _queues(resources)
     alarms = province.deploy.alarms
-    out: dict[str, Any] = {**resources, **_alarm_topic()}
+    out: dict[str, Any] = {**resources, **_alarm_topic(), **provider_policies(province, functions)}
 
     for function in functions:
         settings = province.deploy.functions[function.name]
@@ -297,6 +298,14 @@ def build(province: ProvinceStage, functions: list[AppFunction]) -> dict[str, An
 def data_stack(province: ProvinceStage, functions: list[AppFunction]) -> dict[str, Any]:
     """The deployment's data resources as a stack of their own: the merge template's resources that
     are whole (the others patch the functions `chalice package` adds), for moto's CloudFormation and
-    the integration tests that run against what it creates. Its outputs name data resources only."""
+    the integration tests that run against what it creates. Its outputs name data resources only
+    (the providers' policies attach to the functions' roles, so they stay out too)."""
     merged = build(province, functions)
-    return {**merged, "Resources": {k: v for k, v in merged["Resources"].items() if "Type" in v}}
+    return {
+        **merged,
+        "Resources": {
+            k: v
+            for k, v in merged["Resources"].items()
+            if "Type" in v and not v["Type"].startswith("AWS::IAM::")
+        },
+    }

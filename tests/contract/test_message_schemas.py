@@ -30,6 +30,7 @@ from chalicelib.domain.case import (
     IdentityCheck,
     Intake,
     MaterialFile,
+    OriginalCheck,
     Rating,
     RatingChannel,
     RatingLevel,
@@ -45,7 +46,7 @@ from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
 from chalicelib.domain.personal import PersonalKind
 from chalicelib.domain.rating_exchange import closed_payload, rated_payload
 from chalicelib.domain.reveal import reveal, revealed_payload
-from chalicelib.domain.shipments import advance, new_shipment
+from chalicelib.domain.shipments import advance, new_shipment, original_checked_payload, originals_back
 from chalicelib.domain.video import Joiner, ended_payload, joined_payload, scheduled_payload
 from chalicelib.domain.working_days import WorkingCalendar
 from chalicelib.services.exchange import ExchangeService
@@ -460,6 +461,24 @@ def built_messages() -> list[tuple[str, str, dict[str, Any]]]:
     issued = step(
         handler, Act.ISSUE_RESULT, at(13), role="handler", delivery="window_pickup", title="社会保障卡"
     )[0]
+
+    # 原件核验 and 原件退还 at the handling province, told to the window
+    check = OriginalCheck(
+        slot="id_card", matches=True, note=None, at=at(12, 9), by="dev-authority-clerk-1", province="320000"
+    )
+    out.append(("original_checked", "case.original_checked", original_checked_payload(check)))
+    kept = check.model_copy(update={"kept": True, "note": "依法收回原证"})
+    out.append(("original_kept", "case.original_checked", original_checked_payload(kept)))
+    returned = originals_back(
+        handler,
+        to="applicant",
+        carrier="中国邮政EMS",
+        tracking_number="EMS9876543210",
+        slots=["id_card"],
+        at=at(13, 16),
+        province="320000",
+    )
+    out.append(("originals_returned", "case.shipment_recorded", returned))
 
     def handed_over(case: Case) -> None:
         assert case.intake is not None

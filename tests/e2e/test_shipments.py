@@ -1,7 +1,8 @@
 """Originals, shipments and delivery across provinces over HTTP on the local stack, both gateways:
-the 湖南 430000 window mails an original that 广西 450000 receives and checks itself, the result
-comes back by mail with its shipment on both sides, and a forwarded full-online case downloaded at
-home shows delivered at 450000 with the time of the download."""
+the 湖南 430000 window mails an original that 广西 450000 receives and checks itself (the check
+shows on 430000's copy), the result comes back by mail with its shipment on both sides, the
+original goes back to the window (原件退还) before 450000 may close the case, and a forwarded
+full-online case downloaded at home shows delivered at 450000 with the time of the download."""
 
 from __future__ import annotations
 
@@ -57,6 +58,16 @@ def test_an_original_mailed_from_the_window_is_checked_there_and_the_result_come
     )
     checked = authority.post(f"/v1/authority/cases/{n}/originals/id_card/check", {"matches": True})
     assert [(c["slot"], c["matches"]) for c in checked["intake"]["original_checks"]] == [("id_card", True)]
+    eventually(
+        lambda: (
+            [
+                (c["slot"], c["matches"], c["kept"], c["province"])
+                for c in window.case(n)["intake"]["original_checks"]
+            ]
+            == [("id_card", True, False, "450000")]
+        ),
+        "450000's check of the original on 430000's copy",
+    )
 
     # the result mailed back to the window: its return shipment on both sides
     authority.post(f"/v1/authority/cases/{n}/accept", {})
@@ -84,6 +95,24 @@ def test_an_original_mailed_from_the_window_is_checked_there_and_the_result_come
         lambda: (c := authority.case(n))["state"] == "delivered" and c, "delivered at 450000"
     )
     assert delivered["result"]["delivered_at"][:19] == handed["result"]["delivered_at"][:19]  # its time there
+
+    # 原件退还: 450000 may not close while it holds the original; it mails it back to the window
+    assert "close" not in delivered["allowed_acts"]
+    held = authority.post(f"/v1/authority/cases/{n}/close", {}, 409)
+    assert (held["code"], held["materials"]) == ("originals_not_returned", ["id_card"])
+    returned = authority.post(
+        f"/v1/authority/cases/{n}/originals/returns",
+        {"to": "window", "carrier": "中国邮政EMS", "tracking_number": "EMS3300000003", "slots": ["id_card"]},
+    )
+    assert (returned["direction"], returned["contents"]) == ("originals_to_window", ["id_card"])
+    eventually(lambda: "EMS3300000003" in shipments(window, n), "the return shipment at 430000")
+    assert window.case(n)["intake"]["originals_returned"] == ["id_card"]
+    window.post(f"/v1/window/cases/{n}/shipments/{returned['id']}/events", {"status": "delivered"})
+    eventually(
+        lambda: shipments(authority, n)["EMS3300000003"]["status"] == "delivered",
+        "the original back at 430000",
+    )
+    assert authority.post(f"/v1/authority/cases/{n}/close", {})["state"] == "closed"
     for side in (window, authority):
         assert side.get(f"/v1/cases/{n}/audit")["ok"] is True
 

@@ -2,8 +2,12 @@
 
 The only wildcards allowed are those AWS requires, listed here: X-Ray's PutTraceSegments and
 PutTelemetryRecords take no resource. Object actions name the files or evidence bucket's objects
-(`<bucket>/*`). The stack's own signing key and cursor key secret are named by reference. Nothing
-else may hold `*` in an action or a resource.
+(`<bucket>/*`). The stack's own signing key and cursor key secret are named by reference. A
+province's providers (infra/provider_policies.py) add three narrow ones, each tied to its action:
+Chime's CreateMeeting (no resource type) and SNS Publish to a phone number (no ARN) on `*` only
+with an `aws:RequestedRegion` condition — Publish only beside a Deny of every topic — and Chime's
+meeting actions on `meeting/*` of this account (Chime names the meeting). The one Deny allowed is
+that one. Nothing else may hold `*` in an action or a resource.
 """
 
 from __future__ import annotations
@@ -28,6 +32,19 @@ BUCKET_OBJECTS = frozenset(
     }
 )
 NAMED = re.compile(r"^arn:\$\{AWS::Partition\}:(dynamodb|sqs|s3|logs):[^*]*$")
+# the providers' exceptions (infra/provider_policies.py)
+REGION_BOUND_STAR_ACTIONS = frozenset({"chime:CreateMeeting", "sns:Publish"})
+CHIME_MEETING_ACTIONS = frozenset(
+    {"chime:BatchCreateAttendee", "chime:CreateAttendee", "chime:DeleteMeeting"}
+)
+CHIME_MEETINGS = re.compile(r"^arn:\$\{AWS::Partition\}:chime:[a-z0-9-]+:\$\{AWS::AccountId\}:meeting/\*$")
+SNS_TOPICS = "arn:${AWS::Partition}:sns:*:*:*"
+SMS_VOICE = re.compile(
+    r"^arn:(aws(-cn)?|\$\{AWS::Partition\}):sms-voice:([a-z0-9-]+|\$\{AWS::Region\}):"
+    r"([0-9]{12}|\$\{AWS::AccountId\}):"
+    r"(phone-number|pool|sender-id|configuration-set)/[^*]+$"
+)
+NO_TOPIC_PUBLISH = {"Effect": "Deny", "Action": ["sns:Publish"], "Resource": [SNS_TOPICS]}
 
 
 def _list(value: Any) -> list[Any]:
@@ -49,20 +66,42 @@ def _text(resource: Any) -> str:
 def wildcard_violations(document: dict[str, Any]) -> list[str]:
     problems = []
     for statement in document["Statement"]:
-        assert (
-            statement["Effect"] == "Allow" and "NotAction" not in statement and "NotResource" not in statement
-        )
+        assert "NotAction" not in statement and "NotResource" not in statement
         actions = _list(statement["Action"])
         resources = [_text(r) for r in _list(statement["Resource"])]
+        if statement["Effect"] == "Deny":
+            if {k: statement[k] for k in ("Effect", "Action", "Resource")} != {
+                **NO_TOPIC_PUBLISH,
+                "Resource": [{"Fn::Sub": SNS_TOPICS}],
+            }:
+                problems.append(f"{statement.get('Sid')}: the only Deny is SNS Publish to topics")
+            continue
+        assert statement["Effect"] == "Allow"
         for action in actions:
             if "*" in action:
                 problems.append(f"{statement.get('Sid')}: wildcard action {action}")
         for resource in resources:
             if resource == "*":
-                if not set(actions) <= STAR_RESOURCE_ACTIONS:
+                region_bound = (
+                    len(actions) == 1
+                    and actions[0] in REGION_BOUND_STAR_ACTIONS
+                    and set(statement.get("Condition", {}).get("StringEquals", {})) == {"aws:RequestedRegion"}
+                )
+                if not set(actions) <= STAR_RESOURCE_ACTIONS and not region_bound:
                     problems.append(
                         f"{statement.get('Sid')}: * for {sorted(set(actions) - STAR_RESOURCE_ACTIONS)}"
                     )
+                if actions == ["sns:Publish"] and not any(
+                    s["Effect"] == "Deny" and _list(s["Action"]) == ["sns:Publish"]
+                    for s in document["Statement"]
+                ):
+                    problems.append(f"{statement.get('Sid')}: SNS Publish on * without the Deny of topics")
+            elif CHIME_MEETINGS.match(resource):
+                if set(actions) - CHIME_MEETING_ACTIONS:
+                    problems.append(f"{statement.get('Sid')}: Chime meetings only for meeting actions")
+            elif SMS_VOICE.match(resource):
+                if set(actions) != {"sms-voice:SendTextMessage"}:
+                    problems.append(f"{statement.get('Sid')}: SMS identities only to send text")
             elif resource.endswith(":*") and ":log-group:/aws/lambda/${ResourcePrefix}-" in resource:
                 if set(actions) - {"logs:CreateLogStream", "logs:PutLogEvents"}:
                     problems.append(f"{statement.get('Sid')}: log streams only for logging actions")

@@ -191,6 +191,7 @@ MATRIX: dict[str, dict[str, str]] = {
     # 资料寄递 at the handling province: arrival of a shipment, 原件核验 of a mailed original
     "POST /v1/authority/cases/{number}/shipments/{shipment_id}/events": CLERK_ACT,
     "POST /v1/authority/cases/{number}/originals/{slot}/check": CLERK_ACT,
+    "POST /v1/authority/cases/{number}/originals/returns": CLERK_ACT,
     # window (跨省通办专窗)
     "POST /v1/window/intakes": WINDOW_ACT,
     "GET /v1/window/cases": WINDOW_ACT,
@@ -366,6 +367,12 @@ BODIES: dict[str, Callable[[World, str], Any]] = {
     "POST /v1/authority/cases/{number}/close": lambda w, c: {},
     "POST /v1/authority/cases/{number}/shipments/{shipment_id}/events": lambda w, c: {"status": "delivered"},
     "POST /v1/authority/cases/{number}/originals/{slot}/check": lambda w, c: {"matches": True},
+    "POST /v1/authority/cases/{number}/originals/returns": lambda w, c: {
+        "to": "applicant",
+        "carrier": "中国邮政EMS",
+        "tracking_number": "EMS-MATRIX-1",
+        "slots": ["id_card"],
+    },
     "POST /v1/window/intakes": lambda w, c: {
         "item_code": "KSTB-GA-002",
         "province": PARTNER,

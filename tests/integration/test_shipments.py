@@ -318,6 +318,129 @@ def test_the_partners_duplicate_unknown_or_out_of_order_shipment_messages_change
     assert case_doc(number)["state"] == "submitted"
 
 
+REFUSAL = {"reason": "申请材料与原件不符", "legal_basis": "《行政许可法》第三十二条"}
+
+
+def arrived_here(client: Any, clerk: Party, guangxi: PartnerProvince) -> str:
+    """An intake 广西 dispatched, its originals signed for here."""
+    number = dispatched_here(client, guangxi)
+    ok(clerk.post(f"/v1/authority/cases/{number}/shipments/{ORIGINALS}/events", {"status": "delivered"}))
+    assert case_doc(number)["intake"]["originals_arrived_at"] is not None
+    return number
+
+
+def test_the_originals_go_back_before_the_case_is_closed(
+    client: Any, clerk: Party, guangxi: PartnerProvince, inbound_drained: None
+) -> None:
+    number = dispatched_here(client, guangxi)
+    returns = f"/v1/authority/cases/{number}/originals/returns"
+    body = {
+        "to": "applicant",
+        "carrier": "中国邮政EMS",
+        "tracking_number": "EMS2000000001",
+        "slots": ["id_card"],
+    }
+    before = case_doc(number)
+    assert problem(clerk.post(returns, body), 409)["code"] == "originals_not_arrived"
+    assert problem(clerk.post(returns, {**body, "slots": ["photo"]}), 404)["code"] == "original_not_mailed"
+    assert case_doc(number) == before
+    ok(clerk.post(f"/v1/authority/cases/{number}/shipments/{ORIGINALS}/events", {"status": "delivered"}))
+
+    checked = ok(clerk.post(f"/v1/authority/cases/{number}/originals/id_card/check", {"matches": False}))
+    assert [(c["slot"], c["matches"], c["kept"]) for c in checked["intake"]["original_checks"]] == [
+        ("id_card", False, False)
+    ]
+    assert case_doc(number)["exchange"]["out_seq"] == 2  # the arrival, then the check (case.original_checked)
+    refused = ok(clerk.post(f"/v1/authority/cases/{number}/refuse", REFUSAL))
+    assert refused["state"] == "not_accepted" and "close" not in refused["allowed_acts"]
+
+    held = case_doc(number)
+    closing = problem(clerk.post(f"/v1/authority/cases/{number}/close", {}), 409)
+    assert (closing["code"], closing["materials"]) == ("originals_not_returned", ["id_card"])
+    assert case_doc(number) == held
+
+    back = ok(clerk.post(returns, {**body, "note": "原件随不予受理决定书退还"}), 201)
+    assert (back["direction"], back["contents"], back["status"], back["province"]) == (
+        "originals_to_applicant",
+        ["id_card"],
+        "sent",
+        "430000",
+    )
+    after = case_doc(number)
+    assert after["intake"]["originals_returned"] == ["id_card"]
+    assert after["exchange"]["out_seq"] == 4  # the refusal, then the return (case.shipment_recorded)
+    again = {**body, "tracking_number": "EMS2000000002"}
+    assert problem(clerk.post(returns, again), 409)["code"] == "original_not_held"
+    assert problem(clerk.post(returns, body), 409)["code"] == "original_not_held"
+    shipments = ok(clerk.get(f"/v1/cases/{number}/shipments"))["items"]
+    assert {s["direction"] for s in shipments} == {"to_handler", "originals_to_applicant"}
+
+    closed = ok(clerk.post(f"/v1/authority/cases/{number}/close", {}))
+    assert closed["state"] == "closed"
+
+
+def test_an_original_the_authority_keeps_does_not_hold_up_closing(
+    client: Any, clerk: Party, guangxi: PartnerProvince, inbound_drained: None
+) -> None:
+    number = arrived_here(client, clerk, guangxi)
+    check = {"matches": True, "keep": True, "note": "依法收回原证"}
+    ok(clerk.post(f"/v1/authority/cases/{number}/originals/id_card/check", check))
+    returns = f"/v1/authority/cases/{number}/originals/returns"
+    body = {"to": "window", "carrier": "顺丰速运", "tracking_number": "SF1000000001", "slots": ["id_card"]}
+    assert problem(clerk.post(returns, body), 409)["code"] == "original_not_held"
+    ok(clerk.post(f"/v1/authority/cases/{number}/refuse", REFUSAL))
+    assert ok(clerk.post(f"/v1/authority/cases/{number}/close", {}))["state"] == "closed"
+
+
+def test_the_handling_provinces_check_and_return_of_the_originals_reach_the_window(
+    client: Any, window: Party, guangxi: PartnerProvince, inbound_drained: None
+) -> None:
+    number = intake(window)
+    id_card = scan(window, number, "id_card")
+    ok(window.post(f"/v1/window/cases/{number}/files/{id_card}/original-check", {"mail_original": True}))
+    ok(window.post(f"/v1/window/cases/{number}/consent", {"method": "e_sign"}))
+    ok(window.post(f"/v1/window/cases/{number}/dispatch"))
+    now = rfc3339(datetime.now(BEIJING))
+
+    checked = {"slot": "id_card", "matches": True, "kept": False, "note": "原件与扫描件一致", "at": now}
+    for seq in (1, 2):  # the second is a repeat: recorded, not applied again
+        message = guangxi.message(
+            {**checked, "province": "450000"}, case=number, seq=seq, kind=MessageType.ORIGINAL_CHECKED
+        )
+        assert deliver(client, message) == "applied"
+    case = ok(window.get(f"/v1/cases/{number}"))
+    assert [
+        (c["slot"], c["matches"], c["kept"], c["province"]) for c in case["intake"]["original_checks"]
+    ] == [("id_card", True, False, "450000")]
+    unmailed = {**checked, "slot": "photo", "province": "450000"}
+    message = guangxi.message(unmailed, case=number, seq=3, kind=MessageType.ORIGINAL_CHECKED)
+    assert deliver(client, message) == "applied"
+    assert len(ok(window.get(f"/v1/cases/{number}"))["intake"]["original_checks"]) == 1
+
+    back = {
+        "id": "S0B1C2D3E4F5A",
+        "case": number,
+        "direction": "originals_to_window",
+        "carrier": "中国邮政EMS",
+        "tracking_number": "EMS3000000001",
+        "contents": ["id_card"],
+        "events": [{"status": "sent", "at": now, "note": None, "province": "450000"}],
+        "status": "sent",
+        "province": "450000",
+    }
+    message = guangxi.message(back, case=number, seq=4, kind=MessageType.SHIPMENT_RECORDED)
+    assert deliver(client, message) == "applied"
+    case = ok(window.get(f"/v1/cases/{number}"))
+    assert case["intake"]["originals_returned"] == ["id_card"]
+    assert case["intake"]["originals_arrived_at"] is None  # marked at the handling province only
+    timeline = [e["act"] for e in ok(window.get(f"/v1/cases/{number}/timeline"))["events"]]
+    assert timeline.count("partner_original_checked") == 3
+
+    events = f"/v1/window/cases/{number}/shipments/{back['id']}/events"
+    received = ok(window.post(events, {"status": "delivered", "note": "原件已交还申请人"}))
+    assert (received["status"], received["events"][-1]["province"]) == ("delivered", "430000")
+
+
 # — at the applicant's home (the origin) —
 
 

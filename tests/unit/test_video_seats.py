@@ -198,7 +198,10 @@ def test_deployed_provinces_name_their_video_provider() -> None:
         "schedule_timezone": "Asia/Shanghai",
     }
     chime = {"provider": "chime", "media_region": "ap-northeast-1", "control_region": "ap-northeast-1"}
-    assert parse({**base, "video": chime}).video == chime
+    # Chime is packaged only for a province outside China (its stack there could not call Chime)
+    assert parse({**base, "region": "ap-northeast-1", "video": chime}).video == chime
+    with pytest.raises(ProvinceConfigError, match="not offered in China regions"):
+        parse({**base, "video": chime})
     for bad in (
         {"provider": "local"},
         {"provider": "chime", "media_region": "cn-north-1", "control_region": "ap-northeast-1"},
