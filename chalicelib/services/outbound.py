@@ -1,6 +1,16 @@
 """Sending to partners: the outbox record committed with the state change, the sender that signs
 and posts it, retries with exponential backoff, and the dead-letter queue at the end.
 
+Two kinds of failure (docs/exchange/README.md, retries):
+- the partner answered, but not with a good receipt (a 4xx/5xx, a bad receipt): counted; after
+  MAX_ATTEMPTS answered failures the message is dead (the outbound DLQ, for an operator's redrive);
+- the partner did not answer at all (connection refused or reset, timeout: `http_0`) or is
+  suspended here: the message is HELD — retried with the same backoff for as long as it takes,
+  never dead-lettered, so a partner that is down for hours loses nothing and gets its stream in
+  order when it is back. The first held message that gets through (its own retry, due) queues every
+  other pending message to that partner at once, in stream order (`flush`), as reactivating a
+  suspended partner does.
+
 A message is built when its act commits (same transaction) and never changes afterwards: a retry
 signs the same envelope claims anew with a fresh `sent_at`, so the receiver sees the same id and
 payload digest and answers with the same receipt. Files travel by reference; the receiver fetches
@@ -36,6 +46,8 @@ FIRST_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
 INLINE_GRACE = timedelta(minutes=1)  # the relay leaves a fresh message to its inline send
 EVER = "9999-12-31T23:59:59+08:00"  # later than any next attempt
+NO_ANSWER = "http_0"  # connection refused or reset, timeout: the partner is down or cut off
+HELD = frozenset({NO_ANSWER, "partner_suspended"})  # retried for ever, never dead-lettered
 
 
 class OutboundStore(Protocol):
@@ -204,7 +216,7 @@ class OutboundService:
     # — sending —
 
     def deliver(self, case: str, message_id: str) -> str:
-        """Sign and post one message; returns what happened (delivered, retry, dead, gone)."""
+        """Sign and post one message; returns what happened (delivered, retry, held, dead, gone)."""
         record = self._store.outbound(case, message_id)
         if record is None or record["status"] != "pending":
             return "gone"  # delivered already, or dead: a duplicate queue message changes nothing
@@ -236,9 +248,18 @@ class OutboundService:
                         and receipt.get("payload_sha256") == record["payload_sha256"]
                     ):
                         receipt_key = signing_key(str(answer.body["receipt"]), partner.jwks)
-                        return self._delivered(record, sent["envelope"], answer.body["receipt"], receipt_key)
+                        done = self._delivered(record, sent["envelope"], answer.body["receipt"], receipt_key)
+                        if self._back_from_held(record):
+                            self.flush(record["to"])  # the line is open again: the rest follow now
+                        return done
                     detail = "receipt_mismatch"
         return self._failed(record, detail)
+
+    def _back_from_held(self, record: dict[str, Any]) -> bool:
+        """Whether this delivery is a held message's own retry, due (not one queued by a flush,
+        whose retry lies ahead: it must not flush again)."""
+        due = str(record.get("next_attempt_at") or EVER)
+        return record.get("last_error") in HELD and due <= rfc3339(self._clock())
 
     def _delivered(
         self, record: dict[str, Any], envelope: str, receipt: str, receipt_key: dict[str, Any] | None = None
@@ -263,18 +284,27 @@ class OutboundService:
 
     def _failed(self, record: dict[str, Any], detail: str) -> str:
         attempts = int(record["attempts"]) + 1
+        # held failures (no answer, suspended) do not count toward the dead-letter queue
+        answered = int(record.get("answered_failures", 0)) + (detail not in HELD)
         now = self._clock()
-        failed = {**record, "attempts": attempts, "last_error": detail, "last_attempt_at": rfc3339(now)}
-        if attempts >= MAX_ATTEMPTS:
+        failed = {
+            **record,
+            "attempts": attempts,
+            "answered_failures": answered,
+            "last_error": detail,
+            "last_attempt_at": rfc3339(now),
+        }
+        if answered >= MAX_ATTEMPTS:
             self._store.put(
                 self._store.outbound_item({**failed, "status": "dead"}, pending=False, next_attempt="")
             )
             self._dead.send(record["case"], record["id"])
             return "dead"
+        due = rfc3339(now + backoff(attempts))
         self._store.put(
-            self._store.outbound_item(failed, pending=True, next_attempt=rfc3339(now + backoff(attempts)))
+            self._store.outbound_item({**failed, "next_attempt_at": due}, pending=True, next_attempt=due)
         )
-        return "retry"
+        return "held" if detail in HELD else "retry"
 
     def relay(self, limit: int = 100) -> int:
         """Queue the pending messages whose next attempt is due (after a failure, or a lost send)."""
