@@ -104,3 +104,17 @@ def publish_calendar(call: Call) -> dict[str, Any]:
         "recomputed": report.recomputed,
         "conflicts": report.conflicts,
     }
+
+
+@endpoint(
+    ops,
+    "GET",
+    "/v1/ops/exchange/streams",
+    tag="ops",
+    roles=OPERATOR,
+    summary="Each partner's stream position: the last message it acknowledged, and what waits for it "
+    "in the outbox (how many, the oldest and its age); a partner that is down shows here, never in a DLQ",
+    response="chalicelib.api.exchange_schemas:StreamPositions",
+)
+def stream_positions(call: Call) -> dict[str, Any]:
+    return container.outbound().stream_positions(container.partners().all())

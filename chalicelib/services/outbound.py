@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.case import Case, Entrustment, FileStatus, MaterialFile
@@ -48,6 +48,7 @@ INLINE_GRACE = timedelta(minutes=1)  # the relay leaves a fresh message to its i
 EVER = "9999-12-31T23:59:59+08:00"  # later than any next attempt
 NO_ANSWER = "http_0"  # connection refused or reset, timeout: the partner is down or cut off
 HELD = frozenset({NO_ANSWER, "partner_suspended"})  # retried for ever, never dead-lettered
+PENDING_SCAN = 1000  # pending messages the stream view reads at most
 
 
 class OutboundStore(Protocol):
@@ -57,6 +58,8 @@ class OutboundStore(Protocol):
     def outbound(self, case: str, message_id: str) -> dict[str, Any] | None: ...
     def due_outbound(self, now: str, limit: int) -> list[dict[str, Any]]: ...
     def put(self, side: dict[str, Any]) -> None: ...
+    def acknowledged(self, record: dict[str, Any]) -> None: ...
+    def last_acknowledged(self, partner: str) -> dict[str, Any] | None: ...
 
 
 class OutboundQueue(Protocol):
@@ -108,6 +111,12 @@ def forwarded_payload(case: Case) -> dict[str, Any]:
 def entrustment_of(case: Case) -> dict[str, Any]:
     """The entrustment as forwarded (a pending one when none is recorded yet)."""
     return (case.entrustment or Entrustment()).model_dump(mode="json")
+
+
+def _pending_summary(record: dict[str, Any]) -> dict[str, Any]:
+    """A waiting message as the operators' view shows it (no payload: it may carry personal data)."""
+    keys = ("id", "case", "seq", "type", "created_at", "attempts", "last_error", "next_attempt_at")
+    return {k: record.get(k) for k in keys}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -278,6 +287,7 @@ class OutboundService:
             self._archive.keep(key, entry)
         done = {**record, "status": "delivered", "receipt": receipt, "delivered_at": rfc3339(self._clock())}
         self._store.put(self._store.outbound_item(done, pending=False, next_attempt=""))
+        self._store.acknowledged(done)  # the partner's stream position, for the operators' view
         for listener in self.listeners:
             listener(done)
         return "delivered"
@@ -321,6 +331,35 @@ class OutboundService:
         for record in sorted(waiting, key=lambda r: (r["case"], r["seq"])):
             self.enqueue(record)
         return len(waiting)
+
+    def stream_positions(self, partners: list[dict[str, Any]]) -> dict[str, Any]:
+        """Per partner: the last message it acknowledged, and what waits for it in the outbox
+        (how many, the oldest and its age, the last attempt). Read-only; the pending messages are
+        read from the outbox index, at most PENDING_SCAN of them (`complete` says whether all)."""
+        now = self._clock()
+        pending = self._store.due_outbound(EVER, PENDING_SCAN)
+        streams = []
+        for partner in partners:
+            code = str(partner["code"])
+            waiting = sorted((r for r in pending if r["to"] == code), key=lambda r: str(r["created_at"]))
+            oldest = waiting[0] if waiting else None
+            attempts = [str(r["last_attempt_at"]) for r in waiting if r.get("last_attempt_at")]
+            streams.append(
+                {
+                    "province": code,
+                    "status": partner.get("status", "active"),
+                    "last_acknowledged": self._store.last_acknowledged(code),
+                    "pending": len(waiting),
+                    "oldest_pending": None if oldest is None else _pending_summary(oldest),
+                    "oldest_pending_age_seconds": None
+                    if oldest is None
+                    else max(
+                        0, int((now - datetime.fromisoformat(str(oldest["created_at"]))).total_seconds())
+                    ),
+                    "last_attempt_at": max(attempts) if attempts else None,
+                }
+            )
+        return {"checked_at": rfc3339(now), "complete": len(pending) < PENDING_SCAN, "partners": streams}
 
     def delivered(self, case: str, message_id: str) -> bool:
         """Whether the partner has signed its receipt for the message."""

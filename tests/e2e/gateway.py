@@ -67,3 +67,11 @@ def eventually(probe: Callable[[], Any], what: str, seconds: float = 60) -> Any:
 
 def verified_files(gateway: Gateway, number: str) -> int:
     return sum(f["status"] == "verified" for m in gateway.case(number)["materials"] for f in m["files"])
+
+
+def switch_gateway(stack: dict[str, Any], province: str, action: str) -> dict[str, Any]:
+    """Stop or start one province's gateway through the stack control (infra/local/stack.py): its
+    port refuses connections while stopped; its data and event pump stay."""
+    answer = requests.post(f"{stack['control']['url']}/gateways/{province}/{action}", timeout=120)
+    assert answer.status_code == 200, answer.text[:300]
+    return dict(answer.json())

@@ -770,7 +770,7 @@ def test_a_partner_down_longer_than_every_retry_keeps_its_messages_and_gets_them
     clock: FakeClock,
     queues: dict[str, Queue],
 ) -> None:
-    """No answer at all (connection refused) for longer than MAX_ATTEMPTS backoffs (over a day):
+    """No answer at all (connection refused) for longer than MAX_ATTEMPTS backoffs (hours):
     held, never dead-lettered; the first retry that gets through brings the rest at once."""
     number = forwarded_draft(applicant)
     partner.failures = float("inf")  # status 0: the partner's gateway is down
@@ -785,6 +785,14 @@ def test_a_partner_down_longer_than_every_retry_keeps_its_messages_and_gets_them
     assert (first["attempts"], first["answered_failures"]) == (MAX_ATTEMPTS + 3, 0)
     assert first["outbox_at"] == rfc3339(clock.now + backoff(MAX_ATTEMPTS + 3))  # an hour on
     assert ok(operator.get("/v1/ops/dead-letters/outbound"))["items"] == []
+    (stream,) = [
+        p for p in ok(operator.get("/v1/ops/exchange/streams"))["partners"] if p["province"] == PARTNER
+    ]
+    assert (stream["pending"], stream["last_acknowledged"]) == (1, None)
+    assert (
+        stream["oldest_pending"]["id"] == first["id"] and stream["oldest_pending"]["last_error"] == "http_0"
+    )
+    assert stream["oldest_pending_age_seconds"] > 3 * 3600  # held for hours, not dead-lettered
 
     ok(applicant.post(f"/v1/cases/{number}/withdraw", {"reason": "不再需要办理"}))
     assert deliver_queued(queues["outbound"]) == 1  # its inline send: no answer either
@@ -800,3 +808,11 @@ def test_a_partner_down_longer_than_every_retry_keeps_its_messages_and_gets_them
     # the due one first, then the flushed one; the receiver applies them in seq order (parking)
     assert [p["seq"] for p in partner.posts[-2:]] == [2, 1]
     assert ok(operator.get("/v1/ops/dead-letters/outbound"))["items"] == []
+    (stream,) = [
+        p for p in ok(operator.get("/v1/ops/exchange/streams"))["partners"] if p["province"] == PARTNER
+    ]
+    assert (stream["pending"], stream["oldest_pending"], stream["last_acknowledged"]["case"]) == (
+        0,
+        None,
+        number,
+    )
