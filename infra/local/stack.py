@@ -50,7 +50,8 @@ from infra.provinces import ProvinceStage, all_codes, load, receipt_env
 ROOT = Path(__file__).resolve().parents[2]
 STACK_FILE = ROOT / ".local" / "stack.json"
 HOST = "127.0.0.1"
-STARTUP_TIMEOUT = 60.0
+# seconds each startup step may take; LOCAL_STACK_STARTUP_SECONDS gives a loaded machine longer
+STARTUP_TIMEOUT = float(os.environ.get("LOCAL_STACK_STARTUP_SECONDS", "60"))
 SAMPLE_QUERY = "户口"
 FAKE_CREDENTIAL = "local"
 
