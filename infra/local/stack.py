@@ -410,9 +410,13 @@ class LocalStack:
         """Return never; raise StackError when a gateway or pump exits on its own. Runs the stack
         control's commands (children are spawned from this, the main, thread: see processes.py)."""
         while True:
-            stopped = {self.gateways[code] for code in self.stopped}
+            stopped = [self.gateways[code] for code in self.stopped]
             for child in self.children:
-                if child.exited and not child.label.endswith(" seed") and child not in stopped:
+                if (
+                    child.exited
+                    and not child.label.endswith(" seed")
+                    and all(child is not s for s in stopped)
+                ):
                     raise StackError(
                         f"{child.label} exited ({child.process.returncode}); stopping the stack:\n"
                         f"{child.last_output()}"
