@@ -8,8 +8,8 @@ Two kinds of failure (docs/exchange/README.md, retries):
   suspended here: the message is HELD — retried with the same backoff for as long as it takes,
   never dead-lettered, so a partner that is down for hours loses nothing and gets its stream in
   order when it is back. The first held message that gets through (its own retry, due) queues every
-  other pending message to that partner at once, in stream order (`flush`), as reactivating a
-  suspended partner does.
+  other pending message to that partner at once, in stream order (`flush`, at most once a minute
+  per partner and process), as reactivating a suspended partner does.
 
 A message is built when its act commits (same transaction) and never changes afterwards: a retry
 signs the same envelope claims anew with a fresh `sent_at`, so the receiver sees the same id and
@@ -49,6 +49,7 @@ EVER = "9999-12-31T23:59:59+08:00"  # later than any next attempt
 NO_ANSWER = "http_0"  # connection refused or reset, timeout: the partner is down or cut off
 HELD = frozenset({NO_ANSWER, "partner_suspended"})  # retried for ever, never dead-lettered
 PENDING_SCAN = 1000  # pending messages the stream view reads at most
+REOPEN_GAP = timedelta(minutes=1)  # a catch-up flush per partner at most this often (per process)
 
 
 class OutboundStore(Protocol):
@@ -148,6 +149,7 @@ class OutboundService:
         self._province = province
         self._clock = clock
         self.listeners: list[Callable[[dict[str, Any]], None]] = []  # told of each delivered message
+        self._flushed: dict[str, datetime] = {}  # partner → when a catch-up last queued its messages
 
     # — building, with the act —
 
@@ -259,10 +261,21 @@ class OutboundService:
                         receipt_key = signing_key(str(answer.body["receipt"]), partner.jwks)
                         done = self._delivered(record, sent["envelope"], answer.body["receipt"], receipt_key)
                         if self._back_from_held(record):
-                            self.flush(record["to"])  # the line is open again: the rest follow now
+                            self._reopened(record["to"])
                         return done
                     detail = "receipt_mismatch"
         return self._failed(record, detail)
+
+    def _reopened(self, partner: str) -> None:
+        """The line to `partner` is open again: the rest follow now. Once per partner per
+        REOPEN_GAP in this process, so that many held messages coming due together (a burst that
+        failed at once) make one flush, not one each."""
+        now = self._clock()
+        last = self._flushed.get(partner)
+        if last is not None and now - last < REOPEN_GAP:
+            return
+        self._flushed[partner] = now
+        self.flush(partner)
 
     def _back_from_held(self, record: dict[str, Any]) -> bool:
         """Whether this delivery is a held message's own retry, due (not one queued by a flush,
