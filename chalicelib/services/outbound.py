@@ -384,7 +384,7 @@ class OutboundService:
         record = self._store.outbound(case, message_id)
         if record is None or record["status"] == "delivered":
             return False
-        fresh = {**record, "status": "pending", "attempts": 0}
+        fresh = {**record, "status": "pending", "attempts": 0, "answered_failures": 0}
         self._store.put(self._store.outbound_item(fresh, pending=True, next_attempt=rfc3339(self._clock())))
         self.enqueue(fresh)
         return True

@@ -638,20 +638,26 @@ def test_a_partner_down_for_good_dead_letters_the_message_and_a_redrive_delivers
     listed = ok(operator.get("/v1/ops/dead-letters/outbound"))["items"]
     assert [d["body"] for d in listed] == [{"id": mid, "case": number}]
 
-    partner.failures = 0  # back up
+    partner.failures = 1  # back up, after one more wrong answer: a revived message has 8 tries again
     assert ok(operator.post("/v1/ops/dead-letters/outbound/redrive"))["moved"] == 1
+    assert ok(operator.get("/v1/ops/dead-letters/outbound"))["items"] == []
+    assert deliver_queued(queues["outbound"]) == 1
+    retried = only(outbox(number))
+    assert (retried["status"], retried["attempts"], retried["answered_failures"]) == ("pending", 1, 1)
+    clock.advance(backoff(1))
+    assert relay() == 1
     assert ok(operator.get("/v1/ops/dead-letters/outbound"))["items"] == []
     assert deliver_queued(queues["outbound"]) == 1
 
     done = only(outbox(number))
     assert (done["status"], done["indexed"]) == ("delivered", False)
     assert done["receipt"] == partner.receipts[mid]
-    assert partner.ids() == [mid] * (MAX_ATTEMPTS + 1)
+    assert partner.ids() == [mid] * (MAX_ATTEMPTS + 2)
     assert {p["payload_sha256"] for p in partner.posts} == {done["payload_sha256"]}
     clock.advance(timedelta(days=1))
     assert relay() == 0
     assert deliver_queued(queues["outbound"]) == 0
-    assert partner.ids() == [mid] * (MAX_ATTEMPTS + 1)
+    assert partner.ids() == [mid] * (MAX_ATTEMPTS + 2)
 
 
 def test_a_duplicate_queue_message_for_a_delivered_message_does_not_post_again(
