@@ -143,3 +143,29 @@ class DynamoMessageStore:
 
     def due_outbound(self, now: str, limit: int) -> list[dict[str, Any]]:
         return due_in_outbox(self._table, OUTBOUND_PENDING, now, limit)
+
+    # — stream positions: per partner, the last message it signed a receipt for —
+
+    def acknowledged(self, record: dict[str, Any]) -> None:
+        """Remember `record` as the last message its partner acknowledged, unless a later
+        acknowledgement is already kept (deliveries run in parallel)."""
+        position = {k: record.get(k) for k in ("id", "case", "seq", "type", "delivered_at")}
+        try:
+            client("dynamodb").put_item(
+                TableName=self._table,
+                Item={**_stream_key(record["to"]), "at": _s(record["delivered_at"]), "doc": _doc(position)},
+                ConditionExpression="attribute_not_exists(pk) OR #at <= :at",
+                ExpressionAttributeNames={"#at": "at"},
+                ExpressionAttributeValues={":at": _s(record["delivered_at"])},
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def last_acknowledged(self, partner: str) -> dict[str, Any] | None:
+        item = client("dynamodb").get_item(TableName=self._table, Key=_stream_key(partner)).get("Item")
+        return None if item is None else dict(json.loads(item["doc"]["S"]))
+
+
+def _stream_key(partner: str) -> dict[str, Any]:
+    return {"pk": _s(f"XSTREAM#{partner}"), "sk": _s("ACK")}

@@ -1,8 +1,15 @@
-"""HTTP to partner gateways: posting messages and fetching files. The only code that calls them."""
+"""HTTP to partner gateways: posting messages and fetching files. The only code that calls them.
+
+A post never raises for the network: a partner that does not answer (refused, reset, timed out) or
+whose answer breaks off or is not HTTP is `Answer(0, {})`, which the sender holds and retries
+(services/outbound.py); raising instead would fail the queue message, and after the queue's
+maxReceiveCount it would land in the dead-letter queue, out of order.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -35,7 +42,8 @@ def post_json(url: str, body: dict[str, Any]) -> Answer:
             return Answer(response.status, _json(response.read()))
     except urllib.error.HTTPError as err:
         return Answer(err.code, _json(err.read()))
-    except (urllib.error.URLError, TimeoutError, ConnectionError):
+    except (urllib.error.URLError, http.client.HTTPException, OSError):
+        # OSError covers timeouts and resets; HTTPException an answer cut off or not HTTP at all
         return Answer(0, {})
 
 

@@ -188,3 +188,44 @@ class ExchangeRecordBundle(_Out):
 
     record: ExchangeRecord
     seal: str  # compact JWS, typ tongban-record+jws
+
+
+class AcknowledgedMessage(_Out):
+    """The last message a partner signed a receipt for."""
+
+    id: str
+    case: str
+    seq: int
+    type: str
+    delivered_at: str
+
+
+class PendingMessage(_Out):
+    """A message waiting in the outbox for its partner (no payload)."""
+
+    id: str
+    case: str
+    seq: int
+    type: str
+    created_at: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: str | None
+
+
+class StreamPosition(_Out):
+    province: str
+    status: str
+    last_acknowledged: AcknowledgedMessage | None
+    pending: int
+    oldest_pending: PendingMessage | None
+    oldest_pending_age_seconds: int | None
+    last_attempt_at: str | None
+
+
+class StreamPositions(_Out):
+    """Per partner, how far its stream has got: read-only (ADR 0018)."""
+
+    checked_at: str
+    complete: bool
+    partners: list[StreamPosition]

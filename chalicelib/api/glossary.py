@@ -463,6 +463,27 @@ MODEL_FIELDS: dict[str, str] = {
     "Guide.province": "The province whose 办事指南 this is.",
     "Holiday.name": "The holiday's name.",
     "Holiday.day": "The holiday's date.",
+    # — stream positions (per partner: what it acknowledged, what waits for it) —
+    "StreamPositions.checked_at": "When the positions were read (RFC 3339, +08:00).",
+    "StreamPositions.complete": "All pending messages were read (false: over 1000 wait; counts are a floor).",
+    "StreamPositions.partners": "Each partner province with its stream position.",
+    "StreamPosition.province": "The partner province (GB/T 2260 code).",
+    "StreamPosition.status": "The partner's status here: active, or suspended (its messages are held).",
+    "StreamPosition.last_acknowledged": "The last message the partner signed a receipt for (null: none).",
+    "StreamPosition.pending": "How many messages wait in the outbox for the partner (held or due).",
+    "StreamPosition.oldest_pending": "The message that has waited longest for the partner; null if none.",
+    "StreamPosition.oldest_pending_age_seconds": "Seconds the oldest pending message has waited.",
+    "StreamPosition.last_attempt_at": "The last failed attempt to send the partner a pending message.",
+    "PendingMessage.seq": "The message's sequence number in its case's (or catalog's) stream.",
+    "PendingMessage.type": "The message type (e.g. catalog.published).",
+    "PendingMessage.attempts": "How many times it was tried.",
+    "PendingMessage.last_error": (
+        "Why the last attempt failed: http_0 (no answer), partner_suspended, http_<status>, receipt_<code>."
+    ),
+    "PendingMessage.next_attempt_at": "When it is tried next (its backoff), unless flushed sooner.",
+    "AcknowledgedMessage.seq": "The message's sequence number in its case's (or catalog's) stream.",
+    "AcknowledgedMessage.type": "The message type (e.g. catalog.published).",
+    "AcknowledgedMessage.delivered_at": "When the partner's signed receipt was received (RFC 3339, +08:00).",
 }
 
 

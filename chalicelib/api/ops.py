@@ -363,3 +363,17 @@ def dev_sms(call: Call) -> dict[str, Any]:
     if "case" not in call.query:
         raise HttpProblem("invalid_query", errors=[{"field": "case", "code": "missing"}])
     return {"items": container.dev_sms_outbox().messages(call.query["case"])}
+
+
+@endpoint(
+    ops,
+    "GET",
+    "/v1/ops/exchange/streams",
+    tag="ops",
+    roles=OPERATOR,
+    summary="Each partner's stream position: the last message it acknowledged, and what waits for it "
+    "in the outbox (how many, the oldest and its age); a partner that is down shows here, never in a DLQ",
+    response="chalicelib.api.exchange_schemas:StreamPositions",
+)
+def stream_positions(call: Call) -> dict[str, Any]:
+    return container.outbound().stream_positions(container.partners().all())

@@ -1,6 +1,16 @@
 """Sending to partners: the outbox record committed with the state change, the sender that signs
 and posts it, retries with exponential backoff, and the dead-letter queue at the end.
 
+Two kinds of failure (docs/exchange/README.md, retries):
+- the partner answered, but not with a good receipt (a 4xx/5xx, a bad receipt): counted; after
+  MAX_ATTEMPTS answered failures the message is dead (the outbound DLQ, for an operator's redrive);
+- the partner did not answer at all (connection refused or reset, timeout: `http_0`) or is
+  suspended here: the message is HELD — retried with the same backoff for as long as it takes,
+  never dead-lettered, so a partner that is down for hours loses nothing and gets its stream in
+  order when it is back. The first held message that gets through (its own retry, due) queues every
+  other pending message to that partner at once, in stream order (`flush`, at most once a minute
+  per partner and process), as reactivating a suspended partner does.
+
 A message is built when its act commits (same transaction) and never changes afterwards: a retry
 signs the same envelope claims anew with a fresh `sent_at`, so the receiver sees the same id and
 payload digest and answers with the same receipt. Files travel by reference; the receiver fetches
@@ -11,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.case import Case, Entrustment, FileStatus, MaterialFile
@@ -38,6 +48,10 @@ FIRST_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
 INLINE_GRACE = timedelta(minutes=1)  # the relay leaves a fresh message to its inline send
 EVER = "9999-12-31T23:59:59+08:00"  # later than any next attempt
+NO_ANSWER = "http_0"  # connection refused or reset, timeout: the partner is down or cut off
+HELD = frozenset({NO_ANSWER, "partner_suspended"})  # retried for ever, never dead-lettered
+PENDING_SCAN = 1000  # pending messages the stream view reads at most
+REOPEN_GAP = timedelta(minutes=1)  # a catch-up flush per partner at most this often (per process)
 
 
 class OutboundStore(Protocol):
@@ -47,6 +61,8 @@ class OutboundStore(Protocol):
     def outbound(self, case: str, message_id: str) -> dict[str, Any] | None: ...
     def due_outbound(self, now: str, limit: int) -> list[dict[str, Any]]: ...
     def put(self, side: dict[str, Any]) -> None: ...
+    def acknowledged(self, record: dict[str, Any]) -> None: ...
+    def last_acknowledged(self, partner: str) -> dict[str, Any] | None: ...
 
 
 class OutboundQueue(Protocol):
@@ -100,6 +116,12 @@ def entrustment_of(case: Case) -> dict[str, Any]:
     return (case.entrustment or Entrustment()).model_dump(mode="json")
 
 
+def _pending_summary(record: dict[str, Any]) -> dict[str, Any]:
+    """A waiting message as the operators' view shows it (no payload: it may carry personal data)."""
+    keys = ("id", "case", "seq", "type", "created_at", "attempts", "last_error", "next_attempt_at")
+    return {k: record.get(k) for k in keys}
+
+
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, … capped at an hour."""
     delay: timedelta = FIRST_BACKOFF * (2 ** max(attempts - 1, 0))
@@ -129,6 +151,7 @@ class OutboundService:
         self._province = province
         self._clock = clock
         self.listeners: list[Callable[[dict[str, Any]], None]] = []  # told of each delivered message
+        self._flushed: dict[str, datetime] = {}  # partner → when a catch-up last queued its messages
 
     # — building, with the act —
 
@@ -218,7 +241,7 @@ class OutboundService:
     # — sending —
 
     def deliver(self, case: str, message_id: str) -> str:
-        """Sign and post one message; returns what happened (delivered, retry, dead, gone)."""
+        """Sign and post one message; returns what happened (delivered, retry, held, dead, gone)."""
         record = self._store.outbound(case, message_id)
         if record is None or record["status"] != "pending":
             return "gone"  # delivered already, or dead: a duplicate queue message changes nothing
@@ -250,9 +273,29 @@ class OutboundService:
                         and receipt.get("payload_sha256") == record["payload_sha256"]
                     ):
                         receipt_key = signing_key(str(answer.body["receipt"]), partner.jwks)
-                        return self._delivered(record, sent["envelope"], answer.body["receipt"], receipt_key)
+                        done = self._delivered(record, sent["envelope"], answer.body["receipt"], receipt_key)
+                        if self._back_from_held(record):
+                            self._reopened(record["to"])
+                        return done
                     detail = "receipt_mismatch"
         return self._failed(record, detail)
+
+    def _reopened(self, partner: str) -> None:
+        """The line to `partner` is open again: the rest follow now. Once per partner per
+        REOPEN_GAP in this process, so that many held messages coming due together (a burst that
+        failed at once) make one flush, not one each."""
+        now = self._clock()
+        last = self._flushed.get(partner)
+        if last is not None and now - last < REOPEN_GAP:
+            return
+        self._flushed[partner] = now
+        self.flush(partner)
+
+    def _back_from_held(self, record: dict[str, Any]) -> bool:
+        """Whether this delivery is a held message's own retry, due (not one queued by a flush,
+        whose retry lies ahead: it must not flush again)."""
+        due = str(record.get("next_attempt_at") or EVER)
+        return record.get("last_error") in HELD and due <= rfc3339(self._clock())
 
     def _delivered(
         self, record: dict[str, Any], envelope: str, receipt: str, receipt_key: dict[str, Any] | None = None
@@ -271,24 +314,34 @@ class OutboundService:
             self._archive.keep(key, entry)
         done = {**record, "status": "delivered", "receipt": receipt, "delivered_at": rfc3339(self._clock())}
         self._store.put(self._store.outbound_item(done, pending=False, next_attempt=""))
+        self._store.acknowledged(done)  # the partner's stream position, for the operators' view
         for listener in self.listeners:
             listener(done)
         return "delivered"
 
     def _failed(self, record: dict[str, Any], detail: str) -> str:
         attempts = int(record["attempts"]) + 1
+        # held failures (no answer, suspended) do not count toward the dead-letter queue
+        answered = int(record.get("answered_failures", 0)) + (detail not in HELD)
         now = self._clock()
-        failed = {**record, "attempts": attempts, "last_error": detail, "last_attempt_at": rfc3339(now)}
-        if attempts >= MAX_ATTEMPTS:
+        failed = {
+            **record,
+            "attempts": attempts,
+            "answered_failures": answered,
+            "last_error": detail,
+            "last_attempt_at": rfc3339(now),
+        }
+        if answered >= MAX_ATTEMPTS:
             self._store.put(
                 self._store.outbound_item({**failed, "status": "dead"}, pending=False, next_attempt="")
             )
             self._dead.send(record["case"], record["id"])
             return "dead"
+        due = rfc3339(now + backoff(attempts))
         self._store.put(
-            self._store.outbound_item(failed, pending=True, next_attempt=rfc3339(now + backoff(attempts)))
+            self._store.outbound_item({**failed, "next_attempt_at": due}, pending=True, next_attempt=due)
         )
-        return "retry"
+        return "held" if detail in HELD else "retry"
 
     def relay(self, limit: int = 100) -> int:
         """Queue the pending messages whose next attempt is due (after a failure, or a lost send)."""
@@ -306,6 +359,35 @@ class OutboundService:
             self.enqueue(record)
         return len(waiting)
 
+    def stream_positions(self, partners: list[dict[str, Any]]) -> dict[str, Any]:
+        """Per partner: the last message it acknowledged, and what waits for it in the outbox
+        (how many, the oldest and its age, the last attempt). Read-only; the pending messages are
+        read from the outbox index, at most PENDING_SCAN of them (`complete` says whether all)."""
+        now = self._clock()
+        pending = self._store.due_outbound(EVER, PENDING_SCAN)
+        streams = []
+        for partner in partners:
+            code = str(partner["code"])
+            waiting = sorted((r for r in pending if r["to"] == code), key=lambda r: str(r["created_at"]))
+            oldest = waiting[0] if waiting else None
+            attempts = [str(r["last_attempt_at"]) for r in waiting if r.get("last_attempt_at")]
+            streams.append(
+                {
+                    "province": code,
+                    "status": partner.get("status", "active"),
+                    "last_acknowledged": self._store.last_acknowledged(code),
+                    "pending": len(waiting),
+                    "oldest_pending": None if oldest is None else _pending_summary(oldest),
+                    "oldest_pending_age_seconds": None
+                    if oldest is None
+                    else max(
+                        0, int((now - datetime.fromisoformat(str(oldest["created_at"]))).total_seconds())
+                    ),
+                    "last_attempt_at": max(attempts) if attempts else None,
+                }
+            )
+        return {"checked_at": rfc3339(now), "complete": len(pending) < PENDING_SCAN, "partners": streams}
+
     def delivered(self, case: str, message_id: str) -> bool:
         """Whether the partner has signed its receipt for the message."""
         record = self._store.outbound(case, message_id)
@@ -316,7 +398,7 @@ class OutboundService:
         record = self._store.outbound(case, message_id)
         if record is None or record["status"] == "delivered":
             return False
-        fresh = {**record, "status": "pending", "attempts": 0}
+        fresh = {**record, "status": "pending", "attempts": 0, "answered_failures": 0}
         self._store.put(self._store.outbound_item(fresh, pending=True, next_attempt=rfc3339(self._clock())))
         self.enqueue(fresh)
         return True

@@ -4,8 +4,18 @@
     python -m infra.local [--moto-port 4566] [--port-offset N] [--provinces 430000,450000]
                           [--ready-file PATH]
     python -m infra.local.stack seed   # internal: seed the province named by the environment
+    python -m infra.local.stack gateway stop|start|status [CODE] [--stack-file PATH]
 
 State lives only in moto's server, in this process: it is gone when the stack stops.
+
+A partner that is down (stack control): while the stack runs, its orchestrator answers on
+`control.url` of the stack file (127.0.0.1, the moto port + 1) — `POST /gateways/<code>/stop`
+stops that province's gateway (its HTTP server: connections to its port are refused), and
+`POST /gateways/<code>/start` starts it again on the same port; `GET /gateways` lists them. Only
+the gateway process stops: the province's tables, queues and buckets stay in moto, and its event
+pump keeps running (a province whose front door is down, as a partner sees it). The end-to-end
+tests use it; `python -m infra.local.stack gateway stop 450000` does the same by hand. It exists
+only in the local stack: a deployed partner is "stopped" by being down, nothing else.
 """
 
 from __future__ import annotations
@@ -15,15 +25,20 @@ import http.client
 import json
 import logging
 import os
+import queue
+import re
 import signal
 import sys
+import threading
 import time
 import urllib.parse
 import uuid
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -35,7 +50,8 @@ from infra.provinces import ProvinceStage, all_codes, load, receipt_env
 ROOT = Path(__file__).resolve().parents[2]
 STACK_FILE = ROOT / ".local" / "stack.json"
 HOST = "127.0.0.1"
-STARTUP_TIMEOUT = 60.0
+# seconds each startup step may take; LOCAL_STACK_STARTUP_SECONDS gives a loaded machine longer
+STARTUP_TIMEOUT = float(os.environ.get("LOCAL_STACK_STARTUP_SECONDS", "60"))
 SAMPLE_QUERY = "户口"
 FAKE_CREDENTIAL = "local"
 
@@ -238,7 +254,9 @@ def wait_until_ready(seeds: Sequence[Child], gateways: dict[int, Child], pumps: 
         time.sleep(0.2)
 
 
-def describe(provinces: Sequence[Province], moto_url: str, run_id: str, startup: float) -> dict[str, Any]:
+def describe(
+    provinces: Sequence[Province], moto_url: str, run_id: str, startup: float, control_url: str = ""
+) -> dict[str, Any]:
     """What scripts and end-to-end tests need: URLs, ports, tokens and the issuers' keys."""
     return {
         "run_id": run_id,
@@ -247,6 +265,7 @@ def describe(provinces: Sequence[Province], moto_url: str, run_id: str, startup:
         "ready_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "startup_seconds": round(startup, 1),
         "moto": {"endpoint": moto_url, "port": int(urllib.parse.urlsplit(moto_url).port or 0)},
+        "control": {"url": control_url, "gateways": "POST /gateways/<code>/stop|start, GET /gateways"},
         "provinces": {
             p.code: {
                 "code": p.code,
@@ -334,11 +353,20 @@ class LocalStack:
         ]
         self.children: list[Child] = []
         self.moto: Any = None
+        self.gateways: dict[str, Child] = {}  # by province code
+        self.stopped: set[str] = set()  # gateways stopped on purpose (stack control)
+        self.control_port = self.moto_port + 1
+        self.commands: queue.Queue[tuple[str, str, Future[dict[str, Any]]]] = queue.Queue()
+        self.control: ThreadingHTTPServer | None = None
 
     def start(self) -> dict[str, Any]:
         if not self.chalice.exists():
             raise StackError(f"{self.chalice} not found: install requirements-dev.txt into this venv")
         check_ports(self.moto_port, self.provinces)
+        if port_in_use(self.control_port, HOST):
+            raise StackError(
+                f"port {self.control_port} on {HOST}, for the stack control (moto port + 1), is in use"
+            )
         if self.stack_file.exists():
             self.stack_file.unlink()  # a stale file must not point at a dead stack
         self.moto = start_moto(self.moto_port)
@@ -356,6 +384,7 @@ class LocalStack:
             seed_env = {**p.env, "TONGBAN_LOCAL_PARTNERS": json.dumps(partners)}
             seeds.append(self._spawn(f"{p.code} seed", [python, "-m", "infra.local.stack", "seed"], seed_env))
             gateways[p.port] = self._spawn(f"{p.code} gateway", gateway_command(self.chalice, p.port), p.env)
+            self.gateways[p.code] = gateways[p.port]
             pumps.append(
                 self._spawn(f"{p.code} pump", [python, "-m", "infra.local.pump"], p.env, "pump ready")
             )
@@ -363,7 +392,10 @@ class LocalStack:
         from infra.local.seed import catalog_items
 
         wait_until_replicated(list(gateways), {item["code"] for item in catalog_items()})
-        description = describe(self.provinces, self.moto_url, self.run_id, time.monotonic() - self.started)
+        self.control = start_control(self.control_port, self.commands)
+        control_url = f"http://{HOST}:{self.control_port}"
+        startup = time.monotonic() - self.started
+        description = describe(self.provinces, self.moto_url, self.run_id, startup, control_url)
         write_json(self.stack_file, description)
         return description
 
@@ -375,18 +407,63 @@ class LocalStack:
         return child
 
     def watch(self) -> None:
-        """Return never; raise StackError when a gateway or pump exits on its own."""
-        running = [c for c in self.children if not c.label.endswith(" seed")]
+        """Return never; raise StackError when a gateway or pump exits on its own. Runs the stack
+        control's commands (children are spawned from this, the main, thread: see processes.py)."""
         while True:
-            for child in running:
-                if child.exited:
+            stopped = [self.gateways[code] for code in self.stopped]
+            for child in self.children:
+                if (
+                    child.exited
+                    and not child.label.endswith(" seed")
+                    and all(child is not s for s in stopped)
+                ):
                     raise StackError(
                         f"{child.label} exited ({child.process.returncode}); stopping the stack:\n"
                         f"{child.last_output()}"
                     )
-            time.sleep(0.5)
+            try:
+                action, code, done = self.commands.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            try:
+                done.set_result(self.switch(action, code))
+            except Exception as err:  # the caller hears of it; the stack goes on
+                done.set_exception(err)
+
+    def switch(self, action: str, code: str) -> dict[str, Any]:
+        """Stop or start one province's gateway (its data stays in moto), idempotently; or list them."""
+        if action == "status":
+            return {"gateways": [self.gateway_state(p.code) for p in self.provinces]}
+        province = next((p for p in self.provinces if p.code == code), None)
+        if province is None:
+            raise LookupError(f"no province {code} in this stack")
+        if action == "stop" and code not in self.stopped:
+            stop_all([self.gateways[code]])
+            self.stopped.add(code)
+            deadline = time.monotonic() + 10
+            while port_in_use(province.port, HOST) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        elif action == "start" and code in self.stopped:
+            old = self.gateways[code]
+            child = spawn(old.label, gateway_command(self.chalice, province.port), env=province.env, cwd=ROOT)
+            self.children[self.children.index(old)] = self.gateways[code] = child
+            self.stopped.discard(code)
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while not _healthy(province.port):
+                if child.exited or time.monotonic() > deadline:
+                    raise StackError(f"{child.label} did not come back:\n{child.last_output()}")
+                time.sleep(0.2)
+        return self.gateway_state(code)
+
+    def gateway_state(self, code: str) -> dict[str, Any]:
+        (province,) = [p for p in self.provinces if p.code == code]
+        state = "stopped" if code in self.stopped else "running"
+        return {"province": code, "url": province.url, "state": state}
 
     def stop(self) -> None:
+        if self.control is not None:
+            self.control.shutdown()
+            self.control.server_close()
         killed = stop_all(self.children)
         if killed:
             print(f"killed after the grace period: {', '.join(killed)}", file=sys.stderr)
@@ -421,6 +498,81 @@ def run(args: argparse.Namespace) -> int:
     if status == 0:
         print("stopped; every process of the stack has exited.", file=sys.stderr, flush=True)
     return status
+
+
+_GATEWAY_PATH = re.compile(r"^/gateways/(\d{6})/(stop|start)$")
+
+
+def start_control(
+    port: int, commands: queue.Queue[tuple[str, str, Future[dict[str, Any]]]]
+) -> ThreadingHTTPServer:
+    """The stack control on 127.0.0.1:`port`: hands each command to the main thread and answers
+    with what it did (JSON). Development only: nothing like it exists in a deployed stage."""
+
+    def run(action: str, code: str) -> tuple[int, dict[str, Any]]:
+        done: Future[dict[str, Any]] = Future()
+        commands.put((action, code, done))
+        try:
+            return 200, done.result(timeout=STARTUP_TIMEOUT + 15)
+        except LookupError as err:
+            return 404, {"error": str(err)}
+        except Exception as err:
+            return 500, {"error": str(err)}
+
+    class Control(BaseHTTPRequestHandler):
+        def _answer(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            if self.path != "/gateways":
+                self._answer(404, {"error": "unknown path"})
+                return
+            self._answer(*run("status", ""))
+
+        def do_POST(self) -> None:
+            match = _GATEWAY_PATH.match(self.path)
+            if match is None:
+                self._answer(404, {"error": "unknown path"})
+                return
+            self._answer(*run(match.group(2), match.group(1)))
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer((HOST, port), Control)
+    threading.Thread(target=server.serve_forever, name="stack-control", daemon=True).start()
+    return server
+
+
+def gateway_main(arguments: Sequence[str]) -> int:
+    """`gateway stop|start|status [CODE] [--stack-file PATH]`: the stack control, from a shell."""
+    parser = argparse.ArgumentParser(prog="python -m infra.local.stack gateway")
+    parser.add_argument("action", choices=("stop", "start", "status"))
+    parser.add_argument("code", nargs="?", default="")
+    parser.add_argument("--stack-file", type=Path, default=STACK_FILE)
+    args = parser.parse_args(arguments)
+    if args.action != "status" and not args.code:
+        parser.error(f"{args.action} needs a province code")
+    control = json.loads(args.stack_file.read_text(encoding="utf-8"))["control"]["url"]
+    target = urllib.parse.urlsplit(control)
+    connection = http.client.HTTPConnection(
+        target.hostname or HOST, target.port, timeout=STARTUP_TIMEOUT + 30
+    )
+    try:
+        if args.action == "status":
+            connection.request("GET", "/gateways")
+        else:
+            connection.request("POST", f"/gateways/{args.code}/{args.action}")
+        answer = connection.getresponse()
+        print(answer.read().decode("utf-8"))
+        return 0 if answer.status == 200 else 1
+    finally:
+        connection.close()
 
 
 def partner_entry(province: Province) -> dict[str, str]:
@@ -513,6 +665,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["seed"]:
         return seed_main()
+    if arguments[:1] == ["gateway"]:
+        return gateway_main(arguments[1:])
     return run(parse_args(arguments))
 
 

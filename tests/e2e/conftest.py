@@ -21,6 +21,8 @@ from tests.conftest import ROOT
 # E2E_PORT_OFFSET moves the whole stack, so that two checkouts can run their end-to-end tests at once.
 OFFSET = int(os.environ.get("E2E_PORT_OFFSET", "12000"))
 MOTO_PORT = OFFSET + 12566
+# How long the stack may take to be ready (a loaded machine needs longer than the default).
+STARTUP_SECONDS = float(os.environ.get("E2E_STARTUP_SECONDS", "120"))
 
 
 @pytest.fixture(scope="session")
@@ -44,10 +46,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + STARTUP_SECONDS
         while not ready.exists():
             assert process.poll() is None, "the local stack exited before it was ready"
-            assert time.monotonic() < deadline, "the local stack was not ready within 120 s"
+            assert time.monotonic() < deadline, (
+                f"the local stack was not ready within {STARTUP_SECONDS:.0f} s"
+            )
             time.sleep(0.5)
         yield json.loads(ready.read_text(encoding="utf-8"))
     finally:

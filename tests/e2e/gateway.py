@@ -116,3 +116,11 @@ def take_in(
     )
     window.post(f"/v1/window/cases/{number}/consent", {"method": "paper_scan"})
     return scans
+
+
+def switch_gateway(stack: dict[str, Any], province: str, action: str) -> dict[str, Any]:
+    """Stop or start one province's gateway through the stack control (infra/local/stack.py): its
+    port refuses connections while stopped; its data and event pump stay."""
+    answer = requests.post(f"{stack['control']['url']}/gateways/{province}/{action}", timeout=120)
+    assert answer.status_code == 200, answer.text[:300]
+    return dict(answer.json())

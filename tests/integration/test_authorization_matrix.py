@@ -230,6 +230,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /v1/ops/dead-letters/{queue}": OPERATOR,
     "POST /v1/ops/dead-letters/{queue}/redrive": OPERATOR,
     "GET /v1/ops/catalog/drift": OPERATOR,
+    "GET /v1/ops/exchange/streams": OPERATOR,
     # exchange between provinces: signed requests, no bearer token
     "POST /v1/exchange/messages": exchange("allowed"),
     "POST /v1/exchange/files": exchange("party"),

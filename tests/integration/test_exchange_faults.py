@@ -632,20 +632,26 @@ def test_a_partner_down_for_good_dead_letters_the_message_and_a_redrive_delivers
     listed = ok(operator.get("/v1/ops/dead-letters/outbound"))["items"]
     assert [d["body"] for d in listed] == [{"id": mid, "case": number}]
 
-    partner.failures = 0  # back up
+    partner.failures = 1  # back up, after one more wrong answer: a revived message has 8 tries again
     assert ok(operator.post("/v1/ops/dead-letters/outbound/redrive"))["moved"] == 1
+    assert ok(operator.get("/v1/ops/dead-letters/outbound"))["items"] == []
+    assert deliver_queued(queues["outbound"]) == 1
+    retried = only(outbox(number))
+    assert (retried["status"], retried["attempts"], retried["answered_failures"]) == ("pending", 1, 1)
+    clock.advance(backoff(1))
+    assert relay() == 1
     assert ok(operator.get("/v1/ops/dead-letters/outbound"))["items"] == []
     assert deliver_queued(queues["outbound"]) == 1
 
     done = only(outbox(number))
     assert (done["status"], done["indexed"]) == ("delivered", False)
     assert done["receipt"] == partner.receipts[mid]
-    assert partner.ids() == [mid] * (MAX_ATTEMPTS + 1)
+    assert partner.ids() == [mid] * (MAX_ATTEMPTS + 2)
     assert {p["payload_sha256"] for p in partner.posts} == {done["payload_sha256"]}
     clock.advance(timedelta(days=1))
     assert relay() == 0
     assert deliver_queued(queues["outbound"]) == 0
-    assert partner.ids() == [mid] * (MAX_ATTEMPTS + 1)
+    assert partner.ids() == [mid] * (MAX_ATTEMPTS + 2)
 
 
 def test_a_duplicate_queue_message_for_a_delivered_message_does_not_post_again(
@@ -755,3 +761,58 @@ def test_every_file_fetch_refusal_is_recorded(client: Any, operator: Party, guan
     for code in ("case_not_found", "message_stale", "message_from_the_future"):
         refusal = refusal_of(operator, code)
         assert refusal["type"] == "file.fetch" and refusal["from"] == PARTNER
+
+
+def test_a_partner_down_longer_than_every_retry_keeps_its_messages_and_gets_them_all_when_back(
+    applicant: Caller,
+    operator: Party,
+    partner: FakePartner,
+    clock: FakeClock,
+    queues: dict[str, Queue],
+) -> None:
+    """No answer at all (connection refused) for longer than MAX_ATTEMPTS backoffs (hours):
+    held, never dead-lettered; the first retry that gets through brings the rest at once."""
+    number = forwarded_draft(applicant)
+    partner.failures = float("inf")  # status 0: the partner's gateway is down
+    submit(applicant, number)
+    assert deliver_queued(queues["outbound"]) == 1
+    for attempts in range(1, MAX_ATTEMPTS + 3):
+        clock.advance(backoff(attempts))
+        assert relay() == 1
+        assert deliver_queued(queues["outbound"]) == 1
+    first = only(outbox(number))
+    assert (first["status"], first["indexed"], first["last_error"]) == ("pending", True, "http_0")
+    assert (first["attempts"], first["answered_failures"]) == (MAX_ATTEMPTS + 3, 0)
+    assert first["outbox_at"] == rfc3339(clock.now + backoff(MAX_ATTEMPTS + 3))  # an hour on
+    assert ok(operator.get("/v1/ops/dead-letters/outbound"))["items"] == []
+    (stream,) = [
+        p for p in ok(operator.get("/v1/ops/exchange/streams"))["partners"] if p["province"] == PARTNER
+    ]
+    assert (stream["pending"], stream["last_acknowledged"]) == (1, None)
+    assert (
+        stream["oldest_pending"]["id"] == first["id"] and stream["oldest_pending"]["last_error"] == "http_0"
+    )
+    assert stream["oldest_pending_age_seconds"] > 3 * 3600  # held for hours, not dead-lettered
+
+    ok(applicant.post(f"/v1/cases/{number}/withdraw", {"reason": "不再需要办理"}))
+    assert deliver_queued(queues["outbound"]) == 1  # its inline send: no answer either
+    partner.failures = 0  # back up
+    clock.advance(backoff(1))  # the second message's retry is due; the first's is not
+    assert relay() == 1
+    assert deliver_queued(queues["outbound"]) == 2  # the first follows at once, not in an hour
+    done = sorted(outbox(number), key=lambda r: r["seq"])
+    assert [(r["seq"], r["status"], r["indexed"]) for r in done] == [
+        (1, "delivered", False),
+        (2, "delivered", False),
+    ]
+    # the due one first, then the flushed one; the receiver applies them in seq order (parking)
+    assert [p["seq"] for p in partner.posts[-2:]] == [2, 1]
+    assert ok(operator.get("/v1/ops/dead-letters/outbound"))["items"] == []
+    (stream,) = [
+        p for p in ok(operator.get("/v1/ops/exchange/streams"))["partners"] if p["province"] == PARTNER
+    ]
+    assert (stream["pending"], stream["oldest_pending"], stream["last_acknowledged"]["case"]) == (
+        0,
+        None,
+        number,
+    )
