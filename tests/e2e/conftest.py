@@ -21,14 +21,16 @@ from tests.conftest import ROOT
 # E2E_PORT_OFFSET moves the whole stack, so that two checkouts can run their end-to-end tests at once.
 OFFSET = int(os.environ.get("E2E_PORT_OFFSET", "12000"))
 MOTO_PORT = OFFSET + 12566
-# How long the stack may take to be ready (a loaded machine needs longer than the default).
-STARTUP_SECONDS = float(os.environ.get("E2E_STARTUP_SECONDS", "120"))
+# How long the stack may take to be ready. The tests share the machine's cores with the other
+# pytest worker (`make pytest` runs two), so the stack gets longer than `make run`'s 60 s to seed.
+STARTUP_SECONDS = float(os.environ.get("E2E_STARTUP_SECONDS", "240"))
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     ready: Path = tmp_path_factory.mktemp("stack") / "ready.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TONGBAN_", "AWS_"))}
+    env.setdefault("LOCAL_STACK_STARTUP_SECONDS", str(STARTUP_SECONDS - 30))
     command = [
         sys.executable,
         "-m",
