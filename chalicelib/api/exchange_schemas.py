@@ -224,7 +224,7 @@ class StreamPosition(_Out):
 
 
 class StreamPositions(_Out):
-    """Per partner, how far its stream has got: read-only (ADR 0018)."""
+    """Per partner, how far its stream has got: read-only (ADR 0025)."""
 
     checked_at: str
     complete: bool
