@@ -67,7 +67,7 @@ partner-ts:
 # PYTEST_WORKERS=1 runs everything in one process, as `make unit` does.
 PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 # make package PROVINCE=430000 → out/430000/sam.yaml + deployment.zip (see infra/package.py)
 package: $(STAMP)

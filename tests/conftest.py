@@ -45,14 +45,19 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under `pytest -n`, keep what shares a costly session fixture on one worker: every end-to-end
-    test (one local stack on fixed ports), every infra test (each province packaged once), and each
-    other module whole (its module fixtures built once)."""
-    for item in items:
-        path = Path(item.path).relative_to(ROOT)
-        group = path.parts[1] if path.parts[1] in {"e2e", "infra"} else str(path)
-        item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under `pytest -n` (`make pytest`), what shares a costly session fixture runs on one worker:
+    every end-to-end test (one local stack on fixed ports), every infra test (each province packaged
+    once), and each other module whole (its module fixtures built once)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByCostlyFixture(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no types
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            folder = module.split("/")[1] if module.count("/") >= 2 else ""
+            return folder if folder in {"e2e", "infra"} else module
+
+    return ByCostlyFixture(config, log)
 
 
 def seed_items() -> list[dict[str, Any]]:

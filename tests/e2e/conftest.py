@@ -26,9 +26,33 @@ MOTO_PORT = OFFSET + 12566
 STARTUP_SECONDS = float(os.environ.get("E2E_STARTUP_SECONDS", "240"))
 
 
+_STACKS: list[subprocess.Popen[bytes]] = []  # the running stack, stopped after the last e2e test
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    leftover = subprocess.run(["pgrep", "-f", f"--port {OFFSET + 8430}"], capture_output=True)
+    assert leftover.stdout == b"", "a gateway process outlived Ctrl-C"
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Stop the stack as soon as the end-to-end tests are done, not at the end of the session: its
+    moto server and pumps would take a core's share from every test that follows."""
+    here = Path(__file__).parent
+    if _STACKS and (nextitem is None or here not in Path(nextitem.path).parents):
+        _stop(_STACKS.pop())
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(encoding="utf-8", errors="replace")[-2000:] if log.exists() else ""
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    ready: Path = tmp_path_factory.mktemp("stack") / "ready.json"
+    folder = tmp_path_factory.mktemp("stack")
+    ready, log = folder / "ready.json", folder / "stack.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TONGBAN_", "AWS_"))}
     env.setdefault("LOCAL_STACK_STARTUP_SECONDS", str(STARTUP_SECONDS - 30))
     command = [
@@ -40,24 +64,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "--moto-port",
         str(MOTO_PORT),
     ]
-    process = subprocess.Popen(
-        [*command, "--ready-file", str(ready)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("wb") as output:  # kept beside the ready file; its tail explains a failed start
+        process = subprocess.Popen(
+            [*command, "--ready-file", str(ready)], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    _STACKS.append(process)
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while not ready.exists():
-            assert process.poll() is None, "the local stack exited before it was ready"
+            assert process.poll() is None, f"the local stack exited before it was ready:\n{_tail(log)}"
             assert time.monotonic() < deadline, (
-                f"the local stack was not ready within {STARTUP_SECONDS:.0f} s"
+                f"the local stack was not ready within {STARTUP_SECONDS:.0f} s:\n{_tail(log)}"
             )
             time.sleep(0.5)
         yield json.loads(ready.read_text(encoding="utf-8"))
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
-    leftover = subprocess.run(["pgrep", "-f", f"--port {OFFSET + 8430}"], capture_output=True)
-    assert leftover.stdout == b"", "a gateway process outlived Ctrl-C"
+        if _STACKS:
+            _stop(_STACKS.pop())
