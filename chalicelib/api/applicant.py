@@ -57,7 +57,7 @@ applicant = Blueprint(__name__)
     ),
 )
 def open_draft(call: Call) -> Reply:
-    case = container.cases().open_draft(call.actor, call.body.model_dump(mode="json"))
+    case = container.cases().open_draft(call.actor, call.body.to_command())
     return Reply(view(call.actor, case, call.lang), 201, {"Location": f"/v1/cases/{case.number}"})
 
 
@@ -105,7 +105,7 @@ def get_case(call: Call) -> dict[str, Any]:
     problems=(*CASE_PROBLEMS, "form_invalid", "case_not_editable", "concurrent_modification"),
 )
 def update_form(call: Call) -> dict[str, Any]:
-    case = container.cases().update_form(call.actor, case_number(call), call.body.form)
+    case = container.cases().update_form(call.actor, case_number(call), call.body.to_command())
     return view(call.actor, case, call.lang)
 
 

@@ -58,6 +58,7 @@ from chalicelib.domain.commands import (
     noted,
 )
 from chalicelib.domain.identity import SubjectKind
+from chalicelib.domain.intake_commands import ApplicantGiven, OpenDraft, UpdateForm
 from chalicelib.domain.reveal import MAX_FIELDS, NOTE_MAX_LENGTH, RevealPurpose
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -91,6 +92,15 @@ class ApplicantIn(_In):
     credit_code: Annotated[str, Field(min_length=18, max_length=18)] | None = None
     entity_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
+    def given(self) -> ApplicantGiven:
+        return ApplicantGiven(
+            name=self.name,
+            id_number=self.id_number,
+            phone=self.phone,
+            credit_code=self.credit_code,
+            entity_name=self.entity_name,
+        )
+
 
 class NamedApplicantIn(_In):
     """Who the caller says they are; optional, and it must be the token's verified identity. Only
@@ -100,6 +110,11 @@ class NamedApplicantIn(_In):
     id_number: Annotated[str, Field(min_length=18, max_length=18)] | None = None
     phone: Annotated[str, Field(min_length=11, max_length=11)] | None = None
     credit_code: Annotated[str, Field(min_length=18, max_length=18)] | None = None
+
+    def given(self) -> ApplicantGiven:
+        return ApplicantGiven(
+            name=self.name, id_number=self.id_number, phone=self.phone, credit_code=self.credit_code
+        )
 
 
 class DraftRequest(_In):
@@ -120,9 +135,22 @@ class DraftRequest(_In):
     )
     form: dict[str, Any] = Field(default_factory=dict)
 
+    def to_command(self) -> OpenDraft:
+        return OpenDraft(
+            item_code=self.item_code,
+            province=self.province,
+            mode=Mode(self.mode) if self.mode else None,
+            applicant=self.applicant.given() if self.applicant is not None else None,
+            on_behalf_of=self.on_behalf_of.given() if self.on_behalf_of is not None else None,
+            form=self.form,
+        )
+
 
 class FormRequest(_In):
     form: dict[str, Any]
+
+    def to_command(self) -> UpdateForm:
+        return UpdateForm(form=self.form)
 
 
 class UploadRequest(_In):

@@ -59,7 +59,7 @@ BINDING_PROBLEMS = (
     ),
 )
 def open_intake(call: Call) -> Reply:
-    case = container.window().open_intake(call.actor, call.body.model_dump(mode="json"))
+    case = container.window().open_intake(call.actor, call.body.to_command())
     return Reply(view(call.actor, case, call.lang), 201, {"Location": f"/v1/cases/{case.number}"})
 
 
@@ -132,7 +132,7 @@ def window_queue(call: Call) -> dict[str, Any]:
 def record_consent(call: Call) -> dict[str, Any]:
     return view(
         call.actor,
-        container.window().record_consent(call.actor, case_number(call), call.body.model_dump()),
+        container.window().record_consent(call.actor, case_number(call), call.body.to_command()),
         call.lang,
     )
 
@@ -170,7 +170,7 @@ def window_upload(call: Call) -> Reply:
 )
 def check_original(call: Call) -> dict[str, Any]:
     file_id = path_part(call, "file_id", "file_not_found")
-    case = container.window().check_original(call.actor, case_number(call), file_id, call.body.model_dump())
+    case = container.window().check_original(call.actor, case_number(call), file_id, call.body.to_command())
     return view(call.actor, case, call.lang)
 
 
@@ -322,9 +322,7 @@ def hand_over(call: Call) -> dict[str, Any]:
     problems=(*CASE_PROBLEMS, "shipment_already_recorded"),
 )
 def add_shipment(call: Call) -> Reply:
-    shipment = container.window().add_shipment(
-        call.actor, case_number(call), call.body.model_dump(mode="json")
-    )
+    shipment = container.window().add_shipment(call.actor, case_number(call), call.body.to_command())
     return Reply(shipment, 201)
 
 
@@ -342,7 +340,7 @@ def add_shipment(call: Call) -> Reply:
 def shipment_event(call: Call) -> dict[str, Any]:
     shipment_id = path_part(call, "shipment_id", "shipment_not_found")
     return container.window().shipment_event(
-        call.actor, case_number(call), shipment_id, call.body.model_dump(mode="json")
+        call.actor, case_number(call), shipment_id, call.body.to_command()
     )
 
 
