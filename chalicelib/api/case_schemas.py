@@ -59,6 +59,7 @@ from chalicelib.domain.commands import (
 )
 from chalicelib.domain.identity import SubjectKind
 from chalicelib.domain.intake_commands import ApplicantGiven, OpenDraft, UpdateForm
+from chalicelib.domain.record_commands import CloseRectification, Rate, RequestUpload, Reveal
 from chalicelib.domain.reveal import MAX_FIELDS, NOTE_MAX_LENGTH, RevealPurpose
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -159,6 +160,11 @@ class UploadRequest(_In):
     size: int = Field(gt=0, le=50 * 1024 * 1024)
     sha256: Sha256
 
+    def to_command(self) -> RequestUpload:
+        return RequestUpload(
+            filename=self.filename, content_type=self.content_type, size=self.size, sha256=self.sha256
+        )
+
 
 class LicenceRequest(_In):
     reference: Short
@@ -189,6 +195,9 @@ class RatingRequest(_In):
         default=RatingTarget.AUTHORITY,
         description="评价对象: the handling authority, or (a window intake only) the window's own service",
     )
+
+    def to_rating(self) -> Rate:
+        return Rate(level=self.level, tags=tuple(self.tags), comment=self.comment, target=self.target)
 
 
 class ReturnRequest(_In):
@@ -283,6 +292,9 @@ class FollowUpRequest(_In):
 
     actions: Text
     applicant_feedback: Text
+
+    def to_command(self) -> CloseRectification:
+        return CloseRectification(actions=self.actions, applicant_feedback=self.applicant_feedback)
 
 
 # — responses —
@@ -585,6 +597,9 @@ class RevealRequest(_In):
     )
     purpose: RevealPurpose
     note: Annotated[str, Field(min_length=1, max_length=NOTE_MAX_LENGTH)] | None = None
+
+    def to_command(self) -> Reveal:
+        return Reveal(fields=tuple(self.fields), purpose=self.purpose, note=self.note)
 
 
 class RevealOut(_Out):

@@ -151,9 +151,7 @@ def record_consent(call: Call) -> dict[str, Any]:
 )
 def window_upload(call: Call) -> Reply:
     slot = path_part(call, "slot", "material_slot_not_found")
-    ticket = container.materials().request_upload(
-        call.actor, case_number(call), slot, call.body.model_dump(mode="json")
-    )
+    ticket = container.materials().request_upload(call.actor, case_number(call), slot, call.body.to_command())
     return Reply(ticket, 201)
 
 
@@ -374,8 +372,8 @@ VIDEO_ROLES = (Role.WINDOW_CLERK, Role.AUTHORITY_CLERK)
     problems=(*CASE_PROBLEMS, "validation_failed", "video_provider_unavailable", "video_provider_rejected"),
 )
 def schedule_video(call: Call) -> Reply:
-    body = call.body.model_dump(mode="json")
-    return Reply(container.video_sessions().schedule(call.actor, case_number(call), body), 201)
+    command = call.body.to_command()
+    return Reply(container.video_sessions().schedule(call.actor, case_number(call), command), 201)
 
 
 @endpoint(
@@ -422,6 +420,4 @@ def join_video(call: Call) -> Reply:
 )
 def end_video(call: Call) -> dict[str, Any]:
     session = path_part(call, "session_id", "video_session_not_found")
-    return container.video_sessions().end(
-        call.actor, case_number(call), session, call.body.model_dump(mode="json")
-    )
+    return container.video_sessions().end(call.actor, case_number(call), session, call.body.to_command())

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from chalicelib.api.case_schemas import ApplicantIn, FileId, ItemCode, ProvinceCode
 from chalicelib.domain import identifiers as ids
 from chalicelib.domain.intake_commands import CheckOriginal, IdentityShown, OpenIntake, RecordConsent
+from chalicelib.domain.record_commands import EndVideo, ScheduleVideo, VideoParticipant
 from chalicelib.domain.shipment_commands import (
     CheckOriginalHere,
     RecordShipment,
@@ -239,10 +240,18 @@ class VideoParticipantIn(_In):
     role: Literal["window_clerk", "authority_clerk", "applicant"]
     province: ProvinceCode
 
+    def given(self) -> VideoParticipant:
+        return VideoParticipant(participant_id=self.participant_id, role=self.role, province=self.province)
+
 
 class VideoScheduleRequest(_In):
     starts_at: AwareDatetime
     participants: list[VideoParticipantIn] = Field(min_length=2, max_length=20)
+
+    def to_command(self) -> ScheduleVideo:
+        return ScheduleVideo(
+            starts_at=self.starts_at, participants=tuple(p.given() for p in self.participants)
+        )
 
 
 class VideoJoinRequest(_In):
@@ -253,6 +262,11 @@ class VideoEndRequest(_In):
     outcome: Annotated[str, Field(min_length=1, max_length=2000)]
     consent_recorded: bool
     recording_key: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+    def to_command(self) -> EndVideo:
+        return EndVideo(
+            outcome=self.outcome, consent_recorded=self.consent_recorded, recording_key=self.recording_key
+        )
 
 
 class VideoSessionOut(_Out):
