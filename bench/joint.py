@@ -43,6 +43,8 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int]]:
     from chalicelib.domain.commands import Accept, Command, Decide, Submit
     from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
     from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind, VerifiedIdentity
+    from chalicelib.domain.intake_commands import OpenDraft
+    from chalicelib.domain.record_commands import RequestUpload
     from chalicelib.events import handlers
     from chalicelib.services.cases import by_of
     from chalicelib.services.exchange import compose
@@ -79,16 +81,16 @@ def measure() -> tuple[dict[str, Counter[str]], dict[str, int]]:
         "marriage_date": "2020-05-01",
         "to_address": "长沙市岳麓区",
     }
-    case = cases.open_draft(applicant, {"item_code": "KSTB-GA-001", "form": form})
+    case = cases.open_draft(applicant, OpenDraft(item_code="KSTB-GA-001", form=form))
     n = case.number
     for slot in ("id_card", "household_register", "marriage_certificate", "residence_proof"):
-        body = {
-            "filename": "a.pdf",
-            "content_type": "application/pdf",
-            "size": len(PDF) + len(slot),
-            "sha256": hashlib.sha256(PDF + slot.encode()).hexdigest(),
-        }
-        ticket = container.materials().request_upload(applicant, n, slot, body)
+        upload = RequestUpload(
+            filename="a.pdf",
+            content_type="application/pdf",
+            size=len(PDF) + len(slot),
+            sha256=hashlib.sha256(PDF + slot.encode()).hexdigest(),
+        )
+        ticket = container.materials().request_upload(applicant, n, slot, upload)
         requests.put(
             ticket["upload"]["url"], data=PDF + slot.encode(), headers=ticket["upload"]["headers"], timeout=10
         )

@@ -57,7 +57,7 @@ applicant = Blueprint(__name__)
     ),
 )
 def open_draft(call: Call) -> Reply:
-    case = container.cases().open_draft(call.actor, call.body.model_dump(mode="json"))
+    case = container.cases().open_draft(call.actor, call.body.to_command())
     return Reply(view(call.actor, case, call.lang), 201, {"Location": f"/v1/cases/{case.number}"})
 
 
@@ -105,7 +105,7 @@ def get_case(call: Call) -> dict[str, Any]:
     problems=(*CASE_PROBLEMS, "form_invalid", "case_not_editable", "concurrent_modification"),
 )
 def update_form(call: Call) -> dict[str, Any]:
-    case = container.cases().update_form(call.actor, case_number(call), call.body.form)
+    case = container.cases().update_form(call.actor, case_number(call), call.body.to_command())
     return view(call.actor, case, call.lang)
 
 
@@ -178,9 +178,7 @@ _applicant_act(
 )
 def request_upload(call: Call) -> Reply:
     slot = path_part(call, "slot", "material_slot_not_found")
-    ticket = container.materials().request_upload(
-        call.actor, case_number(call), slot, call.body.model_dump(mode="json")
-    )
+    ticket = container.materials().request_upload(call.actor, case_number(call), slot, call.body.to_command())
     return Reply(ticket, 201)
 
 
@@ -265,7 +263,7 @@ def get_result(call: Call) -> dict[str, Any]:
     problems=(*CASE_PROBLEMS, "already_rated", "not_yet_rateable", "concurrent_modification"),
 )
 def rate_case(call: Call) -> Reply:
-    case = container.ratings().rate(call.actor, case_number(call), call.body.model_dump(mode="json"))
+    case = container.ratings().rate(call.actor, case_number(call), call.body.to_rating())
     return Reply(view(call.actor, case, call.lang), 201)
 
 
@@ -326,7 +324,7 @@ def verify_audit(call: Call) -> dict[str, Any]:
     ),
 )
 def reveal_personal_data(call: Call) -> Reply:
-    revealed = container.reveals().reveal(call.actor, case_number(call), call.body.model_dump(mode="json"))
+    revealed = container.reveals().reveal(call.actor, case_number(call), call.body.to_command())
     return Reply(revealed, 200, {"Cache-Control": "no-store"})
 
 

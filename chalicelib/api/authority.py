@@ -156,7 +156,7 @@ for _act, _path, _summary, _request, _problems in CLERK_ACTS:
 )
 def request_result_upload(call: Call) -> Reply:
     ticket = container.materials().request_upload(
-        call.actor, case_number(call), RESULT_SLOT, call.body.model_dump(mode="json")
+        call.actor, case_number(call), RESULT_SLOT, call.body.to_command()
     )
     return Reply(ticket, 201)
 
@@ -214,4 +214,4 @@ def authority_rectifications(call: Call) -> dict[str, Any]:
     problems=(*CASE_PROBLEMS, "rectification_not_found", "rectification_closed"),
 )
 def follow_up(call: Call) -> dict[str, Any]:
-    return container.ratings().follow_up(call.actor, case_number(call), call.body.model_dump(mode="json"))
+    return container.ratings().follow_up(call.actor, case_number(call), call.body.to_command())

@@ -58,6 +58,8 @@ from chalicelib.domain.commands import (
     noted,
 )
 from chalicelib.domain.identity import SubjectKind
+from chalicelib.domain.intake_commands import ApplicantGiven, OpenDraft, UpdateForm
+from chalicelib.domain.record_commands import CloseRectification, Rate, RequestUpload, Reveal
 from chalicelib.domain.reveal import MAX_FIELDS, NOTE_MAX_LENGTH, RevealPurpose
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -91,6 +93,15 @@ class ApplicantIn(_In):
     credit_code: Annotated[str, Field(min_length=18, max_length=18)] | None = None
     entity_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
+    def given(self) -> ApplicantGiven:
+        return ApplicantGiven(
+            name=self.name,
+            id_number=self.id_number,
+            phone=self.phone,
+            credit_code=self.credit_code,
+            entity_name=self.entity_name,
+        )
+
 
 class NamedApplicantIn(_In):
     """Who the caller says they are; optional, and it must be the token's verified identity. Only
@@ -100,6 +111,11 @@ class NamedApplicantIn(_In):
     id_number: Annotated[str, Field(min_length=18, max_length=18)] | None = None
     phone: Annotated[str, Field(min_length=11, max_length=11)] | None = None
     credit_code: Annotated[str, Field(min_length=18, max_length=18)] | None = None
+
+    def given(self) -> ApplicantGiven:
+        return ApplicantGiven(
+            name=self.name, id_number=self.id_number, phone=self.phone, credit_code=self.credit_code
+        )
 
 
 class DraftRequest(_In):
@@ -120,9 +136,22 @@ class DraftRequest(_In):
     )
     form: dict[str, Any] = Field(default_factory=dict)
 
+    def to_command(self) -> OpenDraft:
+        return OpenDraft(
+            item_code=self.item_code,
+            province=self.province,
+            mode=Mode(self.mode) if self.mode else None,
+            applicant=self.applicant.given() if self.applicant is not None else None,
+            on_behalf_of=self.on_behalf_of.given() if self.on_behalf_of is not None else None,
+            form=self.form,
+        )
+
 
 class FormRequest(_In):
     form: dict[str, Any]
+
+    def to_command(self) -> UpdateForm:
+        return UpdateForm(form=self.form)
 
 
 class UploadRequest(_In):
@@ -130,6 +159,11 @@ class UploadRequest(_In):
     content_type: Annotated[str, Field(min_length=3, max_length=100)]
     size: int = Field(gt=0, le=50 * 1024 * 1024)
     sha256: Sha256
+
+    def to_command(self) -> RequestUpload:
+        return RequestUpload(
+            filename=self.filename, content_type=self.content_type, size=self.size, sha256=self.sha256
+        )
 
 
 class LicenceRequest(_In):
@@ -161,6 +195,9 @@ class RatingRequest(_In):
         default=RatingTarget.AUTHORITY,
         description="评价对象: the handling authority, or (a window intake only) the window's own service",
     )
+
+    def to_rating(self) -> Rate:
+        return Rate(level=self.level, tags=tuple(self.tags), comment=self.comment, target=self.target)
 
 
 class ReturnRequest(_In):
@@ -255,6 +292,9 @@ class FollowUpRequest(_In):
 
     actions: Text
     applicant_feedback: Text
+
+    def to_command(self) -> CloseRectification:
+        return CloseRectification(actions=self.actions, applicant_feedback=self.applicant_feedback)
 
 
 # — responses —
@@ -557,6 +597,9 @@ class RevealRequest(_In):
     )
     purpose: RevealPurpose
     note: Annotated[str, Field(min_length=1, max_length=NOTE_MAX_LENGTH)] | None = None
+
+    def to_command(self) -> Reveal:
+        return Reveal(fields=tuple(self.fields), purpose=self.purpose, note=self.note)
 
 
 class RevealOut(_Out):

@@ -34,8 +34,7 @@ shipments = Blueprint(__name__)
 def authority_shipment_event(call: Call) -> dict[str, Any]:
     shipment_id = path_part(call, "shipment_id", "shipment_not_found")
     case = container.cases().handled(call.actor, case_number(call))
-    body = call.body.model_dump(mode="json")
-    return container.shipments().event(call.actor, case, shipment_id, body)
+    return container.shipments().event(call.actor, case, shipment_id, call.body.to_command())
 
 
 @endpoint(
@@ -57,8 +56,7 @@ def authority_shipment_event(call: Call) -> dict[str, Any]:
 )
 def check_original_here(call: Call) -> dict[str, Any]:
     slot = path_part(call, "slot", "original_not_mailed")
-    body = call.body.model_dump(mode="json")
-    case = container.shipments().check_original(call.actor, case_number(call), slot, body)
+    case = container.shipments().check_original(call.actor, case_number(call), slot, call.body.to_command())
     return view(call.actor, case, call.lang)
 
 
@@ -84,5 +82,5 @@ def check_original_here(call: Call) -> dict[str, Any]:
     ),
 )
 def return_originals(call: Call) -> Reply:
-    body = call.body.model_dump(mode="json")
-    return Reply(container.shipments().return_originals(call.actor, case_number(call), body), 201)
+    command = call.body.to_command()
+    return Reply(container.shipments().return_originals(call.actor, case_number(call), command), 201)

@@ -71,7 +71,7 @@ def public_progress(call: Call) -> Reply:
     problems=(*PUBLIC_PROBLEMS, *RATING_PROBLEMS),
 )
 def public_rating(call: Call) -> Reply:
-    return public_card(call, 201, container.walk_ins().rate, call.body.model_dump(mode="json"))
+    return public_card(call, 201, container.walk_ins().rate, call.body.to_command())
 
 
 @endpoint(
@@ -88,9 +88,7 @@ def public_rating(call: Call) -> Reply:
     problems=(*CASE_PROBLEMS, *RATING_PROBLEMS),
 )
 def window_rating(call: Call) -> Reply:
-    case = container.ratings().rate_at_window(
-        call.actor, case_number(call), call.body.model_dump(mode="json")
-    )
+    case = container.ratings().rate_at_window(call.actor, case_number(call), call.body.to_rating())
     return Reply(view(call.actor, case, call.lang), 201)
 
 
@@ -106,8 +104,7 @@ def window_rating(call: Call) -> Reply:
     problems=(*CASE_PROBLEMS, "rectification_not_found", "rectification_closed", "concurrent_modification"),
 )
 def window_follow_up(call: Call) -> dict[str, Any]:
-    body = call.body.model_dump(mode="json")
-    return container.ratings().follow_up_at_window(call.actor, case_number(call), body)
+    return container.ratings().follow_up_at_window(call.actor, case_number(call), call.body.to_command())
 
 
 @endpoint(

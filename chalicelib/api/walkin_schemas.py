@@ -12,6 +12,7 @@ from chalicelib.api.case_schemas import Progress, RatingRequest
 from chalicelib.domain.case import RatingLevel, RatingTarget
 from chalicelib.domain.case_states import CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
+from chalicelib.domain.record_commands import RateByLink
 
 
 class _In(BaseModel):
@@ -26,6 +27,9 @@ class PublicRatingRequest(RatingRequest):
     """好差评 through the public link: the 查询码 of the receipt is the credential."""
 
     code: str = Field(max_length=20, description="查询码 printed on the receipt (case and spaces forgiven)")
+
+    def to_command(self) -> RateByLink:
+        return RateByLink(code=self.code, rating=self.to_rating())
 
 
 class ReadRequest(_In):

@@ -59,7 +59,7 @@ BINDING_PROBLEMS = (
     ),
 )
 def open_intake(call: Call) -> Reply:
-    case = container.window().open_intake(call.actor, call.body.model_dump(mode="json"))
+    case = container.window().open_intake(call.actor, call.body.to_command())
     return Reply(view(call.actor, case, call.lang), 201, {"Location": f"/v1/cases/{case.number}"})
 
 
@@ -132,7 +132,7 @@ def window_queue(call: Call) -> dict[str, Any]:
 def record_consent(call: Call) -> dict[str, Any]:
     return view(
         call.actor,
-        container.window().record_consent(call.actor, case_number(call), call.body.model_dump()),
+        container.window().record_consent(call.actor, case_number(call), call.body.to_command()),
         call.lang,
     )
 
@@ -151,9 +151,7 @@ def record_consent(call: Call) -> dict[str, Any]:
 )
 def window_upload(call: Call) -> Reply:
     slot = path_part(call, "slot", "material_slot_not_found")
-    ticket = container.materials().request_upload(
-        call.actor, case_number(call), slot, call.body.model_dump(mode="json")
-    )
+    ticket = container.materials().request_upload(call.actor, case_number(call), slot, call.body.to_command())
     return Reply(ticket, 201)
 
 
@@ -170,7 +168,7 @@ def window_upload(call: Call) -> Reply:
 )
 def check_original(call: Call) -> dict[str, Any]:
     file_id = path_part(call, "file_id", "file_not_found")
-    case = container.window().check_original(call.actor, case_number(call), file_id, call.body.model_dump())
+    case = container.window().check_original(call.actor, case_number(call), file_id, call.body.to_command())
     return view(call.actor, case, call.lang)
 
 
@@ -322,9 +320,7 @@ def hand_over(call: Call) -> dict[str, Any]:
     problems=(*CASE_PROBLEMS, "shipment_already_recorded"),
 )
 def add_shipment(call: Call) -> Reply:
-    shipment = container.window().add_shipment(
-        call.actor, case_number(call), call.body.model_dump(mode="json")
-    )
+    shipment = container.window().add_shipment(call.actor, case_number(call), call.body.to_command())
     return Reply(shipment, 201)
 
 
@@ -342,7 +338,7 @@ def add_shipment(call: Call) -> Reply:
 def shipment_event(call: Call) -> dict[str, Any]:
     shipment_id = path_part(call, "shipment_id", "shipment_not_found")
     return container.window().shipment_event(
-        call.actor, case_number(call), shipment_id, call.body.model_dump(mode="json")
+        call.actor, case_number(call), shipment_id, call.body.to_command()
     )
 
 
@@ -376,8 +372,8 @@ VIDEO_ROLES = (Role.WINDOW_CLERK, Role.AUTHORITY_CLERK)
     problems=(*CASE_PROBLEMS, "validation_failed", "video_provider_unavailable", "video_provider_rejected"),
 )
 def schedule_video(call: Call) -> Reply:
-    body = call.body.model_dump(mode="json")
-    return Reply(container.video_sessions().schedule(call.actor, case_number(call), body), 201)
+    command = call.body.to_command()
+    return Reply(container.video_sessions().schedule(call.actor, case_number(call), command), 201)
 
 
 @endpoint(
@@ -424,6 +420,4 @@ def join_video(call: Call) -> Reply:
 )
 def end_video(call: Call) -> dict[str, Any]:
     session = path_part(call, "session_id", "video_session_not_found")
-    return container.video_sessions().end(
-        call.actor, case_number(call), session, call.body.model_dump(mode="json")
-    )
+    return container.video_sessions().end(call.actor, case_number(call), session, call.body.to_command())

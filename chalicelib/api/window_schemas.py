@@ -8,6 +8,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib.api.case_schemas import ApplicantIn, FileId, ItemCode, ProvinceCode
 from chalicelib.domain import identifiers as ids
+from chalicelib.domain.intake_commands import CheckOriginal, IdentityShown, OpenIntake, RecordConsent
+from chalicelib.domain.record_commands import EndVideo, ScheduleVideo, VideoParticipant
+from chalicelib.domain.shipment_commands import (
+    CheckOriginalHere,
+    RecordShipment,
+    RecordShipmentEvent,
+    ReturnOriginals,
+)
 
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 ParticipantId = Annotated[str, Field(pattern=ids.PARTICIPANT_ID_PATTERN)]
@@ -24,6 +32,9 @@ class _Out(BaseModel):
 class IdentityCheckIn(_In):
     method: Literal["id_card_reader", "face_match", "manual"]
     document: Short
+
+    def given(self) -> IdentityShown:
+        return IdentityShown(method=self.method, document=self.document)
 
 
 # A binding code (绑定码) as the applicant's app shows it (QR): a compact JWS signed by the gateway
@@ -55,14 +66,30 @@ class IntakeRequest(_In):
     binding_code: BindingCodeText | None = None  # the applicant's app account, proven by its code
     form: dict[str, object] = Field(default_factory=dict)
 
+    def to_command(self) -> OpenIntake:
+        return OpenIntake(
+            item_code=self.item_code,
+            province=self.province,
+            applicant=self.applicant.given(),
+            identity_check=self.identity_check.given(),
+            binding_code=self.binding_code,
+            form=self.form,
+        )
+
 
 class ConsentRequest(_In):
     method: Literal["paper_scan", "e_sign"]
     file_id: FileId | None = None
 
+    def to_command(self) -> RecordConsent:
+        return RecordConsent(method=self.method, file_id=self.file_id)
+
 
 class OriginalCheckRequest(_In):
     mail_original: bool = False
+
+    def to_command(self) -> CheckOriginal:
+        return CheckOriginal(mail_original=self.mail_original)
 
 
 class HandoverRequest(_In):
@@ -77,10 +104,22 @@ class ShipmentRequest(_In):
     contents: list[Short] = Field(min_length=1, max_length=50)
     note: str | None = Field(default=None, max_length=500)
 
+    def to_command(self) -> RecordShipment:
+        return RecordShipment(
+            direction=self.direction,
+            carrier=self.carrier,
+            tracking_number=self.tracking_number,
+            contents=tuple(self.contents),
+            note=self.note,
+        )
+
 
 class ShipmentEventRequest(_In):
     status: Literal["in_transit", "delivered", "returned"]
     note: str | None = Field(default=None, max_length=500)
+
+    def to_command(self) -> RecordShipmentEvent:
+        return RecordShipmentEvent(status=self.status, note=self.note)
 
 
 class ShipmentEvent(_Out):
@@ -117,6 +156,9 @@ class OriginalCheckHereRequest(_In):
         "holds up closing the case)",
     )
 
+    def to_command(self) -> CheckOriginalHere:
+        return CheckOriginalHere(matches=self.matches, note=self.note, keep=self.keep)
+
 
 class OriginalsReturnRequest(_In):
     """原件退还: mailed originals that arrived at the handling province go back by mail."""
@@ -126,6 +168,15 @@ class OriginalsReturnRequest(_In):
     tracking_number: Annotated[str, Field(min_length=1, max_length=50)]
     slots: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]] = Field(min_length=1, max_length=50)
     note: str | None = Field(default=None, max_length=500)
+
+    def to_command(self) -> ReturnOriginals:
+        return ReturnOriginals(
+            to=self.to,
+            carrier=self.carrier,
+            tracking_number=self.tracking_number,
+            slots=tuple(self.slots),
+            note=self.note,
+        )
 
 
 class ReceivedMaterial(_Out):
@@ -189,10 +240,18 @@ class VideoParticipantIn(_In):
     role: Literal["window_clerk", "authority_clerk", "applicant"]
     province: ProvinceCode
 
+    def given(self) -> VideoParticipant:
+        return VideoParticipant(participant_id=self.participant_id, role=self.role, province=self.province)
+
 
 class VideoScheduleRequest(_In):
     starts_at: AwareDatetime
     participants: list[VideoParticipantIn] = Field(min_length=2, max_length=20)
+
+    def to_command(self) -> ScheduleVideo:
+        return ScheduleVideo(
+            starts_at=self.starts_at, participants=tuple(p.given() for p in self.participants)
+        )
 
 
 class VideoJoinRequest(_In):
@@ -203,6 +262,11 @@ class VideoEndRequest(_In):
     outcome: Annotated[str, Field(min_length=1, max_length=2000)]
     consent_recorded: bool
     recording_key: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+    def to_command(self) -> EndVideo:
+        return EndVideo(
+            outcome=self.outcome, consent_recorded=self.consent_recorded, recording_key=self.recording_key
+        )
 
 
 class VideoSessionOut(_Out):

@@ -50,6 +50,7 @@ from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unverified
 from chalicelib.domain.forms import check_form
 from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind
+from chalicelib.domain.intake_commands import OpenDraft, OpenIntake, UpdateForm
 from chalicelib.domain.joint import check_lead_act
 from chalicelib.domain.shipments import return_shipment
 from chalicelib.services.case_book import CaseBook, CoordinationMark, Extra, ShipmentRecord, principal_owner
@@ -180,24 +181,26 @@ class CaseService:
 
     # — applicant —
 
-    def open_draft(self, principal: Principal, body: dict[str, Any]) -> Case:
+    def open_draft(self, principal: Principal, command: OpenDraft) -> Case:
         """A draft for an item, handled here or — 全程网办 from the home gateway — forwarded on submit."""
         agent = None
-        if body.get("on_behalf_of"):
-            if body.get("applicant"):  # one says who the caller is, the other whom they file for
+        if command.on_behalf_of is not None:
+            if command.applicant is not None:  # one says who the caller is, the other whom they file for
                 conflict = {"field": "applicant", "code": "not_with_on_behalf_of"}
                 raise InvalidInput("validation_failed", errors=[conflict])
-            applicant, agent = self.entrusted_applicant(principal, body["on_behalf_of"])
+            applicant, agent = self.entrusted_applicant(principal, command.on_behalf_of.fields())
         else:
-            applicant = self.verified_applicant(principal, body.get("applicant") or {})
-        mode = Mode(body["mode"]) if body.get("mode") else None
+            applicant = self.verified_applicant(
+                principal, command.applicant.fields() if command.applicant is not None else {}
+            )
+        mode = command.mode
         if mode is None:
-            modes = self._catalog.item_detail(body["item_code"])["modes"]
+            modes = self._catalog.item_detail(command.item_code)["modes"]
             joint_only = Mode.JOINT.value in modes and Mode.FULL_ONLINE.value not in modes
             mode = Mode.JOINT if joint_only else Mode.FULL_ONLINE
-        if mode is Mode.JOINT and body.get("province") not in (None, self._province):
+        if mode is Mode.JOINT and command.province not in (None, self._province):
             raise Conflict("province_not_served", mode=mode.value)  # a joint case is led where it is filed
-        return self.open(principal, body, applicant, mode=mode, channel=Channel.MOBILE, agent=agent)
+        return self.open(principal, command, applicant, mode=mode, channel=Channel.MOBILE, agent=agent)
 
     def entrusted_applicant(self, principal: Principal, named: dict[str, Any]) -> tuple[Applicant, Agent]:
         """委托代办: the applicant (委托人) the body names and the agent (代理人), who is the caller.
@@ -231,7 +234,7 @@ class CaseService:
     def open(
         self,
         principal: Principal,
-        body: dict[str, Any],
+        command: OpenDraft | OpenIntake,
         applicant: Applicant,
         *,
         mode: Mode,
@@ -241,7 +244,7 @@ class CaseService:
         agent: Agent | None = None,
     ) -> Case:
         """A draft under the item's current version; another province's item makes a shared case."""
-        handling = body.get("province") or self._province
+        handling = command.province or self._province
         exchange = None
         if handling != self._province:
             partner = self._partners.get(handling) if self._partners else None
@@ -250,13 +253,13 @@ class CaseService:
             exchange = CaseExchange(role=ORIGIN, partner=handling)
         elif mode is Mode.PROXY_INTAKE:
             raise Conflict("province_not_served", mode=mode.value)  # 异地代收 is for another province
-        detail = self._catalog.item_detail(body["item_code"])
+        detail = self._catalog.item_detail(command.item_code)
         item = CaseItem.of(detail)
         if not item.serves(mode):
             raise Conflict("mode_not_supported", mode=mode.value)
         check_applicant_fits(detail, applicant)
         item.implementation_at(handling)  # before the form: an item not handled there is refused first
-        form = body.get("form") or {}
+        form = dict(command.form)
         check_form(item.form_schema, form, partial=True)
         now = self._clock()
         case = new_case(
@@ -331,7 +334,8 @@ class CaseService:
             entity_name=data.get("entity_name") if legal else None,
         )
 
-    def update_form(self, principal: Principal, number: str, form: dict[str, Any]) -> Case:
+    def update_form(self, principal: Principal, number: str, command: UpdateForm) -> Case:
+        form = dict(command.form)  # the item's schema shapes it (check_form), not the gateway
         case = self.owned(principal, number)
         if case.state not in (CaseState.DRAFT, CaseState.PRE_REVIEW_RETURNED, CaseState.SUPPLEMENT_REQUESTED):
             raise Conflict("case_not_editable", state=case.state.value)

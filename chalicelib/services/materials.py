@@ -27,6 +27,7 @@ from chalicelib.domain.clock import beijing_date, rfc3339
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.identifiers import ISSUED_ALPHABET
 from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.record_commands import RequestUpload
 from chalicelib.services.cases import (
     GATEWAY,
     CaseService,
@@ -83,24 +84,24 @@ class MaterialService:
         self._licences = licences
 
     def request_upload(
-        self, principal: Principal, number: str, slot_code: str, body: dict[str, Any]
+        self, principal: Principal, number: str, slot_code: str, command: RequestUpload
     ) -> dict[str, Any]:
         """An upload ticket for one file of a slot (applicant) or of the result (clerk).
 
         Adding a file only adds: if the gateway's own check of an earlier file committed meanwhile
         (a race the applicant cannot see), the addition is made again on the fresh case.
         """
-        return again_on_a_race(lambda: self._request_upload(principal, number, slot_code, body))
+        return again_on_a_race(lambda: self._request_upload(principal, number, slot_code, command))
 
     def _request_upload(
-        self, principal: Principal, number: str, slot_code: str, body: dict[str, Any]
+        self, principal: Principal, number: str, slot_code: str, command: RequestUpload
     ) -> dict[str, Any]:
         case, slot = self._slot_for_upload(principal, number, slot_code)
-        content_type = body["content_type"]
+        content_type = command.content_type
         errors = []
         if content_type not in slot.content_types:
             errors.append({"field": "content_type", "code": "enum"})
-        if body["size"] > slot.max_bytes:
+        if command.size > slot.max_bytes:
             errors.append({"field": "size", "code": "less_than_equal"})
         if errors:
             raise InvalidInput("upload_not_allowed", errors=errors)
@@ -111,10 +112,10 @@ class MaterialService:
         file = MaterialFile(
             file_id=new_file_id(),
             slot=slot.code,
-            filename=body["filename"],
+            filename=command.filename,
             content_type=content_type,
-            size=body["size"],
-            sha256=body["sha256"].lower(),
+            size=command.size,
+            sha256=command.sha256.lower(),
             key=None,
             status=FileStatus.PENDING,
             trust_level=TrustLevel.C.value,
@@ -137,7 +138,7 @@ class MaterialService:
             file.key,
             content_type=content_type,
             sha256_hex=file.sha256 or "",
-            size=body["size"],
+            size=command.size,
             expires_in=UPLOAD_TICKET_SECONDS,
         )
         return {

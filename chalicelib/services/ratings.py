@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.case import Case, FollowUp, RatingChannel, RatingLevel, RatingTarget
+from chalicelib.domain.case import Case, FollowUp, RatingChannel, RatingTarget
 from chalicelib.domain.case_acts import By, notice_for, rate, record
 from chalicelib.domain.case_exchange import HANDLER, ORIGIN
 from chalicelib.domain.envelope import MessageType
@@ -29,6 +29,7 @@ from chalicelib.domain.rating_exchange import (
     rectification_record,
     with_note,
 )
+from chalicelib.domain.record_commands import CloseRectification, Rate
 from chalicelib.services.case_book import Extra, Page, RectificationRecord
 from chalicelib.services.case_queries import CaseQueries
 from chalicelib.services.cases import CaseService, by_for, by_of
@@ -41,23 +42,21 @@ class RatingService:
         self._cases = cases
         self._queries = queries
 
-    def rate(self, principal: Principal, number: str, body: dict[str, Any]) -> Any:
+    def rate(self, principal: Principal, number: str, command: Rate) -> Any:
         """The applicant's rating in the app."""
         case = self._cases.owned(principal, number)
-        return self.rate_case(case, by_for(principal, case), body, RatingChannel.APP)
+        return self.rate_case(case, by_for(principal, case), command, RatingChannel.APP)
 
-    def rate_at_window(self, principal: Principal, number: str, body: dict[str, Any]) -> Case:
+    def rate_at_window(self, principal: Principal, number: str, command: Rate) -> Case:
         """The rating a walk-in applicant gives on the window's rating device (评价器), recorded by
         the window that took the case in, for the applicant (代办)."""
         case = self._cases.windowed(principal, number)
-        return self.rate_case(case, by_of(principal), body, RatingChannel.WINDOW)
+        return self.rate_case(case, by_of(principal), command, RatingChannel.WINDOW)
 
-    def rate_case(self, case: Case, by: By, body: dict[str, Any], channel: RatingChannel) -> Case:
+    def rate_case(self, case: Case, by: By, command: Rate, channel: RatingChannel) -> Case:
         now = self._cases.now()
-        level = RatingLevel(body["level"])
-        target = RatingTarget(body.get("target") or RatingTarget.AUTHORITY.value)
-        tags = list(body.get("tags") or [])
-        outcome = rate(case, by, now, level, tags, body.get("comment"), target=target, channel=channel)
+        level, target, tags = command.level, command.target, list(command.tags)
+        outcome = rate(case, by, now, level, tags, command.comment, target=target, channel=channel)
         rating = outcome.case.window_rating if target is RatingTarget.WINDOW else outcome.case.rating
         assert rating is not None
         # the authority of another province keeps its own rectification: the rating travels there
@@ -80,17 +79,19 @@ class RatingService:
                 extra.append(RectificationRecord(record_, new=True))
         return self._cases.save_with_messages(case, [outcome], messages, extra)
 
-    def follow_up(self, principal: Principal, number: str, body: dict[str, Any]) -> dict[str, Any]:
+    def follow_up(self, principal: Principal, number: str, command: CloseRectification) -> dict[str, Any]:
         """回访 closes the authority's rectification; recorded on the case's timeline too. A case
         handled here for another province sends the follow-up home to its applicant."""
-        return self._close(self._cases.handled(principal, number), principal, body, RatingTarget.AUTHORITY)
+        return self._close(self._cases.handled(principal, number), principal, command, RatingTarget.AUTHORITY)
 
-    def follow_up_at_window(self, principal: Principal, number: str, body: dict[str, Any]) -> dict[str, Any]:
+    def follow_up_at_window(
+        self, principal: Principal, number: str, command: CloseRectification
+    ) -> dict[str, Any]:
         """回访 of a bad rating of the window's own service, by that window."""
-        return self._close(self._cases.windowed(principal, number), principal, body, RatingTarget.WINDOW)
+        return self._close(self._cases.windowed(principal, number), principal, command, RatingTarget.WINDOW)
 
     def _close(
-        self, case: Case, principal: Principal, body: dict[str, Any], target: RatingTarget
+        self, case: Case, principal: Principal, command: CloseRectification, target: RatingTarget
     ) -> dict[str, Any]:
         rectification = self._queries.rectification(case.number)
         note = note_of(case, target)
@@ -106,14 +107,14 @@ class RatingService:
             **rectification,
             "status": CLOSED,
             "follow_up": {
-                "actions": body["actions"],
-                "applicant_feedback": body["applicant_feedback"],
+                "actions": command.actions,
+                "applicant_feedback": command.applicant_feedback,
                 "by": principal.subject,
                 "at": now.isoformat(timespec="seconds"),
             },
         }
-        follow_up = FollowUp(actions=body["actions"], applicant_feedback=body["applicant_feedback"], at=now)
-        outcome = record(case, "rectification_closed", by_of(principal), now, {"actions": body["actions"]})
+        follow_up = FollowUp(actions=command.actions, applicant_feedback=command.applicant_feedback, at=now)
+        outcome = record(case, "rectification_closed", by_of(principal), now, {"actions": command.actions})
         if note is not None:
             closed = note.model_copy(update={"status": CLOSED, "follow_up": follow_up})
             outcome.case.rectifications = with_note(outcome.case.rectifications, closed)

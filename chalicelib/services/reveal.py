@@ -24,6 +24,7 @@ from chalicelib.domain.clock import rfc3339
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Forbidden, TooManyRequests
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.record_commands import Reveal
 from chalicelib.domain.reveal import check_request, clear_values, reveal, revealed_payload
 from chalicelib.services.cases import CaseService, by_of
 
@@ -49,22 +50,22 @@ class RevealService:
         self._quotas = quotas
         self.per_hour = per_hour
 
-    def reveal(self, principal: Principal, number: str, body: dict[str, Any]) -> dict[str, Any]:
+    def reveal(self, principal: Principal, number: str, command: Reveal) -> dict[str, Any]:
         """The clear values of the requested fields, once the reveal is on the audit chain."""
         case = self._cases.readable(principal, number)
         if not (is_handling_clerk(principal, case) or is_window_of(principal, case)):
             raise Forbidden("reveal_not_allowed")
-        note = body.get("note")
+        note, purpose = command.note, command.purpose.value
         fields = check_request(
             self._cases.form_schema(case),
-            body["fields"],
-            body["purpose"],
+            list(command.fields),
+            purpose,
             note,
             has_agent=case.agent is not None,
         )
         now = self._cases.now()
         self._count(principal, now)
-        outcome = reveal(case, by_of(principal), now, fields, body["purpose"], note)
+        outcome = reveal(case, by_of(principal), now, fields, purpose, note)
         messages: list[dict[str, Any]] = []
         if case.exchange is not None and case.exchange.role == HANDLER:
             payload = revealed_payload(outcome.event)
@@ -73,7 +74,7 @@ class RevealService:
         return {
             "case_number": saved.number,
             "values": clear_values(saved, fields),
-            "purpose": body["purpose"],
+            "purpose": purpose,
             "revealed_at": rfc3339(now),
             "event_seq": outcome.event["seq"],
         }

@@ -28,6 +28,12 @@ from chalicelib.domain.clock import rfc3339
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.shipment_commands import (
+    CheckOriginalHere,
+    RecordShipment,
+    RecordShipmentEvent,
+    ReturnOriginals,
+)
 from chalicelib.domain.shipments import (
     ORIGINALS_BACK,
     advance,
@@ -78,19 +84,19 @@ class ShipmentService:
 
     # — recorded here —
 
-    def add(self, principal: Principal, case: Case, body: dict[str, Any]) -> dict[str, Any]:
+    def add(self, principal: Principal, case: Case, command: RecordShipment) -> dict[str, Any]:
         """A shipment sent from here (the caller may act on `case`); once shared, the partner is told."""
-        check_not_recorded(self._store.shipments(case.number), body["carrier"], body["tracking_number"])
+        check_not_recorded(self._store.shipments(case.number), command.carrier, command.tracking_number)
         now = self._cases.now()
         shipment = new_shipment(
             case.number,
-            direction=body["direction"],
-            carrier=body["carrier"],
-            tracking_number=body["tracking_number"],
-            contents=body["contents"],
+            direction=command.direction,
+            carrier=command.carrier,
+            tracking_number=command.tracking_number,
+            contents=list(command.contents),
             at=now,
             province=self._province,
-            note=body.get("note"),
+            note=command.note,
         )
         details = {k: shipment[k] for k in ("id", "direction", "carrier", "tracking_number")}
         outcome = record(case, "shipment_recorded", by_of(principal), now, details)
@@ -103,13 +109,13 @@ class ShipmentService:
         return shipment
 
     def event(
-        self, principal: Principal, case: Case, shipment_id: str, body: dict[str, Any]
+        self, principal: Principal, case: Case, shipment_id: str, command: RecordShipmentEvent
     ) -> dict[str, Any]:
         """A status event recorded here (in transit, arrived/signed for, returned); forward only."""
         shipment = self.find(case.number, shipment_id)
         now = self._cases.now()
-        updated = advance(shipment, body["status"], rfc3339(now), body.get("note"), self._province)
-        details = {"id": shipment_id, "status": body["status"]}
+        updated = advance(shipment, command.status, rfc3339(now), command.note, self._province)
+        details = {"id": shipment_id, "status": command.status}
         outcome = record(case, "shipment_event", by_of(principal), now, details)
         mark_arrival(outcome, updated, self._province, now)
         payload = {"shipment_id": shipment_id, **updated["events"][-1]}
@@ -127,7 +133,9 @@ class ShipmentService:
             raise NotFound("shipment_not_found")
         return shipment
 
-    def check_original(self, principal: Principal, number: str, slot: str, body: dict[str, Any]) -> Case:
+    def check_original(
+        self, principal: Principal, number: str, slot: str, command: CheckOriginalHere
+    ) -> Case:
         """原件核验 at the handling province: a mailed original, once originals arrived here."""
         case = self._cases.handled(principal, number)
         if case.intake is None or slot not in case.intake.originals_to_mail:
@@ -137,7 +145,7 @@ class ShipmentService:
         if not arrived_originals(self._store.shipments(case.number)):
             raise Conflict("originals_not_arrived", slot=slot)
         now = self._cases.now()
-        matches, note, kept = bool(body["matches"]), body.get("note"), bool(body.get("keep", False))
+        matches, note, kept = command.matches, command.note, command.keep
         details = {"slot": slot, "matches": matches, "kept": kept}
         outcome = record(case, "original_checked_here", by_of(principal), now, details)
         assert outcome.case.intake is not None
@@ -157,11 +165,11 @@ class ShipmentService:
         )
         return self._cases.save_with_messages(case, [outcome], messages)
 
-    def return_originals(self, principal: Principal, number: str, body: dict[str, Any]) -> dict[str, Any]:
+    def return_originals(self, principal: Principal, number: str, command: ReturnOriginals) -> dict[str, Any]:
         """原件退还 at the handling province: mailed originals that arrived here go back, to the intake
         window or to the applicant, as a shipment the window's province is told of."""
         case = self._cases.handled(principal, number)
-        slots = list(dict.fromkeys(body["slots"]))
+        slots = list(dict.fromkeys(command.slots))
         known = self._store.shipments(case.number)
         if case.intake is not None and case.intake.originals_arrived_at is None and arrived_originals(known):
             # an arrival recorded before arrivals were marked on the case: mark it now
@@ -171,17 +179,17 @@ class ShipmentService:
                 datetime.fromisoformat(s["events"][-1]["at"]) for s in known if originals_arrival(s)
             )
         check_returnable(case, slots)
-        check_not_recorded(known, body["carrier"], body["tracking_number"])
+        check_not_recorded(known, command.carrier, command.tracking_number)
         now = self._cases.now()
         shipment = originals_back(
             case,
-            to=body["to"],
-            carrier=body["carrier"],
-            tracking_number=body["tracking_number"],
+            to=command.to,
+            carrier=command.carrier,
+            tracking_number=command.tracking_number,
             slots=slots,
             at=now,
             province=self._province,
-            note=body.get("note"),
+            note=command.note,
         )
         details = {"id": shipment["id"], "direction": shipment["direction"], "slots": slots}
         outcome = record(case, "originals_returned", by_of(principal), now, details)

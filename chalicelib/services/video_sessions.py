@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.access import is_handling_clerk, is_window_of
@@ -28,6 +27,7 @@ from chalicelib.domain.clock import Clock, parse_rfc3339, rfc3339, system_clock
 from chalicelib.domain.envelope import MAX_AGE, MAX_SKEW, VIDEO_JOIN_KIND, ExchangeRefusal, MessageType
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.record_commands import EndVideo, ScheduleVideo
 from chalicelib.domain.video import (
     JOIN_REQUESTS_KEPT,
     Joiner,
@@ -126,15 +126,15 @@ class VideoSessions:
 
     # — at the session's home —
 
-    def schedule(self, principal: Principal, number: str, body: dict[str, Any]) -> dict[str, Any]:
+    def schedule(self, principal: Principal, number: str, command: ScheduleVideo) -> dict[str, Any]:
         case = self._case(principal, number)
         try:
-            people = [Participant(**p) for p in body["participants"]]
+            people = [Participant(p.participant_id, p.role, p.province) for p in command.participants]
         except ValueError:
             raise InvalidInput(
                 "validation_failed", errors=[{"field": "participants", "code": "invalid"}]
             ) from None
-        starts_at = datetime.fromisoformat(body["starts_at"])
+        starts_at = command.starts_at
         try:
             handle = self._provider().create_session(
                 case.number, f"{case.item_name} 视频会商", starts_at, people
@@ -215,7 +215,7 @@ class VideoSessions:
         self._cases.save_with_messages(case, [outcome], messages)
         return _join_answer(info)
 
-    def end(self, principal: Principal, number: str, session_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def end(self, principal: Principal, number: str, session_id: str, command: EndVideo) -> dict[str, Any]:
         case = self._case(principal, number)
         session = session_of(case, session_id)
         if not self._is_home(session):
@@ -229,13 +229,13 @@ class VideoSessions:
         now = self._cases.now()
         details = {
             "session_id": session_id,
-            "outcome": body["outcome"],
-            "consent_recorded": body["consent_recorded"],
+            "outcome": command.outcome,
+            "consent_recorded": command.consent_recorded,
         }
         outcome = record(case, "video_ended", by_of(principal), now, details)
         ended = session_of(outcome.case, session_id)
-        ended.outcome, ended.consent_recorded, ended.ended_at = body["outcome"], body["consent_recorded"], now
-        ended.recording_key = body.get("recording_key")
+        ended.outcome, ended.consent_recorded, ended.ended_at = command.outcome, command.consent_recorded, now
+        ended.recording_key = command.recording_key
         messages = []
         if ended.announced and self._shared(case):
             messages = self._cases.tell_partner(case, outcome, MessageType.VIDEO_ENDED, ended_payload(ended))

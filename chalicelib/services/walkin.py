@@ -23,6 +23,7 @@ from chalicelib.domain.case_states import RATEABLE, Actor
 from chalicelib.domain.clock import beijing_date, rfc3339
 from chalicelib.domain.errors import NotFound, TooManyRequests
 from chalicelib.domain.query_code import query_code_matches, query_code_well_formed
+from chalicelib.domain.record_commands import RateByLink
 from chalicelib.domain.regions import province_name
 from chalicelib.domain.walkin import progress_path, rating_path
 from chalicelib.services.case_queries import CaseQueries
@@ -59,10 +60,10 @@ class WalkInService:
         case, events = self._opened(number, code, client, with_events=True)
         return self.card(case, events, lang)
 
-    def rate(self, number: str, body: dict[str, Any], client: str, lang: str) -> dict[str, Any]:
+    def rate(self, number: str, command: RateByLink, client: str, lang: str) -> dict[str, Any]:
         """好差评 through the link: the same rules as the app's (once per target, after the result)."""
-        case, _ = self._opened(number, body.get("code"), client, with_events=False)
-        rated = self._ratings.rate_case(case, WALK_IN, body, RatingChannel.LINK)
+        case, _ = self._opened(number, command.code, client, with_events=False)
+        rated = self._ratings.rate_case(case, WALK_IN, command.rating, RatingChannel.LINK)
         _, events = self._queries.with_events(number)
         return self.card(rated, events, lang)
 

@@ -19,7 +19,9 @@ from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.commands import Deliver, Submit
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.intake_commands import CheckOriginal, OpenIntake, RecordConsent
 from chalicelib.domain.query_code import issue_query_code
+from chalicelib.domain.shipment_commands import RecordShipment, RecordShipmentEvent
 from chalicelib.domain.shipments import CONSENT_SLOT, unaccounted_originals
 from chalicelib.services.binding import BindingService
 from chalicelib.services.case_book import Page
@@ -50,11 +52,12 @@ class WindowService:
         self._bindings = bindings
         self._shipments = ShipmentService(cases, shipments, cases.province)
 
-    def open_intake(self, principal: Principal, body: dict[str, Any]) -> Case:
+    def open_intake(self, principal: Principal, command: OpenIntake) -> Case:
         """The clerk has checked the applicant's identity in person; the case is opened for them."""
         now = self._cases.now()
-        identity = IdentityCheck(at=now, by=principal.subject, **body["identity_check"])
-        data = body["applicant"]
+        shown = command.identity_check
+        identity = IdentityCheck(at=now, by=principal.subject, method=shown.method, document=shown.document)
+        data = command.applicant.fields()
         # not logged in here: an opaque subject keyed to the ID number, never the number itself
         applicant = self._cases.applicant_of(
             data,
@@ -67,10 +70,10 @@ class WindowService:
             identity=identity,
             query_code=issue_query_code(),
         )
-        token = body.get("binding_code")
+        token = command.binding_code
         if token is None:
             return self._cases.open(
-                principal, body, applicant, mode=Mode.PROXY_INTAKE, channel=Channel.WINDOW, intake=intake
+                principal, command, applicant, mode=Mode.PROXY_INTAKE, channel=Channel.WINDOW, intake=intake
             )
         # the applicant showed their app's code: the case and its notices reach them there too
         code = self._bindings.redeem(token, applicant.id_number)
@@ -79,7 +82,7 @@ class WindowService:
             code,
             lambda extra: self._cases.open(
                 principal,
-                body,
+                command,
                 bound,
                 mode=Mode.PROXY_INTAKE,
                 channel=Channel.WINDOW,
@@ -109,9 +112,9 @@ class WindowService:
         outcome.notice = notice_for(outcome.case, outcome.event)
         return self._bindings.consume(code, lambda extra: self._cases.save(case, [outcome], extra))
 
-    def record_consent(self, principal: Principal, number: str, body: dict[str, Any]) -> Case:
+    def record_consent(self, principal: Principal, number: str, command: RecordConsent) -> Case:
         case = self._cases.windowed(principal, number)
-        file_id = body.get("file_id")
+        file_id = command.file_id
         if file_id is not None:  # 服务同意书 scanned into the consent slot, and checked
             file = case.file(file_id)
             if file is None or file.slot != CONSENT_SLOT or file.status is not FileStatus.VERIFIED:
@@ -119,19 +122,19 @@ class WindowService:
                     "consent_file_not_in_case", errors=[{"field": "file_id", "code": "not_in_consent_slot"}]
                 )
         now = self._cases.now()
-        details = {"method": body["method"], **({"file_id": file_id} if file_id else {})}
+        details = {"method": command.method, **({"file_id": file_id} if file_id else {})}
         outcome = record(case, "consent_recorded", by_of(principal), now, details)
         assert outcome.case.intake is not None
-        outcome.case.intake.consent = Consent(method=body["method"], file_id=body.get("file_id"), at=now)
+        outcome.case.intake.consent = Consent(method=command.method, file_id=file_id, at=now)
         return self._cases.save(case, [outcome])
 
-    def check_original(self, principal: Principal, number: str, file_id: str, body: dict[str, Any]) -> Case:
+    def check_original(self, principal: Principal, number: str, file_id: str, command: CheckOriginal) -> Case:
         """原件核验: the scan matches the original the clerk holds (trust level B); mark it for mail."""
         case = self._cases.windowed(principal, number)
         file = case.file(file_id)
         if file is None or file.status is not FileStatus.VERIFIED or file.licence_ref:
             raise NotFound("file_not_found")
-        mail = bool(body.get("mail_original"))
+        mail = command.mail_original
         outcome = record(
             case,
             "original_checked",
@@ -193,14 +196,14 @@ class WindowService:
 
     # — shipments (资料寄递) —
 
-    def add_shipment(self, principal: Principal, number: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._shipments.add(principal, self._cases.windowed(principal, number), body)
+    def add_shipment(self, principal: Principal, number: str, command: RecordShipment) -> dict[str, Any]:
+        return self._shipments.add(principal, self._cases.windowed(principal, number), command)
 
     def shipment_event(
-        self, principal: Principal, number: str, shipment_id: str, body: dict[str, Any]
+        self, principal: Principal, number: str, shipment_id: str, command: RecordShipmentEvent
     ) -> dict[str, Any]:
         case = self._cases.windowed(principal, number)
-        return self._shipments.event(principal, case, shipment_id, body)
+        return self._shipments.event(principal, case, shipment_id, command)
 
     def shipments(self, principal: Principal, number: str) -> list[dict[str, Any]]:
         case = self._cases.readable(principal, number)
