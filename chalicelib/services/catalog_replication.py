@@ -42,11 +42,15 @@ from chalicelib.services.catalog import Announcement, CatalogService, Head
 from chalicelib.services.exchange import Signer, refusal_record, unverified_claims
 from chalicelib.services.jws import verify_jws
 from chalicelib.services.partners import PartnerService
+from chalicelib.services.races import again_on_a_race
 from chalicelib.services.signed_request import check_signed_request
 
 CATALOG_FETCH_TYPE = "tongban-catalog-fetch+jws"  # the request: which item version
 CATALOG_STATEMENT_TYPE = "tongban-catalog+jws"  # the answer's statement: this version, this digest
 INLINE_GRACE = timedelta(minutes=1)  # as the case outbox: the relay leaves a fresh record to its send
+
+
+INSTALL_RACE_ATTEMPTS = 8  # each a fresh read of the snapshot; conflicts last as long as a publish
 
 
 class ReplicaStore(Protocol):
@@ -132,7 +136,13 @@ class CatalogReplication:
     # — a partner's copy: applying the publisher's messages —
 
     def apply(self, received: dict[str, Any]) -> str:
-        """Apply a catalog message: `applied`, `duplicate`, or `refused` (recorded for operators)."""
+        """Apply a catalog message: `applied`, `duplicate`, or `refused` (recorded for operators).
+        An install that lost the race for the catalog snapshot to this gateway's own publishing (or
+        another install) is run again on the fresh snapshot here, rather than failed back to the
+        queue, whose few redeliveries a busy publisher could use up (the message would dead-letter)."""
+        return again_on_a_race(lambda: self._apply(received), attempts=INSTALL_RACE_ATTEMPTS)
+
+    def _apply(self, received: dict[str, Any]) -> str:
         envelope, payload = received["envelope"], received["payload"]
         sender = str(envelope["from"])
         code = str(payload["code"])

@@ -208,3 +208,25 @@ def test_a_forged_answer_to_a_fetch_is_not_kept(country: Country, monkeypatch: p
 def test_version_plan(held: int, offered: int, same: bool, verdict: str, missing: tuple[int, ...]) -> None:
     plan = plan_versions(held, offered, "sha256:a" if held else None, "sha256:a" if same else "sha256:b")
     assert (plan.verdict, plan.missing) == (verdict, missing)
+
+
+def test_an_install_that_loses_the_snapshot_to_a_local_publish_is_run_again_not_failed(
+    country: Country, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a province publishes its own items, a partner's version arriving there races it for the
+    catalog snapshot; the install is run again on the fresh snapshot instead of failing back to the
+    queue (whose few redeliveries would dead-letter the version during a long local publish)."""
+    country.catalogs[HN].publish(version_of(RS4, 1), OPERATOR)
+    gx = country.stores[GX]
+    save, calls = gx.save, []
+
+    def a_local_publish_commits_first(*args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) <= 3:  # GX's own publish got its snapshot write in first
+            gx.snap = type(gx.snap)(gx.snap.revision + 1, gx.snap.entries)
+        save(*args, **kwargs)
+
+    monkeypatch.setattr(gx, "save", a_local_publish_commits_first)
+    assert country.deliver(country.pending(HN, GX)[0]) == "applied"
+    assert len(calls) == 4
+    assert digest_at(country, GX) == standard_digest(version_of(RS4, 1))
