@@ -5,8 +5,9 @@ the lead province, otherwise forwarded to its province (the lead keeps a copy th
 messages keep current). Whenever a part moves, `coordinate` derives everything again from the
 parts' cases — which parts may start, whether the applicant must supplement, whether the joint
 case is decided — and writes the joint case, any part it starts or stops and their messages in one
-transaction. It holds no state of its own, so running it twice, or again after a crash half-way,
-does what is left and nothing twice.
+transaction. It holds no state of its own (it keeps only the published item versions it has read,
+which never change), so running it twice, or again after a crash half-way, does what is left and
+nothing twice.
 """
 
 from __future__ import annotations
@@ -63,16 +64,30 @@ def parts_notice(step: Outcome, before: list[Part]) -> dict[str, Any] | None:
     return notice
 
 
+ITEMS_KEPT = 64  # item versions a coordinator keeps parsed (a joint item has few versions in force)
+
+
 class JointCoordinator:
     def __init__(self, cases: CaseService, outbound: OutboundService | None, province: str) -> None:
         self._cases = cases
         self._outbound = outbound
         self._province = province
+        self._items: dict[tuple[str, int], CaseItem] = {}
 
     def item(self, case: Case) -> CaseItem:
-        """The item version the joint case was filed under, as published."""
-        doc = self._cases.catalog.item_version(case.item_code, case.item_version)
-        return CaseItem.of(doc["definition"], version=case.item_version)
+        """The item version the joint case was filed under, as published.
+
+        A published version never changes, so the coordinator reads each one once: planning the
+        parts and opening each of them as it becomes ready reuse it (the last `ITEMS_KEPT` read)."""
+        key = (case.item_code, case.item_version)
+        kept = self._items.get(key)
+        if kept is None:
+            doc = self._cases.catalog.item_version(*key)
+            kept = CaseItem.of(doc["definition"], version=case.item_version)
+            if len(self._items) >= ITEMS_KEPT:
+                del self._items[next(iter(self._items))]
+            self._items[key] = kept
+        return kept
 
     def plan(self, case: Case) -> list[Part]:
         """The parts of a joint case, their provinces picked by their rules from the form."""
