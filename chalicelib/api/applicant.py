@@ -27,7 +27,6 @@ from chalicelib.api.common import CASE_SCHEMAS as C
 from chalicelib.api.endpoint import Call, QueryParam, Reply, endpoint
 from chalicelib.api.http import HttpProblem, decode_cursor
 from chalicelib.domain.case_states import Act
-from chalicelib.domain.commands import Submit
 from chalicelib.domain.identity import Role
 
 applicant = Blueprint(__name__)
@@ -111,6 +110,8 @@ def update_form(call: Call) -> dict[str, Any]:
 
 def _applicant_act(act: Act, path: str, summary: str, request: str | None, problems: tuple[str, ...]) -> None:
     def handler(call: Call) -> dict[str, Any]:
+        from chalicelib.domain.commands import Submit  # on use, like the request models (ADR 0002)
+
         command = Submit() if act is Act.SUBMIT else call.body.to_command(act)
         case = container.cases().act(call.actor, case_number(call), command)
         return view(call.actor, case, call.lang)
