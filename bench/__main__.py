@@ -2,6 +2,8 @@
 
 1. Cold import: median wall time of `python -c "import app"` over that of
    `python -c "import boto3, chalice"`, alternating the two so load drifts hit both alike.
+   Cold start (bench/cold_start.py): a fresh process importing the app and answering its first
+   request, over a trivial Chalice handler doing the same one read.
 2. AWS calls per catalog list and detail request, counted on botocore's `before-call` event,
    against the minimum of one call each.
 3. The full-online happy path act by act (bench/full_online.py): AWS calls against the minimum
@@ -9,6 +11,9 @@
 4. A cross-province case at its handling province (bench/cross_province.py): messages and AWS
    calls per step (receive, apply, act, send).
 5. A joint case at its lead province (bench/joint.py): messages and AWS calls per step.
+
+Parts 2–5 run in one process with one composition root, as a warm Lambda keeps one: its caches
+(queue URLs, signing key, working calendar) fill once, on the first step that needs them.
 """
 
 from __future__ import annotations
@@ -71,6 +76,9 @@ def aws_calls() -> tuple[dict[str, int], list[str]]:
     from chalicelib.adapters.aws import client
 
     with mock_aws():
+        from bench.cross_province import install_root
+
+        install_root()  # before the app's import, which would install production's
         from app import app
         from infra.local.resources import create_province_stack
         from infra.local.seed import seed_catalog
@@ -112,6 +120,9 @@ def main() -> None:
     print(f"  import app             {imports['app_ms']:7.1f} ms")
     print(f"  import boto3, chalice  {imports['baseline_ms']:7.1f} ms")
     print(f"  ratio                  {imports['ratio']:7.2f}   (target ≤ 1.50)")
+    from bench import cold_start
+
+    print("\n".join(cold_start.report(cold_start.measure())))
     catalog, full_online = aws_calls()
     print("AWS calls per catalog request (minimum 1)")
     for name, count in catalog.items():
