@@ -9,8 +9,9 @@
 3. The full-online happy path act by act (bench/full_online.py): AWS calls against the minimum
    and handler time over the time spent inside the AWS calls.
 4. A cross-province case at its handling province (bench/cross_province.py): messages and AWS
-   calls per step (receive, apply, act, send).
-5. A joint case at its lead province (bench/joint.py): messages and AWS calls per step.
+   calls per step (receive, apply, act, send) against the minimum.
+5. A joint case at its lead province (bench/joint.py): messages and AWS calls per step against the
+   minimum.
 
 Parts 2–5 run in one process with one composition root, as a warm Lambda keeps one: its caches
 (queue URLs, signing key, working calendar) fill once, on the first step that needs them.

@@ -71,10 +71,21 @@ class ActFigures:
     def minimum(self) -> int:
         """One read for a GET; one transaction and at most one send for a change; plus the S3 reads
         a check of an uploaded object cannot do without (HEAD, GET)."""
-        inherent = self.calls.get("HeadObject", 0) + self.calls.get("GetObject", 0)
         if self.kind == "read":
             return 1
-        return 1 + min(1, self.calls.get("SendMessage", 0)) + inherent
+        return least_calls(self.calls, changes=1)
+
+
+# Calls a step cannot do without, counted into its minimum as made: the S3 reads of checking an
+# uploaded object (HEAD, GET), and for the exchange a signature (KMS Sign) on each message or
+# receipt and its write-once evidence copy (S3 PutObject).
+INHERENT = ("HeadObject", "GetObject", "Sign", "PutObject")
+
+
+def least_calls(calls: Counter[str], changes: int) -> int:
+    """The minimum of a step making `changes` state changes (acts, or messages kept): one write each,
+    at most one queue send each, and the inherent calls it made."""
+    return changes + min(changes, calls.get("SendMessage", 0)) + sum(calls.get(op, 0) for op in INHERENT)
 
 
 def measure(issuer: DevIssuer) -> list[ActFigures]:
