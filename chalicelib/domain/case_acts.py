@@ -167,10 +167,13 @@ def render_notice(notice: dict[str, Any], lang: str) -> dict[str, Any]:
     except ValueError:
         return {**notice, "item_name": item_name}
     separator = ": " if lang == "en" else "："
+    title = f"{item_name}{separator}{meaning}"
+    if notice["act"] == "parts_updated":  # 多地联办: the stored title names each part that moved
+        title = str(notice["title"]) if lang != "en" else f"{item_name}: {EVENT_TEXTS['parts_updated'][1]}"
     return {
         **notice,
         "item_name": item_name,
-        "title": f"{item_name}{separator}{meaning}",
+        "title": title,
         "next_step": next_step,
     }
 
