@@ -272,6 +272,10 @@ def blocked(case: Case, act: Act) -> Conflict | None:
         return Conflict("not_an_immediate_item", state=case.state.value)
     if act is Act.START_REVIEW and case.accepted_at is None:
         return Conflict("not_yet_accepted", state=case.state.value)
+    if act is Act.RETURN_PRE_REVIEW and case.exchange is not None and case.exchange.role == "handler":
+        # 预审退回 has no exchange message: the partner's applicant would never learn of it and the
+        # case would stand still there; the handling province asks for 补正 before 受理 instead
+        return Conflict("pre_review_return_not_across", state=case.state.value)
     if act is Act.CLOSE:
         return not_returned(case)  # 原件退还: mailed originals held here go back (or are kept) first
     return None

@@ -4,6 +4,9 @@ The handling clerk's 一次性告知 may name a form field; the applicant correc
 `case.supplement_answered` then carries the form as corrected (`form`, only when a field changed),
 and the handling province's copy takes it, with the changed fields a further 补正 may come back to.
 Before, only the note and the files crossed: the clerk kept reviewing the old value.
+
+预审退回 has no exchange message, so the handling province of a partner's case asks for 补正 before
+受理 instead: returning it there left the partner's copy `submitted` for good.
 """
 
 from __future__ import annotations
@@ -86,3 +89,21 @@ def test_the_answer_sent_to_the_handling_province_carries_the_corrected_form(
     answers = [r for r in sent if r and r["type"] == MessageType.SUPPLEMENT_ANSWERED.value]
     assert len(answers) == 1
     assert answers[0]["payload"]["form"] == CORRECTED
+
+
+def test_a_case_from_a_partner_is_not_returned_at_pre_review_but_supplemented(
+    client: Any, clerk: Party, guangxi: PartnerProvince
+) -> None:
+    inbound = _queues()["inbound"]
+    number = case_number()
+    post(client, guangxi.message(forwarded(), case=number, seq=1))
+    pump(inbound, on_inbound)
+    assert "return_pre_review" not in ok(clerk.get(f"/v1/cases/{number}"))["allowed_acts"]
+
+    returned = clerk.post(f"/v1/authority/cases/{number}/pre-review/return", {"reasons": ["扫描件不清晰"]})
+    assert (returned.status_code, returned.json_body["code"]) == (409, "pre_review_return_not_across")
+    assert ok(clerk.get(f"/v1/cases/{number}"))["state"] == "submitted"
+    asked = {"items": [{"material": "id_card", "reason": "扫描件不清晰"}]}
+    assert ok(clerk.post(f"/v1/authority/cases/{number}/supplement-request", asked))["state"] == (
+        "supplement_requested"
+    )
