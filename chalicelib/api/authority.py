@@ -56,7 +56,13 @@ def inbox(call: Call) -> dict[str, Any]:
 
 CLERK_ACTS: list[tuple[Act, str, str, str | None, tuple[str, ...]]] = [
     (Act.PASS_PRE_REVIEW, "pre-review/pass", "预审通过", C + "NoteRequest", ()),
-    (Act.RETURN_PRE_REVIEW, "pre-review/return", "预审退回, with the reasons", C + "ReturnRequest", ()),
+    (
+        Act.RETURN_PRE_REVIEW,
+        "pre-review/return",
+        "预审退回, with the reasons (a case from a partner province asks for 补正 instead)",
+        C + "ReturnRequest",
+        ("pre_review_return_not_across",),
+    ),
     (
         Act.ACCEPT,
         "accept",

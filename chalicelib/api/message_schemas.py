@@ -381,10 +381,12 @@ class CaseDeliveryRecorded(_Status):
 
 
 class CaseSupplementAnswered(_Sent):
-    """The applicant's answer to 补正: a note and the files given since the request."""
+    """The applicant's answer to 补正: a note, the files given since the request and, when the answer
+    corrected a form field, the form as corrected (the handling province's copy takes it)."""
 
     note: Note | None
     files: list[FileRef]
+    form: dict[str, Any] | None = None
 
 
 class CaseWithdrawn(_Sent):
@@ -617,6 +619,7 @@ KEYS_OMITTED_WHEN_EMPTY: frozenset[type[BaseModel]] = frozenset(
 # Keys a model gained after v1 was published: optional, so messages sent before still validate.
 KEYS_ADDED_AFTER_PUBLISHING: dict[type[BaseModel], frozenset[str]] = {
     Applicant: frozenset({"kind", "credit_code", "entity_name", "assurance"}),  # legal persons, 实名认证
+    CaseSupplementAnswered: frozenset({"form"}),  # sent only when the answer corrected the form
 }
 
 

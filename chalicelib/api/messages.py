@@ -147,6 +147,11 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
         "No verified power of attorney (授权委托书) has been given",
     ),
     "already_accepted": (409, "办件已受理，不能再次受理或不予受理", "The case has been accepted already"),
+    "pre_review_return_not_across": (
+        409,
+        "伙伴省份转来的办件不能预审退回，请使用一次性告知补正",
+        "A case from a partner province cannot be returned at pre-review: request a supplement instead",
+    ),
     "supplement_not_one_time": (
         422,
         "一次性告知：再次补正只能针对补正答复本身的问题",

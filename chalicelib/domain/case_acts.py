@@ -167,10 +167,13 @@ def render_notice(notice: dict[str, Any], lang: str) -> dict[str, Any]:
     except ValueError:
         return {**notice, "item_name": item_name}
     separator = ": " if lang == "en" else "："
+    title = f"{item_name}{separator}{meaning}"
+    if notice["act"] == "parts_updated":  # 多地联办: the stored title names each part that moved
+        title = str(notice["title"]) if lang != "en" else f"{item_name}: {EVENT_TEXTS['parts_updated'][1]}"
     return {
         **notice,
         "item_name": item_name,
-        "title": f"{item_name}{separator}{meaning}",
+        "title": title,
         "next_step": next_step,
     }
 
@@ -269,6 +272,10 @@ def blocked(case: Case, act: Act) -> Conflict | None:
         return Conflict("not_an_immediate_item", state=case.state.value)
     if act is Act.START_REVIEW and case.accepted_at is None:
         return Conflict("not_yet_accepted", state=case.state.value)
+    if act is Act.RETURN_PRE_REVIEW and case.exchange is not None and case.exchange.role == "handler":
+        # 预审退回 has no exchange message: the partner's applicant would never learn of it and the
+        # case would stand still there; the handling province asks for 补正 before 受理 instead
+        return Conflict("pre_review_return_not_across", state=case.state.value)
     if act is Act.CLOSE:
         return not_returned(case)  # 原件退还: mailed originals held here go back (or are kept) first
     return None

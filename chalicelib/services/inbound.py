@@ -280,6 +280,13 @@ class InboundService:
             copied = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
             case = case.model_copy(deep=True)
             case.files.extend(copied)
+            if act is Act.ANSWER_SUPPLEMENT and payload.get("form") is not None and case.supplement:
+                # the form as the applicant corrected it in the 补正 answer (a further 补正 may
+                # come back to the fields it changed, as at the origin)
+                form = dict(payload["form"])
+                changed = {k for k in {*case.form, *form} if case.form.get(k) != form.get(k)}
+                case.form = form
+                case.supplement.changed_fields = sorted(set(case.supplement.changed_fields) | changed)
             ctx = Context(at=at, calendar=self._cases.book.calendar())
             # a handover is the window's act, a cancellation the lead's; the rest are the applicant's
             actor = Actor.CLERK if act in (Act.DELIVER, Act.CANCEL) else Actor.APPLICANT

@@ -300,6 +300,12 @@ class JointCoordinator:
                 copy.files.extend(
                     f.model_copy() for f in fresh if f.file_id not in {g.file_id for g in copy.files}
                 )
+                changed = parent.supplement.changed_fields if parent.supplement else []
+                if changed and copy.supplement is not None:  # a corrected field reaches the part too
+                    copy.form = dict(parent.form)
+                    copy.supplement.changed_fields = sorted(
+                        set(copy.supplement.changed_fields) | set(changed)
+                    )
                 note = parent.supplement.note if parent.supplement else None
                 answer = AnswerSupplement(note=note)
                 outcome = self._act(copy, answer, FOR_APPLICANT, now)

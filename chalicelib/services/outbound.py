@@ -218,6 +218,8 @@ class OutboundService:
             ]
             note = command.note if isinstance(command, AnswerSupplement) else None
             payload = {"note": note, "files": [file_ref(f) for f in fresh]}
+            if after.supplement is not None and after.supplement.changed_fields:
+                payload["form"] = after.form  # a form field corrected in the answer: the handler's copy too
         elif kind in (MessageType.WITHDRAWN, MessageType.CANCELLED):
             payload = {"reason": command.reason if isinstance(command, Withdraw | Cancel) else None}
         else:

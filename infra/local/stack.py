@@ -182,11 +182,38 @@ def check_ports(moto_port: int, provinces: Sequence[Province]) -> None:
             )
 
 
+_DYNAMODB_REQUESTS = threading.Lock()
+
+
+def serialize_dynamodb_requests() -> None:
+    """Answer moto's DynamoDB requests one at a time, as DynamoDB serialises transactions.
+
+    moto's server answers each request on its own thread, and its `TransactWriteItems` is not
+    atomic: it copies every table it writes, and a transaction that fails a condition puts the copy
+    back — undoing whatever other requests committed to that table meanwhile. On the local stack a
+    province's own publish and a partner's replicated version race for the catalog snapshot, and the
+    loser's rollback erased the winner's item (the stack then waited in vain for the seed catalog);
+    cases, outboxes and idempotency records share tables the same way. Idempotent."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    answer = DynamoHandler.call_action
+    if getattr(answer, "serialized", False):
+        return
+
+    def one_at_a_time(self: DynamoHandler) -> Any:
+        with _DYNAMODB_REQUESTS:
+            return answer(self)
+
+    one_at_a_time.serialized = True  # type: ignore[attr-defined]
+    DynamoHandler.call_action = one_at_a_time  # type: ignore[method-assign]
+
+
 def start_moto(port: int) -> Any:
     from moto.server import ThreadedMotoServer
 
     # One access-log line per SQS long poll would drown everything else.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    serialize_dynamodb_requests()
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     server.start()
     return server
