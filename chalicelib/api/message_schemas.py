@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
@@ -259,9 +259,17 @@ def _validators() -> dict[str, Any]:
 
 def payload_conforms(kind: str, payload: Any) -> bool:
     """Whether `payload` is valid against the published JSON Schema of message type `kind`: the
-    receiver's check, with the very schemas partners validate against."""
+    receiver's check, with the very schemas partners validate against. It must also parse into its
+    model (`PAYLOADS`), as the inbound service will parse it: the schema leaves a `date-time`'s
+    format unchecked, the model does not, so a time that is no time is refused here, on receipt."""
     validator = _validators().get(kind)
-    return validator is not None and kind not in CLAIMS and validator.is_valid(payload)
+    if validator is None or kind in CLAIMS or not validator.is_valid(payload):
+        return False
+    try:
+        PAYLOADS[MessageType(kind)].model_validate(payload)
+    except ValidationError:
+        return False
+    return True
 
 
 def render(schema: dict[str, Any]) -> str:
