@@ -5,6 +5,10 @@ already applied one is skipped. Applying a message and marking it applied (and t
 reached) commit in the case's transaction, so a consumer dying half-way leaves the message to be
 applied again, never twice.
 
+A message's payload is parsed once, here, into its typed model (`PAYLOADS`, domain/messages.py;
+it conformed to the schema and parsed on receipt), and the domain function of its type applies it:
+no dict of a partner's message goes further.
+
 A message that finds its case in a state its table (`case_exchange`) does not list is not dropped:
 the case is marked out of sync (shown on its views and in the operators' list, logged as
 `case out of sync` for the alarm), the message waits as `blocked` (its successors park behind it)
@@ -74,7 +78,6 @@ from chalicelib.services.cases import (
 from chalicelib.services.ratings import opened_rectifications
 from chalicelib.services.shipments import ShipmentService
 
-OPENING = (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED)
 SYNC_RETRY_FIRST = timedelta(minutes=1)
 SYNC_RETRY_MAX = timedelta(hours=1)
 
