@@ -9,6 +9,7 @@ chain are the service's job.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, assert_never
@@ -448,6 +449,17 @@ def _answer_supplement(case: Case, command: AnswerSupplement, ctx: Context) -> d
     _mark_answers(case, request)
     _close_pause(case, "supplement", ctx.today)
     return {"note": request.note, "materials": request.answered_materials or None}
+
+
+def take_form(case: Case, form: Mapping[str, Any]) -> None:
+    """The case's form as given (a draft's edit, or a 补正 answer's correction, here or carried from
+    the origin). While a 补正 is open, what the answer changes is all a further 补正 may come back to
+    (一次性告知), so the changed fields are kept on the request."""
+    request = case.supplement
+    if case.state is CaseState.SUPPLEMENT_REQUESTED and request is not None:
+        changed = {k for k in {*case.form, *form} if case.form.get(k) != form.get(k)}
+        request.changed_fields = sorted(set(request.changed_fields) | changed)
+    case.form = dict(form)
 
 
 def _form_key(field: str) -> str:

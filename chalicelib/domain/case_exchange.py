@@ -15,22 +15,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.case import (
-    Case,
-    CaseClock,
-    Decision,
-    Refusal,
-    ResultRecord,
-    Supplement,
-    SupplementItem,
-    Suspension,
-    SuspensionProcedure,
-)
+from chalicelib.domain.case import Case, ResultRecord, Supplement, Suspension
 from chalicelib.domain.case_acts import NOTIFIED_ACTS, By, Outcome, notice_for, record
 from chalicelib.domain.case_states import BEFORE_DECISION, RATEABLE, Act, Actor, CaseState
 from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.messages import (
+    CaseDecided,
+    CaseDeliveryRecorded,
+    CaseNotAccepted,
+    CaseResultIssued,
+    CaseResumed,
+    CaseSupplementRequested,
+    CaseSuspended,
+    StatusPayload,
+)
 
 ORIGIN, HANDLER = "origin", "handler"
 BOTH_WAYS = frozenset({MessageType.ENTRUSTMENT_SETTLED})
@@ -153,15 +153,15 @@ class OutOfSync(Conflict):
         self.kind, self.state = kind, state
 
 
-def mirror_target(case: Case, kind: MessageType, payload: dict[str, Any]) -> CaseState | None:
+def mirror_target(case: Case, kind: MessageType, payload: StatusPayload) -> CaseState | None:
     """The state a handling province's message leads the origin's copy to (None: noted only)."""
     table = MIRROR_TABLE[kind]
-    if kind is MessageType.DECIDED and payload.get("act") == Act.ACCEPT_AND_DECIDE.value:
+    if isinstance(payload, CaseDecided) and payload.act == Act.ACCEPT_AND_DECIDE.value:
         table = MIRROR_ACCEPT_AND_DECIDE
     if case.state not in table:
         raise OutOfSync(kind, case.state)
     target = table[case.state]
-    approved = bool(payload.get("decision", {}).get("approved", True))
+    approved = payload.decision.approved if isinstance(payload, CaseDecided) else True
     return S.DENIED if target is S.APPROVED and not approved else target
 
 
@@ -228,48 +228,48 @@ def status_payload(case: Case, act: Act) -> dict[str, Any]:
     return payload
 
 
-def mirror(case: Case, kind: MessageType, payload: dict[str, Any], sender: str, at: datetime) -> Outcome:
-    """Apply the handling province's act to the origin's copy, as `MIRROR_TABLE` says."""
+def mirror(case: Case, kind: MessageType, payload: StatusPayload, sender: str, at: datetime) -> Outcome:
+    """Apply the handling province's act to the origin's copy, as `MIRROR_TABLE` says. A result's
+    `file_id` is this side's copy of the document the message named (set by the inbound service)."""
     act = MIRRORED[kind]
-    if kind is MessageType.DECIDED and payload.get("act") == Act.ACCEPT_AND_DECIDE.value:
+    if isinstance(payload, CaseDecided) and payload.act == Act.ACCEPT_AND_DECIDE.value:
         act = Act.ACCEPT_AND_DECIDE  # 即办件: accepted and decided in one act
     target = mirror_target(case, kind, payload)
-    details = {"state": payload.get("state")}
+    details = {"state": payload.state}
     if target is None:  # stopped here before the partner's act arrived: the act is on record only
         return record(case, f"partner_{act.value}", partner_by(sender), at, {**details, "noted": True})
     outcome = record(case, f"partner_{act.value}", partner_by(sender), at, details)
     copy = outcome.case
     copy.state = target
-    copy.clock = CaseClock.model_validate(payload["clock"])
+    copy.clock = payload.clock.model_copy(deep=True)
     if act in (Act.ACCEPT, Act.ACCEPT_AND_DECIDE):
         copy.accepted_at = at
-    elif act is Act.REFUSE:
-        copy.refusal = Refusal.model_validate(payload["refusal"])
-    elif act is Act.REQUEST_SUPPLEMENT:
-        items = [SupplementItem.model_validate(i) for i in payload["supplement"]["items"]]
+    elif isinstance(payload, CaseNotAccepted):
+        copy.refusal = payload.refusal.model_copy()
+    elif isinstance(payload, CaseSupplementRequested):
         copy.supplement_rounds += 1
         copy.supplement = Supplement(
             requested_at=at,
             before_acceptance=copy.accepted_at is None,
-            items=items,
+            items=[i.model_copy() for i in payload.supplement.items],
             round=copy.supplement_rounds,
         )
-        outcome.event["details"]["items"] = payload["supplement"]["items"]
-    elif act is Act.SUSPEND:
-        suspension = payload["suspension"]
-        copy.suspension = Suspension(
-            procedure=SuspensionProcedure(suspension["procedure"]), reason=suspension["reason"], since=at
-        )
-    elif act is Act.RESUME:
+        outcome.event["details"]["items"] = [
+            i.model_dump(mode="json", exclude_unset=True) for i in payload.supplement.items
+        ]  # as the message listed them
+    elif isinstance(payload, CaseSuspended):
+        suspension = payload.suspension
+        copy.suspension = Suspension(procedure=suspension.procedure, reason=suspension.reason, since=at)
+    elif isinstance(payload, CaseResumed):
         copy.suspension = None
-    if act in (Act.DECIDE, Act.ACCEPT_AND_DECIDE):
-        copy.decision = Decision.model_validate(payload["decision"])
+    if isinstance(payload, CaseDecided):
+        copy.decision = payload.decision.model_copy(deep=True)
         copy.decided_at = at
-    elif act is Act.ISSUE_RESULT:
-        copy.result = ResultRecord.model_validate({**payload["result"], "file_id": payload.get("file_id")})
-    elif act is Act.DELIVER and copy.result is not None:
-        copy.result.delivered_at = datetime.fromisoformat(payload["at"])  # its time there
-        outcome.event["details"]["how"] = payload.get("how")
+    elif isinstance(payload, CaseResultIssued):
+        copy.result = ResultRecord(**dict(payload.result))  # with `file_id`, which is not sent
+    elif isinstance(payload, CaseDeliveryRecorded) and copy.result is not None:
+        copy.result.delivered_at = payload.at  # its time there
+        outcome.event["details"]["how"] = payload.how
     outcome.event["to"] = copy.state.value
     if act in NOTIFIED_ACTS:
         outcome.notice = notice_for(copy, outcome.event)

@@ -20,6 +20,7 @@ from typing import Any
 from chalicelib.domain.case import Case, Entrustment, EntrustmentMethod, EntrustmentState
 from chalicelib.domain.case_acts import By, Outcome, record
 from chalicelib.domain.case_states import FINAL
+from chalicelib.domain.messages import CaseEntrustmentSettled
 
 
 def settled_payload(case: Case) -> dict[str, Any]:
@@ -36,11 +37,11 @@ def settled_payload(case: Case) -> dict[str, Any]:
     }
 
 
-def apply_settlement(case: Case, payload: dict[str, Any], by: By, at: datetime) -> Outcome:
+def apply_settlement(case: Case, payload: CaseEntrustmentSettled, by: By, at: datetime) -> Outcome:
     """The other side's settlement, on this side's copy (recorded only once it cannot apply)."""
-    state = EntrustmentState(payload["state"])
+    state = EntrustmentState(payload.state)
     act = f"partner_entrustment_{'refused' if state is EntrustmentState.REFUSED else 'verified'}"
-    details = {"method": payload["method"], "reason": payload.get("reason")}
+    details = {"method": payload.method, "reason": payload.reason}
     current = case.entrustment
     still_open = (
         case.agent is not None
@@ -54,9 +55,9 @@ def apply_settlement(case: Case, payload: dict[str, Any], by: By, at: datetime) 
     outcome = record(case, act, by, at, details)
     outcome.case.entrustment = Entrustment(
         state=state,
-        method=EntrustmentMethod(payload["method"]),
-        reason=payload.get("reason"),
-        at=datetime.fromisoformat(payload["at"]),
-        by=payload.get("by"),
+        method=EntrustmentMethod(payload.method),
+        reason=payload.reason,
+        at=payload.at,
+        by=payload.by,
     )
     return outcome

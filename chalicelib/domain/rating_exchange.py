@@ -32,8 +32,9 @@ from chalicelib.domain.case import (
 )
 from chalicelib.domain.case_acts import Outcome, notice_for, record
 from chalicelib.domain.case_exchange import RATING_TABLE, OutOfSync, partner_by
-from chalicelib.domain.clock import beijing_date, parse_rfc3339, rfc3339
+from chalicelib.domain.clock import beijing_date, rfc3339
 from chalicelib.domain.envelope import MessageType
+from chalicelib.domain.messages import CaseRated, CaseRectificationClosed
 from chalicelib.domain.working_days import WorkingCalendar
 
 RECTIFICATION_DAYS = 15  # 整改 of a bad rating: due this many working days after the rating
@@ -121,57 +122,53 @@ def _check(case: Case, kind: MessageType) -> None:
 
 
 def receive_rating(
-    case: Case, payload: dict[str, Any], sender: str, at: datetime, calendar: WorkingCalendar
+    case: Case, payload: CaseRated, sender: str, at: datetime, calendar: WorkingCalendar
 ) -> Outcome:
     """At the handling province: the rating shows on its copy; a bad one opens the rectification."""
     _check(case, MessageType.RATED)
-    level = RatingLevel(payload["level"])
-    details: dict[str, Any] = {"level": level.value, "channel": payload.get("channel")}
+    level = RatingLevel(payload.level)
+    details: dict[str, Any] = {"level": level.value, "channel": payload.channel}
     if case.rating is not None:
         return record(case, "partner_rated", partner_by(sender), at, {**details, "noted": True})
     outcome = record(case, "partner_rated", partner_by(sender), at, details)
-    rated_at = parse_rfc3339(payload["rated_at"])
-    channel = payload.get("channel")
     outcome.case.rating = Rating(
         level=level,
-        tags=list(payload.get("tags") or []),
-        comment=payload.get("comment"),
-        rated_at=rated_at,
+        tags=list(payload.tags),
+        comment=payload.comment,
+        rated_at=payload.rated_at,
         target=RatingTarget.AUTHORITY,
-        channel=RatingChannel(channel) if channel else None,
+        channel=RatingChannel(payload.channel),
     )
     if level.is_bad:
-        due = rectification_due(calendar, rated_at)
+        due = rectification_due(calendar, payload.rated_at)
         note = open_note(case, RatingTarget.AUTHORITY, level, at, due)
         outcome.case.rectifications = with_note(outcome.case.rectifications, note)
         outcome.event["details"]["rectification_due"] = due.isoformat()
     return outcome
 
 
-def receive_closure(case: Case, payload: dict[str, Any], sender: str, at: datetime) -> Outcome:
+def receive_closure(case: Case, payload: CaseRectificationClosed, sender: str, at: datetime) -> Outcome:
     """At the applicant's home: the handling authority's follow-up closes the note, and the
     applicant hears of it (in the app, or by SMS at a walk-in's phone)."""
     _check(case, MessageType.RECTIFICATION_CLOSED)
     known = note_of(case, RatingTarget.AUTHORITY)
-    details = {"actions": payload["follow_up"]["actions"]}
+    follow_up = payload.follow_up
+    details = {"actions": follow_up.actions}
     if known is not None and known.status == CLOSED:
         return record(
             case, "partner_rectification_closed", partner_by(sender), at, {**details, "noted": True}
         )
     outcome = record(case, "partner_rectification_closed", partner_by(sender), at, details)
-    follow_up = payload["follow_up"]
     note = RectificationNote(
         target=RatingTarget.AUTHORITY,
         province=sender,
         authority=case.handler.authority,
-        rating=RatingLevel(payload["rating"]),
+        rating=RatingLevel(payload.rating),
         status=CLOSED,
-        opened_at=parse_rfc3339(payload["opened_at"]),
-        due=date.fromisoformat(payload["due"]),
+        opened_at=payload.opened_at,
+        due=payload.due,
         follow_up=FollowUp(
-            actions=follow_up["actions"],
-            applicant_feedback=follow_up["applicant_feedback"],
-            at=parse_rfc3339(follow_up["at"]),
+            actions=follow_up.actions, applicant_feedback=follow_up.applicant_feedback, at=follow_up.at
         ),
     )
     outcome.case.rectifications = with_note(outcome.case.rectifications, note)

@@ -22,8 +22,8 @@ from typing import Any, Final
 from chalicelib.domain.case import Case, VideoSession
 from chalicelib.domain.case_acts import By, Outcome, record
 from chalicelib.domain.clock import rfc3339
-from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
+from chalicelib.domain.messages import VideoEnded, VideoJoined, VideoPayload, VideoScheduled
 
 APPLICANT_SEAT: Final = "applicant"
 JOIN_REQUESTS_KEPT: Final = 50  # ids of signed join requests a session remembers (replays refused)
@@ -136,19 +136,19 @@ def joined_payload(session_id: str, participant_id: str, joiner: Joiner, at: dat
     }
 
 
-def apply_scheduled(case: Case, payload: dict[str, Any], by: By, at: datetime) -> Outcome:
+def apply_scheduled(case: Case, payload: VideoScheduled, by: By, at: datetime) -> Outcome:
     """The partner's session, known here: no handle (its home keeps it). A duplicate is noted only."""
-    sid = str(payload["session_id"])
-    details = {"session_id": sid, "participants": len(payload["participants"])}
+    sid = payload.session_id
+    details = {"session_id": sid, "participants": len(payload.participants)}
     if any(s.session_id == sid for s in case.video_sessions):
         return record(case, "partner_video_scheduled", by, at, {**details, "noted": True})
     outcome = record(case, "partner_video_scheduled", by, at, details)
     outcome.case.video_sessions.append(
         VideoSession(
             session_id=sid,
-            provider=str(payload["provider"]),
-            scheduled_for=datetime.fromisoformat(payload["scheduled_for"]),
-            participants=[dict(p) for p in payload["participants"]],
+            provider=payload.provider,
+            scheduled_for=payload.scheduled_for,
+            participants=[p.model_dump(mode="json") for p in payload.participants],
             home=by.province,
             announced=True,
         )
@@ -156,40 +156,42 @@ def apply_scheduled(case: Case, payload: dict[str, Any], by: By, at: datetime) -
     return outcome
 
 
-def apply_joined(case: Case, payload: dict[str, Any], by: By, at: datetime) -> Outcome:
+def apply_joined(case: Case, payload: VideoJoined, by: By, at: datetime) -> Outcome:
     """A join at the session's home by one of its own people, on this side's chain too."""
-    info = dict(payload["joiner"])
+    info = payload.joiner
     joiner = Joiner(
-        role=info["role"],
-        province=info["province"],
-        subject=info["subject"],
-        authority=info.get("authority"),
-        window=info.get("window"),
+        role=info.role,
+        province=info.province,
+        subject=info.subject,
+        authority=info.authority,
+        window=info.window,
     )
-    sid, pid = str(payload["session_id"]), str(payload["participant_id"])
+    sid, pid = payload.session_id, payload.participant_id
     try:
-        return joined(case, sid, pid, joiner, by, datetime.fromisoformat(payload["at"]))
+        return joined(case, sid, pid, joiner, by, payload.at)
     except NotFound:  # a session this copy never heard of: the join is on record only
         details = {"session_id": sid, "participant_id": pid, "joiner": joiner.record(), "noted": True}
         return record(case, "partner_video_joined", by, at, details)
 
 
-def apply_ended(case: Case, payload: dict[str, Any], by: By, at: datetime) -> Outcome:
-    sid = str(payload["session_id"])
+def apply_ended(case: Case, payload: VideoEnded, by: By, at: datetime) -> Outcome:
+    sid = payload.session_id
     outcome = record(case, "partner_video_ended", by, at, {"session_id": sid})
     session = next((s for s in outcome.case.video_sessions if s.session_id == sid), None)
     if session is None:
         outcome.event["details"]["noted"] = True
         return outcome
     if session.ended_at is None:
-        session.ended_at = datetime.fromisoformat(payload["ended_at"])
-        session.outcome = str(payload["outcome"])
-        session.consent_recorded = bool(payload["consent_recorded"])
+        session.ended_at = payload.ended_at
+        session.outcome = payload.outcome
+        session.consent_recorded = payload.consent_recorded
     return outcome
 
 
-VIDEO_APPLIED = {
-    MessageType.VIDEO_SCHEDULED: apply_scheduled,
-    MessageType.VIDEO_JOINED: apply_joined,
-    MessageType.VIDEO_ENDED: apply_ended,
-}
+def apply_video_message(case: Case, payload: VideoPayload, by: By, at: datetime) -> Outcome:
+    """The partner's video message (`video.scheduled`, `video.joined`, `video.ended`) on this copy."""
+    if isinstance(payload, VideoScheduled):
+        return apply_scheduled(case, payload, by, at)
+    if isinstance(payload, VideoJoined):
+        return apply_joined(case, payload, by, at)
+    return apply_ended(case, payload, by, at)

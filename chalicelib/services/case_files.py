@@ -14,6 +14,7 @@ from chalicelib.domain.catalog import MAX_MATERIAL_BYTES
 from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.envelope import FETCH_KIND, ExchangeRefusal
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.messages import FileRef
 from chalicelib.services.exchange import RefusalLog, Signer, refusal_record, unverified_claims
 from chalicelib.services.partners import PartnerService
 from chalicelib.services.signed_request import check_signed_request
@@ -94,26 +95,30 @@ class CaseFiles:
 
     # — the side that receives it —
 
-    def copy_in(self, case: Case, ref: dict[str, Any], at: datetime) -> MaterialFile:
+    def copy_in(self, case: Case, ref: FileRef, at: datetime) -> MaterialFile:
         """The partner's file, copied here and checked; a licence reference is taken as it is."""
-        common = {
-            "file_id": ref["file_id"],
-            "slot": ref["slot"],
-            "filename": ref["filename"],
+        common: dict[str, Any] = {
+            "file_id": ref.file_id,
+            "slot": ref.slot,
+            "filename": ref.filename,
             "status": FileStatus.VERIFIED,
-            "trust_level": ref.get("trust_level") or "C",
+            "trust_level": ref.trust_level or "C",
             "created_at": at,
             "checked_at": at,
         }
-        if ref.get("licence_ref"):
-            return MaterialFile(**common, licence_ref=ref["licence_ref"])
+        if ref.licence_ref:
+            return MaterialFile(**common, licence_ref=ref.licence_ref)
+        if ref.content_type is None or ref.sha256 is None:  # a file, not a licence: both are named
+            raise ValueError(
+                "a partner's file names no content type or SHA-256"
+            )  # retried, then dead-lettered
         assert case.exchange is not None
         partner = self._partners.require(case.exchange.partner)
         token = self._signer.sign_jws(
             {
                 "id": str(uuid.uuid4()),
                 "case": case.number,
-                "file_id": ref["file_id"],
+                "file_id": ref.file_id,
                 "from": self._province,
                 "to": partner.code,
                 "sent_at": rfc3339(self._clock()),
@@ -123,17 +128,17 @@ class CaseFiles:
         answer = self._http.post(f"{partner.endpoint}/v1/exchange/files", {"request": token})
         if answer.status != 200 or "url" not in answer.body:
             raise ConnectionError(f"file fetch from {partner.code} answered {answer.status}")
-        slot = case.slot(ref["slot"])
+        slot = case.slot(ref.slot)
         limit = slot.max_bytes if slot is not None else MAX_MATERIAL_BYTES
         body, digest = self._http.download(answer.body["url"], limit)
-        if digest != ref["sha256"]:
+        if digest != ref.sha256:
             raise ValueError("a partner's file does not match its SHA-256")  # retried, then dead-lettered
-        folder = RESULT_SLOT if ref["slot"] == RESULT_SLOT else ref["slot"]
-        key = f"cases/{case.number}/{folder}/{ref['file_id']}"
-        version = self._objects.put_bytes(key, body, content_type=ref["content_type"], sha256_hex=digest)
+        folder = RESULT_SLOT if ref.slot == RESULT_SLOT else ref.slot
+        key = f"cases/{case.number}/{folder}/{ref.file_id}"
+        version = self._objects.put_bytes(key, body, content_type=ref.content_type, sha256_hex=digest)
         return MaterialFile(
             **common,
-            content_type=ref["content_type"],
+            content_type=ref.content_type,
             size=len(body),
             sha256=digest,
             key=key,

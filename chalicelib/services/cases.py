@@ -38,7 +38,7 @@ from chalicelib.domain.case import (
     FileStatus,
     Intake,
 )
-from chalicelib.domain.case_acts import By, Context, Outcome, owner_key, perform, record
+from chalicelib.domain.case_acts import By, Context, Outcome, owner_key, perform, record, take_form
 from chalicelib.domain.case_exchange import ORIGIN, outgoing
 from chalicelib.domain.case_factory import CaseItem, new_case
 from chalicelib.domain.case_states import FINAL, Actor, CaseState
@@ -343,12 +343,7 @@ class CaseService:
         outcome = record(
             case, "update_form", by_for(principal, case), self._clock(), {"fields": sorted(form)}
         )
-        outcome.case.form = form
-        request = outcome.case.supplement
-        if case.state is CaseState.SUPPLEMENT_REQUESTED and request is not None:
-            # what the 补正 answer changes is all a further 补正 may come back to (一次性告知)
-            changed = {k for k in {*case.form, *form} if case.form.get(k) != form.get(k)}
-            request.changed_fields = sorted(set(request.changed_fields) | changed)
+        take_form(outcome.case, form)
         return self.book.save(case, [outcome])
 
     def check_complete_form(self, case: Case) -> None:

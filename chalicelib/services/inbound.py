@@ -5,6 +5,10 @@ already applied one is skipped. Applying a message and marking it applied (and t
 reached) commit in the case's transaction, so a consumer dying half-way leaves the message to be
 applied again, never twice.
 
+A message's payload is parsed once, here, into its typed model (`PAYLOADS`, domain/messages.py;
+it conformed to the schema and parsed on receipt), and the domain function of its type applies it:
+no dict of a partner's message goes further.
+
 A message that finds its case in a state its table (`case_exchange`) does not list is not dropped:
 the case is marked out of sync (shown on its views and in the operators' list, logged as
 `case out of sync` for the alarm), the message waits as `blocked` (its successors park behind it)
@@ -17,24 +21,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from chalicelib.domain.case import (
-    Agent,
-    Applicant,
-    Case,
-    CaseExchange,
-    Channel,
-    Entrustment,
-    Intake,
-    JointLink,
-    SyncIssue,
-)
-from chalicelib.domain.case_acts import Context, Outcome, perform, record
+from chalicelib.domain.case import Case, CaseExchange, Channel, Entrustment, Intake, SyncIssue
+from chalicelib.domain.case_acts import Context, Outcome, perform, record, take_form
 from chalicelib.domain.case_exchange import (
     CARRIED,
     HANDLER,
-    MIRRORED,
-    SHIPMENT_MESSAGES,
-    VIDEO_TABLE,
     OutOfSync,
     carried_act,
     check_two_way_message,
@@ -57,8 +48,27 @@ from chalicelib.domain.commands import (
 from chalicelib.domain.entrustment import apply_settlement
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.messages import (
+    PAYLOADS,
+    CarriedPayload,
+    CaseDispatched,
+    CaseEntrustmentSettled,
+    CaseForwarded,
+    CaseOriginalChecked,
+    CaseRated,
+    CaseRectificationClosed,
+    CaseResultDelivered,
+    CaseResultHandedOver,
+    CaseResultIssued,
+    CaseSupplementAnswered,
+    CaseWithdrawn,
+    MessagePart,
+    ShipmentPayload,
+    StatusPayload,
+    VideoPayload,
+)
 from chalicelib.domain.rating_exchange import receive_closure, receive_rating
-from chalicelib.domain.video import VIDEO_APPLIED
+from chalicelib.domain.video import apply_video_message
 from chalicelib.observability import logger
 from chalicelib.services.case_book import Extra
 from chalicelib.services.case_files import CaseFiles
@@ -68,7 +78,6 @@ from chalicelib.services.cases import (
 from chalicelib.services.ratings import opened_rectifications
 from chalicelib.services.shipments import ShipmentService
 
-OPENING = (MessageType.CASE_FORWARDED, MessageType.CASE_DISPATCHED)
 SYNC_RETRY_FIRST = timedelta(minutes=1)
 SYNC_RETRY_MAX = timedelta(hours=1)
 
@@ -79,18 +88,20 @@ def sync_backoff(attempts: int) -> timedelta:
     return min(delay, SYNC_RETRY_MAX)
 
 
-def carried_command(act: Act, payload: dict[str, Any]) -> Command:
-    """The command an origin's message performs here (`CARRIED`), from its payload, which conformed
-    to the message's schema on receipt: a 补正 answer's note, a withdrawal's or cancellation's
-    reason, how the result was delivered (a handover at the intake window names none)."""
-    if act is Act.ANSWER_SUPPLEMENT:
-        return AnswerSupplement(note=payload.get("note"))
-    if act is Act.WITHDRAW:
-        return Withdraw(reason=payload.get("reason"))
-    if act is Act.CANCEL:
-        return Cancel(reason=payload.get("reason"))
-    if act is Act.DELIVER:
-        return Deliver(how=delivery_how(payload.get("how") or "window_handover"))
+def carried_command(act: Act, payload: CarriedPayload) -> Command:
+    """The command an origin's message performs here (`CARRIED`), from its typed payload: a 补正
+    answer's note, a withdrawal's or cancellation's reason, how the result was delivered (a handover
+    at the intake window names none)."""
+    if act is Act.ANSWER_SUPPLEMENT and isinstance(payload, CaseSupplementAnswered):
+        return AnswerSupplement(note=payload.note)
+    if act is Act.WITHDRAW and isinstance(payload, CaseWithdrawn):
+        return Withdraw(reason=payload.reason)
+    if act is Act.CANCEL and isinstance(payload, CaseWithdrawn):
+        return Cancel(reason=payload.reason)
+    if act is Act.DELIVER and isinstance(payload, CaseResultDelivered):
+        return Deliver(how=delivery_how(payload.how))
+    if act is Act.DELIVER and isinstance(payload, CaseResultHandedOver):
+        return Deliver(how=delivery_how("window_handover"))
     raise ValueError(f"no message carries {act.value}")
 
 
@@ -168,8 +179,9 @@ class InboundService:
             self._store.put(self._store.received_item({**received, "status": "parked"}))
             return "parked"
         kind = MessageType(envelope["type"])
+        payload = PAYLOADS[kind].model_validate(received["payload"])  # conformed on receipt: it parses
         try:
-            outcome = self._outcome(number, case, kind, received["payload"], sender)
+            outcome = self._outcome(number, case, kind, payload, sender)
         except OutOfSync as stuck:
             assert case is not None
             return self._out_of_sync(case, received, stuck, unpark=unpark)
@@ -250,78 +262,78 @@ class InboundService:
         return self._store.out_of_sync(limit)
 
     def _outcome(
-        self, number: str, case: Case | None, kind: MessageType, payload: dict[str, Any], sender: str
+        self, number: str, case: Case | None, kind: MessageType, payload: MessagePart, sender: str
     ) -> Outcome:
         at = self._clock()
-        if kind in OPENING:
+        if isinstance(payload, CaseForwarded):  # case.forwarded, case.dispatched
             if case is not None:
                 raise ValueError("a case opening message for a case that exists")
-            return self._open(number, kind, payload, sender, at)
+            return self._open(number, payload, sender, at)
         if case is None or case.exchange is None or case.exchange.partner != sender:
             raise NotFound("case_not_found")
-        if kind in VIDEO_TABLE:  # 视频会商: the partner's sessions, known here too
+        if isinstance(payload, VideoPayload):  # 视频会商: the partner's sessions, known here too
             check_two_way_message(case, kind)
-            return VIDEO_APPLIED[kind](case, payload, partner_by(sender), at)
-        if kind in MIRRORED:
-            if payload.get("file"):
-                document = self._files.copy_in(case, payload["file"], at)
+            return apply_video_message(case, payload, partner_by(sender), at)
+        if isinstance(payload, StatusPayload):
+            if isinstance(payload, CaseResultIssued) and payload.file is not None:
+                document = self._files.copy_in(case, payload.file, at)
                 case = case.model_copy(deep=True)
                 case.files.append(document)
-                payload = {**payload, "file_id": document.file_id}
+                result = payload.result.model_copy(update={"file_id": document.file_id})
+                payload = payload.model_copy(update={"result": result})
             outcome = mirror(case, kind, payload, sender, at)
-            if kind is MessageType.RESULT_ISSUED and payload.get("shipment"):
-                outcome.event["details"]["shipment"] = payload["shipment"]  # the result mailed back
+            if isinstance(payload, CaseResultIssued) and payload.shipment is not None:
+                # the result mailed back
+                outcome.event["details"]["shipment"] = payload.shipment.model_dump(mode="json")
             return outcome
-        if kind in CARRIED:
+        if isinstance(payload, CarriedPayload):
             act = carried_act(case, kind)
             if act is None:  # ended here before the origin's message arrived: on record only
-                details = {"reason": payload.get("reason"), "noted": True}
+                reason = payload.reason if isinstance(payload, CaseWithdrawn) else None
+                details = {"reason": reason, "noted": True}
                 return record(case, f"partner_{CARRIED[kind].value}", partner_by(sender), at, details)
-            copied = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
+            refs = payload.files if isinstance(payload, CaseSupplementAnswered) else []
+            copied = [self._files.copy_in(case, ref, at) for ref in refs]
             case = case.model_copy(deep=True)
             case.files.extend(copied)
-            if act is Act.ANSWER_SUPPLEMENT and payload.get("form") is not None and case.supplement:
-                # the form as the applicant corrected it in the 补正 answer (a further 补正 may
-                # come back to the fields it changed, as at the origin)
-                form = dict(payload["form"])
-                changed = {k for k in {*case.form, *form} if case.form.get(k) != form.get(k)}
-                case.form = form
-                case.supplement.changed_fields = sorted(set(case.supplement.changed_fields) | changed)
+            if isinstance(payload, CaseSupplementAnswered) and payload.form is not None:
+                take_form(case, payload.form)  # a field the 补正 answer corrected at the origin
             ctx = Context(at=at, calendar=self._cases.book.calendar())
             # a handover is the window's act, a cancellation the lead's; the rest are the applicant's
             actor = Actor.CLERK if act in (Act.DELIVER, Act.CANCEL) else Actor.APPLICANT
             outcome = perform(case, carried_command(act, payload), partner_by(sender, actor), ctx)
-            if act is Act.DELIVER and outcome.case.result is not None and payload.get("at"):
-                outcome.case.result.delivered_at = datetime.fromisoformat(payload["at"])  # its time there
+            delivered = outcome.case.result if act is Act.DELIVER else None
+            if delivered is not None and isinstance(payload, CaseResultHandedOver | CaseResultDelivered):
+                delivered.delivered_at = payload.at  # its time there
             return outcome
-        if kind is MessageType.ENTRUSTMENT_SETTLED:
+        if isinstance(payload, CaseEntrustmentSettled):
             return apply_settlement(case, payload, partner_by(sender), at)
-        if kind in SHIPMENT_MESSAGES:
+        if isinstance(payload, ShipmentPayload):
             return self._shipments.received(case, kind, payload, sender, at)
-        if kind is MessageType.ORIGINAL_CHECKED:
+        if isinstance(payload, CaseOriginalChecked):
             return self._shipments.original_checked(case, payload, sender, at)
-        if kind is MessageType.RATED:
+        if isinstance(payload, CaseRated):
             return receive_rating(case, payload, sender, at, self._cases.book.calendar())
-        if kind is MessageType.RECTIFICATION_CLOSED:
+        if isinstance(payload, CaseRectificationClosed):
             return receive_closure(case, payload, sender, at)
-        return record(case, f"partner_{kind.value.split('.', 1)[1]}", partner_by(sender), at, dict(payload))
+        details = payload.model_dump(mode="json", exclude_unset=True)  # e.g. case.revealed: on record
+        return record(case, f"partner_{kind.value.split('.', 1)[1]}", partner_by(sender), at, details)
 
-    def _open(
-        self, number: str, kind: MessageType, payload: dict[str, Any], sender: str, at: datetime
-    ) -> Outcome:
+    def _open(self, number: str, payload: CaseForwarded, sender: str, at: datetime) -> Outcome:
         """The handling province opens the case a partner forwarded or dispatched, as submitted, under
         the item version it was filed under (fetched from the publisher if this gateway lacks it)."""
-        code, version = payload["item_code"], int(payload["item_version"])
-        item = CaseItem.of(self._cases.catalog.case_item(code, version, holder=sender))
-        dispatched = kind is MessageType.CASE_DISPATCHED
-        joint = JointLink.model_validate(payload["joint"]) if payload.get("joint") else None
+        item = CaseItem.of(
+            self._cases.catalog.case_item(payload.item_code, payload.item_version, holder=sender)
+        )
+        dispatched = isinstance(payload, CaseDispatched)
+        joint = payload.joint
         intake = None
-        if dispatched and payload.get("intake"):
+        if isinstance(payload, CaseDispatched) and payload.intake:
             # the intake as it matters here: the window, originals checked there and mailed (no query code)
             intake = Intake.model_validate(
-                {k: v for k, v in payload["intake"].items() if k not in ("query_code", "handover")}
+                {k: v for k, v in payload.intake.items() if k not in ("query_code", "handover")}
             )
-        agent = Agent.model_validate(payload["agent"]) if payload.get("agent") else None
+        agent = payload.agent
         case = new_case(
             item,
             number=number,
@@ -329,24 +341,25 @@ class InboundService:
             origin_province=sender,
             mode=Mode.JOINT if joint else Mode.PROXY_INTAKE if dispatched else Mode.FULL_ONLINE,
             channel=Channel.WINDOW if dispatched else Channel.EXCHANGE,
-            applicant=Applicant.model_validate(payload["applicant"]),
+            applicant=payload.applicant,
             at=at,
-            form=payload.get("form") or {},
-            submitted_at=datetime.fromisoformat(payload["submitted_at"]),
+            form=payload.form or {},
+            submitted_at=payload.submitted_at,
             # 委托代办: principal and agent as the origin recorded them, with the entrustment and its slot
             agent=agent,
-            entrustment=Entrustment.model_validate(payload.get("entrustment") or {}) if agent else None,
+            entrustment=(payload.entrustment or Entrustment()) if agent else None,
             intake=intake,
             exchange=CaseExchange(role=HANDLER, partner=sender),
             joint=joint,
-            share=payload.get("part_materials"),  # a joint part's share of the materials
+            share=payload.part_materials,  # a joint part's share of the materials
         )
-        case.files = [self._files.copy_in(case, ref, at) for ref in payload.get("files", [])]
+        case.files = [self._files.copy_in(case, ref, at) for ref in payload.files]
         details: dict[str, Any] = {
             "origin": sender,
             "channel": case.handler.channel.value,
             "files": len(case.files),
         }
         if intake is not None:
-            details["shipments"] = payload.get("shipments") or []
+            shipments = payload.shipments if isinstance(payload, CaseDispatched) else None
+            details["shipments"] = [s.model_dump(mode="json") for s in shipments or []]
         return record(case, "open_from_partner", partner_by(sender), at, details)

@@ -24,7 +24,7 @@ from chalicelib.domain.case import (
     Part,
     PartState,
 )
-from chalicelib.domain.case_acts import By, Context, Outcome, notice_for, perform, record
+from chalicelib.domain.case_acts import By, Context, Outcome, notice_for, perform, record, take_form
 from chalicelib.domain.case_exchange import ORIGIN
 from chalicelib.domain.case_factory import CaseItem, new_case
 from chalicelib.domain.case_states import DECIDED, FINAL, Actor, CaseState
@@ -300,12 +300,8 @@ class JointCoordinator:
                 copy.files.extend(
                     f.model_copy() for f in fresh if f.file_id not in {g.file_id for g in copy.files}
                 )
-                changed = parent.supplement.changed_fields if parent.supplement else []
-                if changed and copy.supplement is not None:  # a corrected field reaches the part too
-                    copy.form = dict(parent.form)
-                    copy.supplement.changed_fields = sorted(
-                        set(copy.supplement.changed_fields) | set(changed)
-                    )
+                if parent.supplement is not None and parent.supplement.changed_fields:
+                    take_form(copy, parent.form)  # a field the answer corrected reaches the part too
                 note = parent.supplement.note if parent.supplement else None
                 answer = AnswerSupplement(note=note)
                 outcome = self._act(copy, answer, FOR_APPLICANT, now)

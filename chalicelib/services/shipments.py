@@ -28,6 +28,7 @@ from chalicelib.domain.clock import rfc3339
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.messages import CaseOriginalChecked, CaseShipmentRecorded, ShipmentPayload
 from chalicelib.domain.shipment_commands import (
     CheckOriginalHere,
     RecordShipment,
@@ -202,46 +203,45 @@ class ShipmentService:
     # — the partner's —
 
     def received(
-        self, case: Case, kind: MessageType, payload: dict[str, Any], sender: str, at: datetime
+        self, case: Case, kind: MessageType, payload: ShipmentPayload, sender: str, at: datetime
     ) -> Outcome:
         """The partner's shipment or status event, as an event whose details carry the record to
         write (`sides`); a duplicate, an unknown shipment or a step back is noted only."""
         check_two_way_message(case, kind)
         by = partner_by(sender)
         known = {s["id"]: s for s in self._store.shipments(case.number)}
-        if kind is MessageType.SHIPMENT_RECORDED:
-            act, shipment_id = "partner_shipment_recorded", payload["id"]
+        if isinstance(payload, CaseShipmentRecorded):
+            act, shipment_id = "partner_shipment_recorded", payload.id
             if shipment_id in known:
                 return record(case, act, by, at, {"id": shipment_id, "noted": True})
-            outcome = record(
-                case, act, by, at, {"id": shipment_id, "shipment": {**payload, "case": case.number}}
-            )
+            shipment = {**payload.model_dump(mode="json"), "case": case.number}
+            outcome = record(case, act, by, at, {"id": shipment_id, "shipment": shipment})
             intake = outcome.case.intake
-            if payload["direction"] in ORIGINALS_BACK and intake is not None:
+            if payload.direction in ORIGINALS_BACK and intake is not None:
                 # 原件退还: the window's copy shows which originals are on their way back
-                returned = [s for s in payload["contents"] if s in intake.originals_to_mail]
+                returned = [s for s in payload.contents if s in intake.originals_to_mail]
                 intake.originals_returned.extend(s for s in returned if s not in intake.originals_returned)
-            mark_arrival(outcome, payload, self._province, at)
+            mark_arrival(outcome, shipment, self._province, at)
             return outcome
-        shipment_id, status = payload["shipment_id"], payload["status"]
+        shipment_id, status = payload.shipment_id, payload.status
         details: dict[str, Any] = {"id": shipment_id, "status": status}
-        shipment = known.get(shipment_id)
-        if shipment is None or not moves_forward(shipment, status):
+        known_shipment = known.get(shipment_id)
+        if known_shipment is None or not moves_forward(known_shipment, status):
             return record(case, "partner_shipment_event", by, at, {**details, "noted": True})
-        updated = advance(
-            shipment, status, payload["at"], payload.get("note"), payload.get("province") or sender
-        )
+        updated = advance(known_shipment, status, rfc3339(payload.at), payload.note, payload.province)
         outcome = record(case, "partner_shipment_event", by, at, {**details, "shipment": updated})
         mark_arrival(outcome, updated, self._province, at)
         return outcome
 
-    def original_checked(self, case: Case, payload: dict[str, Any], sender: str, at: datetime) -> Outcome:
+    def original_checked(
+        self, case: Case, payload: CaseOriginalChecked, sender: str, at: datetime
+    ) -> Outcome:
         """The handling province's 原件核验 of a mailed original, shown on the window's copy; a check
         of a slot the window did not mail, or one already known, is noted only."""
         check_original_message(case)
         by = partner_by(sender)
-        slot = payload["slot"]
-        details = {"slot": slot, "matches": payload["matches"], "kept": payload.get("kept", False)}
+        slot = payload.slot
+        details = {"slot": slot, "matches": payload.matches, "kept": payload.kept}
         intake = case.intake
         if (
             intake is None
@@ -255,12 +255,12 @@ class ShipmentService:
         outcome.case.intake.original_checks.append(
             OriginalCheck(
                 slot=slot,
-                matches=bool(payload["matches"]),
-                note=payload.get("note"),
-                at=datetime.fromisoformat(payload["at"]),
+                matches=payload.matches,
+                note=payload.note,
+                at=payload.at,
                 by=by.subject,
-                province=payload.get("province") or sender,
-                kept=bool(payload.get("kept", False)),
+                province=payload.province,
+                kept=payload.kept,
             )
         )
         return outcome

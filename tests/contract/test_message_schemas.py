@@ -43,6 +43,7 @@ from chalicelib.domain.catalog_terms import Mode
 from chalicelib.domain.clock import BEIJING, rfc3339
 from chalicelib.domain.entrustment import settled_payload
 from chalicelib.domain.envelope import Envelope, MessageType, payload_digest
+from chalicelib.domain.messages import FileRef
 from chalicelib.domain.personal import PersonalKind
 from chalicelib.domain.rating_exchange import closed_payload, rated_payload
 from chalicelib.domain.reveal import reveal, revealed_payload
@@ -659,8 +660,16 @@ def test_the_file_fetch_request_the_code_signs_validates() -> None:
 
     dummy: Any = object()
     files = CaseFiles(Partners(), Signer(), dummy, Unreachable(), dummy, "430000")  # type: ignore[arg-type]
-    ref = {"file_id": "F3HW8PZ4CMN2Q", "slot": "application_form", "filename": "申请书.pdf"}
-    ref["trust_level"] = "C"
+    ref = FileRef(
+        file_id="F3HW8PZ4CMN2Q",
+        slot="application_form",
+        filename="申请书.pdf",
+        content_type="application/pdf",
+        size=1024,
+        sha256="0" * 64,
+        trust_level="C",
+        licence_ref=None,
+    )
     with pytest.raises(ConnectionError):
         files.copy_in(draft(), ref, at(3, 10, 16))
     ((claims, typ),) = signed

@@ -105,6 +105,11 @@ def _schema_invalid(partner: PartnerProvince) -> dict[str, Any]:
     return partner.message({**PAYLOAD, "item_version": "two"}, kind=MessageType.CASE_FORWARDED)
 
 
+def _time_not_a_time(partner: PartnerProvince) -> dict[str, Any]:
+    """Valid against the schema, which leaves a date-time's format unchecked; its model refuses it."""
+    return partner.message({**PAYLOAD, "submitted_at": "yesterday"}, kind=MessageType.CASE_FORWARDED)
+
+
 def _not_canonical(partner: PartnerProvince) -> dict[str, Any]:
     signed = partner.message(PAYLOAD)
     return {**signed, "payload": {**PAYLOAD, "item_version": 2**60}}  # outside I-JSON: no JCS form
@@ -159,6 +164,7 @@ def _other_kid(partner: PartnerProvince) -> dict[str, Any]:
         ),
         (_unknown_type, 422, "message_type_unsupported"),
         (_schema_invalid, 422, "payload_invalid"),
+        (_time_not_a_time, 422, "payload_invalid"),
         (_not_canonical, 422, "payload_not_canonical"),
         (_claims_changed(seq="1"), 400, "envelope_malformed"),
         (_claims_changed(id=7), 400, "envelope_malformed"),
@@ -176,6 +182,7 @@ def _other_kid(partner: PartnerProvince) -> dict[str, Any]:
         "malformed",
         "unknown-type",
         "schema-invalid",
+        "time-not-a-time",
         "not-canonical",
         "seq-a-string",
         "id-a-number",

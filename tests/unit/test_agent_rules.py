@@ -12,6 +12,7 @@ from chalicelib.domain.case_states import Act
 from chalicelib.domain.entrustment import apply_settlement, settled_payload
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.identity import Role
+from chalicelib.domain.messages import CaseEntrustmentSettled
 from tests.unit.test_case_acts import act, at, make_case, step
 
 AGENT = Agent(
@@ -66,20 +67,24 @@ def test_refusing_acceptance_is_not_held_back_by_the_entrustment() -> None:
 
 # — the entrustment settled on the other side (case.entrustment_settled) —
 
-AUTHORISED = {
-    "state": "verified",
-    "method": "authorised",
-    "reason": None,
-    "at": "2025-03-04T10:00:00+08:00",
-    "by": "principal",
-}
-REFUSED = {
-    "state": "refused",
-    "method": "document",
-    "reason": "未签字",
-    "at": "2025-03-04T10:00:00+08:00",
-    "by": "clerk-9",
-}
+AUTHORISED = CaseEntrustmentSettled.model_validate(
+    {
+        "state": "verified",
+        "method": "authorised",
+        "reason": None,
+        "at": "2025-03-04T10:00:00+08:00",
+        "by": "principal",
+    }
+)
+REFUSED = CaseEntrustmentSettled.model_validate(
+    {
+        "state": "refused",
+        "method": "document",
+        "reason": "未签字",
+        "at": "2025-03-04T10:00:00+08:00",
+        "by": "clerk-9",
+    }
+)
 
 
 def test_a_settlement_from_the_other_side_applies_while_the_entrustment_is_open() -> None:

@@ -4,6 +4,7 @@ and refuses anything else, and the routes' request models and the partner's mess
 from __future__ import annotations
 
 import dataclasses
+import json
 import typing
 from typing import Any, ClassVar, get_args
 
@@ -28,8 +29,11 @@ from chalicelib.domain.commands import (
     delivery_how,
     noted,
 )
+from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import DomainError
+from chalicelib.domain.messages import PAYLOADS, CaseWithdrawn
 from chalicelib.services.inbound import carried_command
+from tests.conftest import ROOT
 from tests.unit.test_case_acts import APPLICANT, CLERK, at, calendar, make_case, submitted
 
 
@@ -185,19 +189,33 @@ def test_request_bodies_become_typed_fields() -> None:
 # — a partner's message builds the command of the act it carries —
 
 
+FIXTURES = ROOT / "tests" / "fixtures" / "messages" / "v1"
+
+
+def frozen(kind: MessageType) -> Any:
+    """The frozen v1 fixture of `kind`, parsed into its model as the receiver does."""
+    text = (ROOT / "tests" / "fixtures" / "messages" / "v1" / f"{kind.value}.json").read_text(
+        encoding="utf-8"
+    )
+    return PAYLOADS[kind].model_validate(json.loads(text))
+
+
 @pytest.mark.parametrize("kind", list(CARRIED), ids=lambda k: k.value)
 def test_each_carried_message_builds_the_command_of_its_act(kind: Any) -> None:
     act = CARRIED[kind]
-    payload = {"note": "补正说明", "reason": "不再需要", "how": "download", "at": "2025-03-03T10:00:00+08:00"}
-    command = carried_command(act, payload)
+    command = carried_command(act, frozen(kind))
     assert command.act is act
 
 
 def test_a_handover_message_is_a_delivery_at_the_window() -> None:
-    assert carried_command(Act.DELIVER, {}) == commands.Deliver(how="window_handover")
-    assert carried_command(Act.CANCEL, {"reason": "联办撤销"}) == commands.Cancel(reason="联办撤销")
+    handed_over = frozen(MessageType.RESULT_HANDED_OVER)
+    assert carried_command(Act.DELIVER, handed_over) == commands.Deliver(how="window_handover")
+    assert carried_command(Act.CANCEL, CaseWithdrawn(reason="联办撤销")) == commands.Cancel(reason="联办撤销")
+    assert carried_command(Act.WITHDRAW, frozen(MessageType.WITHDRAWN)) == commands.Withdraw(
+        reason="企业生产地址变更，撤回后重新申请"
+    )
     with pytest.raises(ValueError, match="no message carries"):
-        carried_command(Act.ACCEPT, {})
+        carried_command(Act.ACCEPT, handed_over)
 
 
 def _sample(kind: type[commands.Command]) -> commands.Command:

@@ -32,15 +32,29 @@ from chalicelib.domain.case_exchange import (
 from chalicelib.domain.case_states import TRANSITIONS, Act, Actor, CaseState, next_state, performer_of
 from chalicelib.domain.clock import BEIJING
 from chalicelib.domain.envelope import MessageType
+from chalicelib.domain.messages import PAYLOADS, StatusPayload
 from tests.factories import case_model
 
 AT = datetime(2025, 3, 3, 10, 0, tzinfo=BEIJING)
 CLOCK = CaseClock(statutory_days=20, promised_days=10).model_dump(mode="json")
 
 
-def payload_for(kind: MessageType, *, act: Act | None = None, approved: bool = True) -> dict[str, Any]:
-    """A status payload as `status_payload` builds it, for any message the origin mirrors."""
-    payload: dict[str, Any] = {"act": (act or MIRRORED[kind]).value, "state": "x", "clock": CLOCK}
+STATES = {  # the state the handling province names in each message (`status_payload`)
+    MessageType.ACCEPTED: "accepted",
+    MessageType.NOT_ACCEPTED: "not_accepted",
+    MessageType.SUPPLEMENT_REQUESTED: "supplement_requested",
+    MessageType.SUSPENDED: "suspended",
+    MessageType.RESUMED: "under_review",
+    MessageType.RESULT_ISSUED: "result_issued",
+    MessageType.DELIVERY_RECORDED: "delivered",
+}
+
+
+def payload_for(kind: MessageType, *, act: Act | None = None, approved: bool = True) -> StatusPayload:
+    """A status payload as `status_payload` builds it, for any message the origin mirrors, parsed
+    into its model as the receiver does."""
+    state = STATES.get(kind) or ("approved" if approved else "denied")
+    payload: dict[str, Any] = {"act": (act or MIRRORED[kind]).value, "state": state, "clock": CLOCK}
     if kind is MessageType.NOT_ACCEPTED:
         payload["refusal"] = {"reason": "材料不符", "legal_basis": "《行政许可法》第三十二条"}
     if kind is MessageType.SUPPLEMENT_REQUESTED:
@@ -51,7 +65,10 @@ def payload_for(kind: MessageType, *, act: Act | None = None, approved: bool = T
         payload["decision"] = {"approved": approved, "decided_at": AT.isoformat()}
     if kind is MessageType.RESULT_ISSUED:
         payload["result"] = {"delivery": "electronic", "title": "决定书", "issued_at": AT.isoformat()}
-    return payload
+    if kind is MessageType.DELIVERY_RECORDED:
+        payload.update(how="mail_signed", at=AT.isoformat())
+    typed: StatusPayload = PAYLOADS[kind].model_validate(payload)  # type: ignore[assignment]
+    return typed
 
 
 MIRROR_CASES = [

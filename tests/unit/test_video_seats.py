@@ -24,6 +24,7 @@ from chalicelib.domain.case_states import Actor, CaseState
 from chalicelib.domain.clock import BEIJING
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
+from chalicelib.domain.messages import VideoEnded, VideoJoined, VideoScheduled
 from chalicelib.domain.video import (
     Joiner,
     apply_ended,
@@ -92,27 +93,35 @@ def test_the_first_person_holds_a_seat_and_an_ended_session_takes_nobody() -> No
 def test_the_partners_messages_on_a_copy_once_each() -> None:
     case = case_model()
     home = session(handle={"provider": "local", "session_id": "x"})
-    payload = scheduled_payload(case, home)
-    assert "handle" not in payload and "joined_by" not in str(payload)
+    sent = scheduled_payload(case, home)
+    assert "handle" not in sent and "joined_by" not in str(sent)
+    payload = VideoScheduled.model_validate(sent)
     first = apply_scheduled(case, payload, GUANGXI, AT)
     [copy] = first.case.video_sessions
     assert (copy.home, copy.handle, copy.announced) == ("450000", {}, True)
     again = apply_scheduled(first.case, payload, GUANGXI, AT)
     assert len(again.case.video_sessions) == 1 and again.event["details"]["noted"] is True
-    join = {
-        "session_id": "s-0000001",
-        "participant_id": "window-430000-01",
-        "joiner": WINDOW.record(),
-        "at": AT.isoformat(),
-    }
+    join = VideoJoined.model_validate(
+        {
+            "session_id": "s-0000001",
+            "participant_id": "window-430000-01",
+            "joiner": WINDOW.record(),
+            "at": AT.isoformat(),
+        }
+    )
     joined_copy = apply_joined(first.case, join, GUANGXI, AT)
     assert joined_copy.case.video_sessions[0].participants[0]["joined_by"] == "w-1"
     unknown = apply_joined(case, join, GUANGXI, AT)  # a session this copy never heard of
     assert unknown.event["details"]["noted"] is True and unknown.case.video_sessions == []
     over = session(ended_at=AT + timedelta(minutes=20), outcome="已核对", consent_recorded=True)
-    ended = apply_ended(joined_copy.case, ended_payload(over), GUANGXI, AT)
+    ended = apply_ended(joined_copy.case, VideoEnded.model_validate(ended_payload(over)), GUANGXI, AT)
     assert ended.case.video_sessions[0].outcome == "已核对"
-    assert apply_ended(case, ended_payload(over), GUANGXI, AT).event["details"]["noted"] is True
+    assert (
+        apply_ended(case, VideoEnded.model_validate(ended_payload(over)), GUANGXI, AT).event["details"][
+            "noted"
+        ]
+        is True
+    )
 
 
 def test_video_messages_apply_in_every_state_but_a_draft() -> None:
