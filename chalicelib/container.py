@@ -616,7 +616,7 @@ def dead_letters() -> DeadLetterService:
 def window() -> WindowService:
     from chalicelib.services.window import WindowService
 
-    return WindowService(cases(), case_reads(), binding())
+    return WindowService(cases(), case_queries(), binding())
 
 
 @_built
