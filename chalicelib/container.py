@@ -11,7 +11,9 @@ The module functions (`cases()`, `outbound()`, …) build each service once per 
 and are the call shape of the API and event layers. Imports happen inside them: a cold start pays
 only for the services its first request uses (ADR 0002). Nothing else in `chalicelib` keeps a
 process-wide instance: the token verifier, the idempotency store, the cursor and print-link keys,
-the tracer and the working calendar live here too.
+the tracer and the working calendar live here too. Two process-wide handles stay outside, on
+purpose: the AWS clients (adapters/aws.py, a connection cache that `install` drops for a new root)
+and the Powertools logger and metrics (observability.py, whose level `install` sets).
 """
 
 from __future__ import annotations

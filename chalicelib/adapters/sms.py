@@ -26,14 +26,13 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.aws import client, put_new
-from chalicelib.config import SMS_PROVIDERS, SmsSettings
+from chalicelib.config import SmsSettings
 from chalicelib.domain import personal
 from chalicelib.domain.clock import rfc3339, system_clock
 from chalicelib.domain.walkin import SmsMessage, e164
 from chalicelib.services.sms import SmsSender
 
 LEDGER_DAYS = 30
-PROVIDERS = SMS_PROVIDERS
 
 
 class SmsRefused(RuntimeError):

@@ -107,9 +107,6 @@ class CaseItem(BaseModel):
             channel=channel,
         )
 
-    def part_spec(self, key: str) -> JointPart | None:
-        return next((p for p in self.joint_parts if p.key == key), None)
-
 
 def new_case_number(province: str, today: str) -> str:
     """办件编号: province, date and a random part, e.g. 430000-20261123-7KQ2M9XA."""
