@@ -135,10 +135,14 @@ def recorded(store: MemoryPartners) -> Recorded:
     return Recorded(lambda partner: store.docs[partner.code]["status"])
 
 
+@pytest.fixture
+def registry(store: MemoryPartners, recorded: Recorded) -> PartnerService:
+    return _registry(recorded.table(), store, ReceiptingPartner())
+
+
 def test_a_status_change_is_followed_by_the_table_after_it_is_stored(
-    store: MemoryPartners, recorded: Recorded
+    registry: PartnerService, recorded: Recorded
 ) -> None:
-    registry = _registry(recorded.table(), store, ReceiptingPartner())
     assert recorded.runs == []  # registering is not a status change
     registry.set_status(PARTNER, PartnerStatus.SUSPENDED, OPERATOR, "停用")
     registry.set_status(PARTNER, PartnerStatus.ACTIVE, OPERATOR, "恢复")
@@ -146,9 +150,8 @@ def test_a_status_change_is_followed_by_the_table_after_it_is_stored(
 
 
 def test_a_status_change_that_was_not_stored_is_not_followed(
-    store: MemoryPartners, recorded: Recorded
+    registry: PartnerService, store: MemoryPartners, recorded: Recorded
 ) -> None:
-    registry = _registry(recorded.table(), store, ReceiptingPartner())
     store.down = True
     with pytest.raises(StoreDown):
         registry.set_status(PARTNER, PartnerStatus.SUSPENDED, OPERATOR, "停用")
@@ -157,9 +160,8 @@ def test_a_status_change_that_was_not_stored_is_not_followed(
 
 
 def test_a_failing_step_after_a_status_change_loses_nothing(
-    store: MemoryPartners, recorded: Recorded
+    registry: PartnerService, store: MemoryPartners, recorded: Recorded
 ) -> None:
-    registry = _registry(recorded.table(), store, ReceiptingPartner())
     recorded.fail = True
     with pytest.raises(RuntimeError):
         registry.set_status(PARTNER, PartnerStatus.SUSPENDED, OPERATOR, "停用")
