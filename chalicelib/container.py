@@ -11,7 +11,9 @@ The module functions (`cases()`, `outbound()`, …) build each service once per 
 and are the call shape of the API and event layers. Imports happen inside them: a cold start pays
 only for the services its first request uses (ADR 0002). Nothing else in `chalicelib` keeps a
 process-wide instance: the token verifier, the idempotency store, the cursor and print-link keys,
-the tracer and the working calendar live here too.
+the tracer and the working calendar live here too. Two process-wide handles stay outside, on
+purpose: the AWS clients (adapters/aws.py, a connection cache that `install` drops for a new root)
+and the Powertools logger and metrics (observability.py, whose level `install` sets).
 """
 
 from __future__ import annotations
@@ -342,7 +344,11 @@ def quotas() -> DynamoQuotas:
 
 @_built
 def after_commit() -> AfterCommit:
-    """The performers of the post-commit table (services/after_commit.py), each built on first use."""
+    """The performers of the post-commit table (services/after_commit.py), each built on first use.
+
+    Each performer looks its service up when it runs: building the table builds no service, so the
+    writers it follows (the case book, the outbound service, the partner registry) take it at
+    construction without a cycle."""
     from chalicelib.services.after_commit import AfterCommit, Step
 
     return AfterCommit(
@@ -412,12 +418,11 @@ def joint() -> JointCoordinator:
 @_built
 def outbound() -> OutboundService:
     from chalicelib.adapters.queues import SqsOutboundQueue
-    from chalicelib.services.after_commit import Committed
     from chalicelib.services.outbound import OutboundService
 
     stage = settings()
     queue, dead = SqsOutboundQueue(stage.queue("outbound")), SqsOutboundQueue(stage.queue("outbound_dlq"))
-    service = OutboundService(
+    return OutboundService(
         message_store(),
         queue,
         dead,
@@ -427,10 +432,8 @@ def outbound() -> OutboundService:
         stage.province_code,
         archive=evidence_archive(),
         clock=clock(),
+        after_commit=after_commit(),
     )
-    # what follows a receipt is the post-commit table's (services/after_commit.py)
-    service.listeners.append(lambda record: after_commit().run(Committed.MESSAGE_DELIVERED, [record]))
-    return service
 
 
 @_built
@@ -528,17 +531,16 @@ def walk_ins() -> WalkInService:
 @_built
 def partners() -> PartnerService:
     from chalicelib.adapters.partner_store import DynamoPartnerStore
-    from chalicelib.services.after_commit import Committed
     from chalicelib.services.partners import PartnerService
 
     stage = settings()
-    service = PartnerService(
-        DynamoPartnerStore(stage.table("catalog")), stage.province_code, stage.stage, clock=clock()
+    return PartnerService(
+        DynamoPartnerStore(stage.table("catalog")),
+        stage.province_code,
+        stage.stage,
+        after_commit=after_commit(),
+        clock=clock(),
     )
-    # a partner active again gets what waited for it now (catalog and case messages alike): the
-    # post-commit table's row (services/after_commit.py)
-    service.listeners.append(lambda partner: after_commit().run(Committed.PARTNER_STATUS, [partner]))
-    return service
 
 
 def _flush_when_active(partner: Partner) -> None:
@@ -616,7 +618,7 @@ def dead_letters() -> DeadLetterService:
 def window() -> WindowService:
     from chalicelib.services.window import WindowService
 
-    return WindowService(cases(), case_reads(), binding())
+    return WindowService(cases(), case_queries(), binding())
 
 
 @_built

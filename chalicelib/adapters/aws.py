@@ -41,6 +41,21 @@ def transact(actions: list[dict[str, Any]], conflict: str = "concurrent_modifica
         raise
 
 
+def put_new(table: str, item: dict[str, Any]) -> bool:
+    """Put `item` unless its key is held already: True if it was put, False if it was there."""
+    from botocore.exceptions import ClientError
+
+    try:
+        client("dynamodb").put_item(
+            TableName=table, Item=item, ConditionExpression="attribute_not_exists(pk)"
+        )
+    except ClientError as err:
+        if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def partition_items(table: str, pk: str, prefix: str | None = None) -> list[dict[str, Any]]:
     """Every item of a partition (whose sort key starts with `prefix`), all pages of one Query."""
     condition, values = "pk = :pk", {":pk": {"S": pk}}

@@ -17,9 +17,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from chalicelib.adapters.aws import client, partition_docs, transact
+from chalicelib.adapters.aws import client, partition_docs, put_new, transact
 from chalicelib.services.catalog import Head, Snapshot
 
 SNAPSHOT_KEY = {"pk": {"S": "CATALOG"}, "sk": {"S": "SNAPSHOT"}}
@@ -121,18 +119,13 @@ class DynamoCatalogStore:
     def put_version(self, doc: dict[str, Any]) -> None:
         """Keep a version fetched from a partner for the cases that use it (head unchanged); a version
         held already stays as it is (versions never change)."""
-        try:
-            client("dynamodb").put_item(
-                TableName=self._table,
-                Item={
-                    **_item_key(doc["code"], _version_sort(int(doc["version"]))),
-                    "doc": {"S": json.dumps(doc, ensure_ascii=False)},
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        put_new(
+            self._table,
+            {
+                **_item_key(doc["code"], _version_sort(int(doc["version"]))),
+                "doc": {"S": json.dumps(doc, ensure_ascii=False)},
+            },
+        )
 
     # — this province's catalog stream —
 

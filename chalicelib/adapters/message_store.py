@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.adapters.aws import client, due_in_outbox, partition_docs
+from chalicelib.adapters.aws import client, due_in_outbox, partition_docs, put_new
 
 OUTBOUND_PENDING = "XPENDING"
 OUT_OF_SYNC = "XSYNC"
@@ -54,17 +54,7 @@ class DynamoMessageStore:
 
     def put_received(self, record: dict[str, Any]) -> bool:
         """Store a newly received message; False if its id is known already."""
-        try:
-            client("dynamodb").put_item(
-                TableName=self._table,
-                Item={**inbound_key(record["id"]), "doc": _doc(record)},
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as err:
-            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return put_new(self._table, {**inbound_key(record["id"]), "doc": _doc(record)})
 
     def received_item(self, record: dict[str, Any]) -> dict[str, Any]:
         """The Put of an inbound record's new state, for a case transaction."""

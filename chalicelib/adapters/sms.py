@@ -25,15 +25,14 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.adapters.aws import client
-from chalicelib.config import SMS_PROVIDERS, SmsSettings
+from chalicelib.adapters.aws import client, put_new
+from chalicelib.config import SmsSettings
 from chalicelib.domain import personal
 from chalicelib.domain.clock import rfc3339, system_clock
 from chalicelib.domain.walkin import SmsMessage, e164
 from chalicelib.services.sms import SmsSender
 
 LEDGER_DAYS = 30
-PROVIDERS = SMS_PROVIDERS
 
 
 class SmsRefused(RuntimeError):
@@ -150,20 +149,8 @@ class DynamoSmsLedger:
         return {"pk": {"S": f"SMS#{notice_id}"}, "sk": {"S": "SMS"}}
 
     def claim(self, notice_id: str) -> bool:
-        try:
-            client("dynamodb").put_item(
-                TableName=self._table,
-                Item={
-                    **self._key(notice_id),
-                    "expires_at": {"N": str(int(time.time()) + LEDGER_DAYS * 86400)},
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as err:
-            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        expires_at = {"N": str(int(time.time()) + LEDGER_DAYS * 86400)}
+        return put_new(self._table, {**self._key(notice_id), "expires_at": expires_at})
 
     def release(self, notice_id: str) -> None:
         client("dynamodb").delete_item(TableName=self._table, Key=self._key(notice_id))

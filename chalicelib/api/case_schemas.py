@@ -14,8 +14,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from chalicelib.api.bodies import RequestBody as _In
+from chalicelib.api.bodies import ResponseBody as _Out
 from chalicelib.domain import identifiers as ids
 from chalicelib.domain.case import (
     ActingFor,
@@ -69,14 +71,6 @@ SlotCode = Annotated[str, Field(pattern=ids.SLOT_PATTERN)]
 ItemCode = Annotated[str, Field(pattern=ids.ITEM_CODE_PATTERN)]
 ProvinceCode = Annotated[str, Field(pattern=ids.PROVINCE_CODE_PATTERN)]
 FileId = Annotated[str, Field(pattern=ids.FILE_ID_PATTERN)]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 # — requests —

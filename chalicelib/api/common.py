@@ -20,7 +20,6 @@ from chalicelib.api.http import HttpProblem, decode_cursor, encode_cursor
 from chalicelib.api.messages import ZH
 from chalicelib.domain import identifiers as ids
 from chalicelib.domain.case_states import CaseState
-from chalicelib.domain.clock import beijing_date
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.identity import Principal, Role
 
@@ -103,13 +102,14 @@ def view(principal: Principal, case: Case, lang: str = ZH) -> dict[str, Any]:
     from chalicelib.services.case_views import case_view
 
     cases = container.cases()
+    now = cases.context()
     owner = is_owner(principal, case) or is_principal(principal, case)  # 委托代办: agent and principal
     return case_view(
         case,
         owner=owner,
         role=case_seat(principal, case),
-        calendar=cases.book.calendar(),
-        today=beijing_date(cases.now()),
+        calendar=now.calendar,
+        today=now.today,
         form_schema=None if owner else cases.form_schema(case),  # the owner's view needs no masks
         lang=lang,
     )
@@ -120,8 +120,8 @@ def lines(docs: list[dict[str, Any]], lang: str = ZH) -> list[dict[str, Any]]:
     from chalicelib.domain.case import Case
     from chalicelib.services.case_views import compact
 
-    cases = container.cases()
-    calendar, today = cases.book.calendar(), beijing_date(cases.now())
+    now = container.cases().context()
+    calendar, today = now.calendar, now.today
     return [compact(Case.model_validate(doc), calendar, today, lang) for doc in docs]
 
 

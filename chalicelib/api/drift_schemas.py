@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from chalicelib.api.bodies import RequestBody as _In
+from chalicelib.api.bodies import ResponseBody as _Out
 from chalicelib.domain.identifiers import JWS_PATTERN, STANDARD_DIGEST_PATTERN
 
 VersionStatus = Literal["active", "cancelled", "delegated", "superseded"]
 Digest = Annotated[str, Field(pattern=STANDARD_DIGEST_PATTERN)]
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class DigestsIn(BaseModel):
+class DigestsIn(_In):
     """A signed request (compact JWS, typ tongban-digests+jws) for this gateway's catalog digests."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     request: Annotated[str, Field(min_length=10, max_length=4096, pattern=JWS_PATTERN)]
 
 

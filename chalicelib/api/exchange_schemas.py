@@ -6,15 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api.bodies import RequestBody as _In
+from chalicelib.api.bodies import ResponseBody as _Out
 from chalicelib.domain.identifiers import JWS_PATTERN
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class MessageIn(_In):

@@ -7,13 +7,10 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chalicelib.api.bodies import ResponseBody as _Out
 from chalicelib.domain.calendar import YearCalendar
 from chalicelib.domain.catalog import Implementation, ItemDefinition, LongText
 from chalicelib.domain.catalog_terms import ItemStatus, ItemType, Level, Mode
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Problem(_Out):

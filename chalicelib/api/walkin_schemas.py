@@ -6,21 +6,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from chalicelib.api.bodies import RequestBody as _In
+from chalicelib.api.bodies import ResponseBody as _Out
 from chalicelib.api.case_schemas import Progress, RatingRequest
 from chalicelib.domain.case import RatingLevel, RatingTarget
 from chalicelib.domain.case_states import CaseState
 from chalicelib.domain.catalog_terms import Delivery, Mode
 from chalicelib.domain.record_commands import RateByLink
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class PublicRatingRequest(RatingRequest):

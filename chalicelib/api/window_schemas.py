@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
+from chalicelib.api.bodies import RequestBody as _In
+from chalicelib.api.bodies import ResponseBody as _Out
 from chalicelib.api.case_schemas import ApplicantIn, FileId, ItemCode, ProvinceCode
 from chalicelib.domain import identifiers as ids
 from chalicelib.domain.intake_commands import CheckOriginal, IdentityShown, OpenIntake, RecordConsent
@@ -19,14 +21,6 @@ from chalicelib.domain.shipment_commands import (
 
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 ParticipantId = Annotated[str, Field(pattern=ids.PARTICIPANT_ID_PATTERN)]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class IdentityCheckIn(_In):

@@ -136,7 +136,6 @@ EITHER = "origin, handler"  # the side a two-way message applies at: whichever d
 TWO_WAY_TABLE: dict[MessageType, frozenset[CaseState]] = dict.fromkeys(
     (*SHIPMENT_MESSAGES, *VIDEO_MESSAGES), frozenset(S) - {S.DRAFT, S.DISCARDED}
 )
-SHIPMENT_TABLE = {kind: TWO_WAY_TABLE[kind] for kind in SHIPMENT_MESSAGES}
 # 原件核验 at the handling province reaches the window's copy: no state change, in any state but a draft.
 ORIGINALS_TABLE: dict[MessageType, frozenset[CaseState]] = {
     MessageType.ORIGINAL_CHECKED: frozenset(S) - {S.DRAFT, S.DISCARDED}

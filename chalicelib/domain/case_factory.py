@@ -20,6 +20,7 @@ Invariants:
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Self
 
@@ -106,9 +107,6 @@ class CaseItem(BaseModel):
             channel=channel,
         )
 
-    def part_spec(self, key: str) -> JointPart | None:
-        return next((p for p in self.joint_parts if p.key == key), None)
-
 
 def new_case_number(province: str, today: str) -> str:
     """办件编号: province, date and a random part, e.g. 430000-20261123-7KQ2M9XA."""
@@ -135,29 +133,29 @@ def slot_of(material: Material) -> Slot:
     )
 
 
+def extra_slot(
+    code: str, name: str, content_types: Sequence[str] = EXTRA_SLOT_TYPES, max_bytes: int = EXTRA_SLOT_BYTES
+) -> Slot:
+    """A slot of the gateway's own beside the item's materials: optional, never deferred."""
+    return Slot(
+        code=code,
+        name=name,
+        required=False,
+        may_be_deferred=False,
+        content_types=list(content_types),
+        max_bytes=max_bytes,
+    )
+
+
 def entrustment_slot() -> Slot:
     """授权委托书: the slot a case filed by an agent gets. Optional: the principal may instead
     authorise the agent from their own account; either way acceptance waits for it."""
-    return Slot(
-        code=ENTRUSTMENT_SLOT,
-        name="授权委托书",
-        required=False,
-        may_be_deferred=False,
-        content_types=list(EXTRA_SLOT_TYPES),
-        max_bytes=EXTRA_SLOT_BYTES,
-    )
+    return extra_slot(ENTRUSTMENT_SLOT, "授权委托书")
 
 
 def consent_slot() -> Slot:
     """服务同意书: the slot a window intake gets for the applicant's scanned paper consent."""
-    return Slot(
-        code=CONSENT_SLOT,
-        name="服务同意书",
-        required=False,
-        may_be_deferred=False,
-        content_types=list(EXTRA_SLOT_TYPES),
-        max_bytes=EXTRA_SLOT_BYTES,
-    )
+    return extra_slot(CONSENT_SLOT, "服务同意书")
 
 
 def new_case(

@@ -70,6 +70,3 @@ class Principal:
     window: str | None = None  # window clerks: 专窗 id
     authority: str | None = None  # authority clerks: 审批机关 id
     identity: VerifiedIdentity | None = field(default=None, repr=False)  # applicants: 实名认证
-
-    def is_staff_of(self, province: str) -> bool:
-        return self.role is not Role.APPLICANT and self.province == province

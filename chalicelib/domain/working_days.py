@@ -108,10 +108,6 @@ class WorkingCalendar:
             years[calendar.year] = calendar
         return cls(years)
 
-    @property
-    def published_years(self) -> frozenset[int]:
-        return frozenset(self._years)
-
     def is_published(self, year: int) -> bool:
         """Whether the State Council calendar for ``year`` is known."""
         return year in self._years

@@ -5,8 +5,10 @@ the notices and exchange messages and any side records in one transaction, and d
 inside it. What must follow the commit is a row here: what was committed → the step that runs.
 Two rows follow other writes that concern cases: a partner's receipt recorded for a sent message
 (the outbound service tells of it) and a partner's status changed (the partner registry).
-The composition root wires each step to the service that performs it (chalicelib/container.py);
-nothing registers itself anywhere else.
+The composition root wires each step to the service that performs it (chalicelib/container.py)
+and gives the table to each writer at construction (the case book, the outbound service, the
+partner registry): the table is the only way anything follows a write; nothing registers itself
+anywhere else.
 
 Invariants:
 - A step runs only after its transaction committed, never for a write that failed.

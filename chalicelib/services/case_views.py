@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.domain import forms, personal, working_days
-from chalicelib.domain.case import STORAGE_FIELDS, Case, Part
+from chalicelib.domain.case import STORAGE_FIELDS, Agent, Applicant, Case, Part
 from chalicelib.domain.case_acts import deadline_of, describe_event, offered_acts
 from chalicelib.domain.case_states import act_label, plain
 from chalicelib.domain.identity import Role
@@ -50,8 +50,8 @@ def progress(
     return card
 
 
-def applicant_view(case: Case, *, owner: bool) -> dict[str, Any]:
-    a = case.applicant
+def _person_view(a: Applicant | Agent, *, owner: bool) -> dict[str, Any]:
+    """A person a case names, clear to its owners and masked to anyone else."""
     # A legal person's code and name are public registration data (not masked); its employee's are not.
     who = {"kind": a.kind.value, "credit_code": a.credit_code, "entity_name": a.entity_name}
     if owner:
@@ -59,25 +59,18 @@ def applicant_view(case: Case, *, owner: bool) -> dict[str, Any]:
     return {
         "name": personal.mask_name(a.name),
         "id_number": personal.mask_id_number(a.id_number),
-        "phone": personal.mask_phone(a.phone),
+        "phone": personal.mask_phone(a.phone) if a.phone else None,  # an agent's may be unknown
         **who,
     }
+
+
+def applicant_view(case: Case, *, owner: bool) -> dict[str, Any]:
+    return _person_view(case.applicant, owner=owner)
 
 
 def agent_view(case: Case, *, owner: bool) -> dict[str, Any] | None:
     """代理人: the agent's identity, clear to the agent and the principal, masked to anyone else."""
-    a = case.agent
-    if a is None:
-        return None
-    who = {"kind": a.kind.value, "credit_code": a.credit_code, "entity_name": a.entity_name}
-    if owner:
-        return {"name": a.name, "id_number": a.id_number, "phone": a.phone, **who}
-    return {
-        "name": personal.mask_name(a.name),
-        "id_number": personal.mask_id_number(a.id_number),
-        "phone": personal.mask_phone(a.phone) if a.phone else None,
-        **who,
-    }
+    return None if case.agent is None else _person_view(case.agent, owner=owner)
 
 
 def case_view(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.domain import personal
 from chalicelib.domain.access import (  # re-exported: callers of the service import them from here too
@@ -49,7 +49,7 @@ from chalicelib.domain.entrustment import settled_payload
 from chalicelib.domain.envelope import MessageType
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unverified
 from chalicelib.domain.forms import check_form
-from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind
+from chalicelib.domain.identity import Assurance, Principal, Role, SubjectKind, VerifiedIdentity
 from chalicelib.domain.intake_commands import OpenDraft, OpenIntake, UpdateForm
 from chalicelib.domain.joint import check_lead_act
 from chalicelib.domain.shipments import return_shipment
@@ -114,6 +114,29 @@ def by_for(principal: Principal, case: Case) -> By:
 
 GATEWAY = By(actor=Actor.GATEWAY, role="gateway", subject="tongban-gateway")
 
+Person = TypeVar("Person", Applicant, Agent)
+
+
+def _verified(
+    model: type[Person], principal: Principal, identity: VerifiedIdentity, phone: str | None
+) -> Person:
+    """The caller as a case names them (申请人 or 代理人): their login and their verified identity
+    (实名认证), never body text; `phone` is the identity's or, where it carries none, the one given
+    (an applicant's is required: the model refuses None, as its constructor would)."""
+    return model.model_validate(
+        {
+            "subject": principal.subject,
+            "issuer": principal.issuer,
+            "name": identity.name,
+            "id_number": identity.id_number,
+            "phone": phone,
+            "kind": identity.kind,
+            "credit_code": identity.credit_code,
+            "entity_name": identity.entity_name,
+            "assurance": identity.assurance,
+        }
+    )
+
 
 class CaseService:
     def __init__(
@@ -156,26 +179,21 @@ class CaseService:
     # — access —
 
     def readable(self, principal: Principal, number: str) -> Case:
-        case = self.book.load(number)
-        if not can_read(principal, case):
-            raise NotFound("case_not_found")
-        return case
+        return self._loaded(principal, number, can_read)
 
     def owned(self, principal: Principal, number: str) -> Case:
-        case = self.book.load(number)
-        if not is_owner(principal, case):
-            raise NotFound("case_not_found")
-        return case
+        return self._loaded(principal, number, is_owner)
 
     def windowed(self, principal: Principal, number: str) -> Case:
-        case = self.book.load(number)
-        if not is_window_of(principal, case):
-            raise NotFound("case_not_found")
-        return case
+        return self._loaded(principal, number, is_window_of)
 
     def handled(self, principal: Principal, number: str) -> Case:
+        return self._loaded(principal, number, is_handling_clerk)
+
+    def _loaded(self, principal: Principal, number: str, may: Callable[[Principal, Case], bool]) -> Case:
+        """The case if `may` lets the caller at it; else not found (no existence leak)."""
         case = self.book.load(number)
-        if not is_handling_clerk(principal, case):
+        if not may(principal, case):
             raise NotFound("case_not_found")
         return case
 
@@ -218,18 +236,7 @@ class CaseService:
                 "validation_failed", errors=[{"field": "on_behalf_of", "code": "same_as_caller"}]
             )
         applicant = applicant.model_copy(update={"assurance": identity.assurance})
-        agent = Agent(
-            subject=principal.subject,
-            issuer=principal.issuer,
-            name=identity.name,
-            id_number=identity.id_number,
-            phone=identity.phone,
-            kind=identity.kind,
-            credit_code=identity.credit_code,
-            entity_name=identity.entity_name,
-            assurance=identity.assurance,
-        )
-        return applicant, agent
+        return applicant, _verified(Agent, principal, identity, identity.phone)
 
     def open(
         self,
@@ -300,17 +307,7 @@ class CaseService:
         if phone is None:
             missing = {"field": personal.MOBILE_FIELD, "code": "missing"}
             raise InvalidInput("validation_failed", errors=[missing])
-        return Applicant(
-            subject=principal.subject,
-            issuer=principal.issuer,
-            name=identity.name,
-            id_number=identity.id_number,
-            phone=phone,
-            kind=identity.kind,
-            credit_code=identity.credit_code,
-            entity_name=identity.entity_name,
-            assurance=identity.assurance,
-        )
+        return _verified(Applicant, principal, identity, phone)
 
     def applicant_of(self, data: dict[str, Any], *, issuer: str, subject: str) -> Applicant:
         """The applicant a window clerk checked in person: a natural person, or — with `credit_code`

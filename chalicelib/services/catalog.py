@@ -18,7 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.catalog_replication import check_owner, merged_implementations
-from chalicelib.domain.catalog_terms import ItemStatus, status_on
+from chalicelib.domain.catalog_terms import ItemStatus, is_available, status_on
 from chalicelib.domain.clock import Clock, beijing_date, rfc3339, system_clock
 from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal
@@ -175,7 +175,7 @@ class CatalogService:
             entry = entries[code]
             if after is not None and code <= after:
                 continue
-            if status_on(entry["status_changes"], today)["status"] != ItemStatus.ACTIVE.value:
+            if not is_available(entry["status_changes"], today):
                 continue
             if mode and mode not in entry["modes"]:
                 continue

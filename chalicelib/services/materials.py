@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from chalicelib.domain.access import is_handling_clerk, is_owner, is_window_of
 from chalicelib.domain.case import STORAGE_FIELDS, Case, FileStatus, MaterialFile, Slot
 from chalicelib.domain.case_acts import notice_for, record, supersede_rejected
+from chalicelib.domain.case_factory import extra_slot
 from chalicelib.domain.case_states import EDITABLE, RESULT_SLOT, CaseState
 from chalicelib.domain.clock import beijing_date, rfc3339
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
@@ -67,14 +68,7 @@ def new_file_id() -> str:
     return "F" + "".join(secrets.choice(ISSUED_ALPHABET) for _ in range(12))
 
 
-RESULT = Slot(
-    code=RESULT_SLOT,
-    name="办理结果",
-    required=False,
-    may_be_deferred=False,
-    content_types=list(RESULT_TYPES),
-    max_bytes=RESULT_MAX_BYTES,
-)
+RESULT = extra_slot(RESULT_SLOT, "办理结果", RESULT_TYPES, RESULT_MAX_BYTES)
 
 
 class MaterialService:

@@ -20,7 +20,6 @@ each with a signed request (`POST /v1/exchange/files`) and checks its SHA-256.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -31,6 +30,7 @@ from chalicelib.domain.clock import Clock, rfc3339, system_clock
 from chalicelib.domain.commands import AnswerSupplement, Cancel, Command, Deliver, Withdraw
 from chalicelib.domain.envelope import RECEIPT_TYPE, Envelope, ExchangeRefusal, MessageType, payload_digest
 from chalicelib.domain.shipments import NOT_DISPATCHED
+from chalicelib.services.after_commit import AfterCommit, Committed
 from chalicelib.services.exchange import (
     Archive,
     Signer,
@@ -140,9 +140,12 @@ class OutboundService:
         province: str,
         clock: Clock = system_clock,
         archive: Archive | None = None,
+        *,
+        after_commit: AfterCommit,
     ) -> None:
         self._store = store
         self._archive = archive
+        self._after_commit = after_commit  # what follows a receipt (services/after_commit.py)
         self._queue = queue
         self._dead = dead_letters
         self._partners = partners
@@ -150,7 +153,6 @@ class OutboundService:
         self._http = transport
         self._province = province
         self._clock = clock
-        self.listeners: list[Callable[[dict[str, Any]], None]] = []  # told of each delivered message
         self._flushed: dict[str, datetime] = {}  # partner → when a catch-up last queued its messages
 
     # — building, with the act —
@@ -317,8 +319,7 @@ class OutboundService:
         done = {**record, "status": "delivered", "receipt": receipt, "delivered_at": rfc3339(self._clock())}
         self._store.put(self._store.outbound_item(done, pending=False, next_attempt=""))
         self._store.acknowledged(done)  # the partner's stream position, for the operators' view
-        for listener in self.listeners:
-            listener(done)
+        self._after_commit.run(Committed.MESSAGE_DELIVERED, [done])
         return "delivered"
 
     def _failed(self, record: dict[str, Any], detail: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from chalicelib.config import LOCAL_STAGE, ConfigurationError, check_jwks
@@ -11,6 +10,7 @@ from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.partners import Partner, PartnerStatus
 from chalicelib.domain.regions import is_province, province_name
+from chalicelib.services.after_commit import AfterCommit, Committed
 
 
 class PartnerStore(Protocol):
@@ -21,12 +21,20 @@ class PartnerStore(Protocol):
 
 
 class PartnerService:
-    def __init__(self, store: PartnerStore, own: str, stage: str, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        store: PartnerStore,
+        own: str,
+        stage: str,
+        *,
+        after_commit: AfterCommit,
+        clock: Clock = system_clock,
+    ) -> None:
         self._store = store
         self._own = own
         self._stage = stage
+        self._after_commit = after_commit  # what follows a status change (services/after_commit.py)
         self._clock = clock
-        self.listeners: list[Callable[[Partner], None]] = []  # told of each status change
 
     def get(self, code: str) -> Partner | None:
         doc = self._store.get(code)
@@ -74,8 +82,7 @@ class PartnerService:
         current = self.require(code)
         partner = Partner(current.code, current.name, current.endpoint, current.jwks, status)
         saved = self._save(partner, actor, status.value, reason)
-        for listener in self.listeners:
-            listener(partner)
+        self._after_commit.run(Committed.PARTNER_STATUS, [partner])
         return saved
 
     def _save(self, partner: Partner, actor: Principal, change: str, reason: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ named in the code linked (ADR 0008)."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from chalicelib.domain import personal
 from chalicelib.domain.case import Case, Channel, Consent, FileStatus, Handover, IdentityCheck, Intake
@@ -25,6 +25,7 @@ from chalicelib.domain.shipment_commands import RecordShipment, RecordShipmentEv
 from chalicelib.domain.shipments import CONSENT_SLOT, unaccounted_originals
 from chalicelib.services.binding import BindingService
 from chalicelib.services.case_book import Page
+from chalicelib.services.case_queries import CaseQueries
 from chalicelib.services.cases import CaseService, by_of
 from chalicelib.services.licences import TrustLevel
 from chalicelib.services.shipments import ShipmentService
@@ -32,25 +33,12 @@ from chalicelib.services.shipments import ShipmentService
 WINDOW_ISSUER = "window:"  # the issuer of an intake no app account is bound to: window:<window id>
 
 
-class ShipmentStore(Protocol):
-    def shipments(self, number: str) -> list[dict[str, Any]]: ...
-    def inbox(
-        self,
-        authority: str,
-        limit: int,
-        start: dict[str, Any] | None,
-        *,
-        due_before: str | None,
-        state: str | None,
-    ) -> Page: ...
-
-
 class WindowService:
-    def __init__(self, cases: CaseService, shipments: ShipmentStore, bindings: BindingService) -> None:
+    def __init__(self, cases: CaseService, queries: CaseQueries, bindings: BindingService) -> None:
         self._cases = cases
-        self._store = shipments
+        self._queries = queries
         self._bindings = bindings
-        self._shipments = ShipmentService(cases, shipments, cases.province)
+        self._shipments = ShipmentService(cases, queries, cases.province)
 
     def open_intake(self, principal: Principal, command: OpenIntake) -> Case:
         """The clerk has checked the applicant's identity in person; the case is opened for them."""
@@ -166,7 +154,7 @@ class WindowService:
         if intake.receipt_issued_at is None:
             intake.receipt_issued_at = outcome.case.updated_at
         # shipments recorded before dispatch travel with the package
-        shipments = self._store.shipments(case.number)
+        shipments = self._queries.shipments(case.number)
         messages = self._cases.act_messages(case, outcome, command, shipments=shipments)
         return self._cases.save_with_messages(case, [outcome], messages)
 
@@ -207,10 +195,10 @@ class WindowService:
 
     def shipments(self, principal: Principal, number: str) -> list[dict[str, Any]]:
         case = self._cases.readable(principal, number)
-        return self._store.shipments(case.number)
+        return self._queries.shipments(case.number)
 
     def queue(
         self, principal: Principal, limit: int, start: dict[str, Any] | None, state: str | None
     ) -> Page:
         """The window's cases, most urgent first (补正 that came back are here)."""
-        return self._store.inbox(principal.window or "", limit, start, due_before=None, state=state)
+        return self._queries.inbox(principal, limit, start, state=state)

@@ -225,7 +225,7 @@ def draft(*, immediate: bool = False) -> Case:
 
 def outbound() -> OutboundService:
     dummy: Any = object()
-    return OutboundService(dummy, dummy, dummy, dummy, dummy, dummy, "430000")
+    return OutboundService(dummy, dummy, dummy, dummy, dummy, dummy, "430000", after_commit=dummy)
 
 
 def step(
