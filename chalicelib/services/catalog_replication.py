@@ -37,6 +37,7 @@ from chalicelib.domain.envelope import (
     payload_digest,
 )
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.messages import PAYLOADS, CatalogPublished, CatalogStatusChanged
 from chalicelib.observability import logger
 from chalicelib.services.catalog import Announcement, CatalogService, Head
 from chalicelib.services.exchange import Signer, refusal_record, unverified_claims
@@ -143,40 +144,51 @@ class CatalogReplication:
         return again_on_a_race(lambda: self._apply(received), attempts=INSTALL_RACE_ATTEMPTS)
 
     def _apply(self, received: dict[str, Any]) -> str:
-        envelope, payload = received["envelope"], received["payload"]
+        envelope, document = received["envelope"], received["payload"]
         sender = str(envelope["from"])
-        code = str(payload["code"])
-        if payload.get("publisher") != sender or publisher_of_stream(str(envelope["case"])) != sender:
+        # typed once for the rules; the document itself is installed as published (its digest binds it)
+        message = PAYLOADS[MessageType(envelope["type"])].model_validate(document)
+        assert isinstance(message, CatalogPublished | CatalogStatusChanged)
+        if message.publisher != sender or publisher_of_stream(str(envelope["case"])) != sender:
             return self._refused("standard_not_owned", envelope)
-        head = self._store.head(code)
+        head = self._store.head(message.code)
         if head is not None and (head.publisher or sender) != sender:
             return self._refused("standard_not_owned", envelope)  # another province's standard
-        if envelope["type"] == MessageType.CATALOG_PUBLISHED.value:
-            return self._published(head, payload, envelope)
-        return self._status_changed(head, payload, envelope)
+        if isinstance(message, CatalogPublished):
+            return self._published(head, message, document, envelope)
+        return self._status_changed(head, message, document["status_change"], envelope)
 
-    def _published(self, head: Head | None, doc: dict[str, Any], envelope: dict[str, Any]) -> str:
-        digest = stored_standard_digest(doc["definition"])
-        if doc.get("standard_digest") != digest:
+    def _published(
+        self, head: Head | None, message: CatalogPublished, doc: dict[str, Any], envelope: dict[str, Any]
+    ) -> str:
+        digest = stored_standard_digest(message.definition)
+        if message.standard_digest != digest:
             return self._refused("standard_digest_mismatch", envelope)
         held_digest = stored_standard_digest(head.definition) if head is not None else None
-        plan = plan_versions(head.version if head else 0, int(doc["version"]), held_digest, digest)
+        plan = plan_versions(head.version if head else 0, message.version, held_digest, digest)
         if plan.verdict == "duplicate":
             return "duplicate"
         if plan.verdict == "conflict":
             return self._refused("standard_conflict", envelope)
         for missing in plan.missing:  # a later version never skips: the ones between come first
-            self._install(self._fetch_from(str(envelope["from"]), doc["code"], missing))
+            self._install(self._fetch_from(message.publisher, message.code, missing))
         self._install(doc)
         return "applied"
 
-    def _status_changed(self, head: Head | None, payload: dict[str, Any], envelope: dict[str, Any]) -> str:
-        code, version, sender = str(payload["code"]), int(payload["version"]), str(envelope["from"])
-        for missing in range((head.version if head else 0) + 1, version + 1):
+    def _status_changed(
+        self,
+        head: Head | None,
+        message: CatalogStatusChanged,
+        change: dict[str, Any],
+        envelope: dict[str, Any],
+    ) -> str:
+        """取消 or 下放 from the publisher; `change` is the decision as sent (kept as the publisher wrote
+        it, so a redelivery compares equal)."""
+        code, sender = message.code, message.publisher
+        for missing in range((head.version if head else 0) + 1, message.version + 1):
             self._install(self._fetch_from(sender, code, missing))
         head = self._store.head(code)
         assert head is not None
-        change = payload["status_change"]
         if head.status_changes == [change]:
             return "duplicate"
         self._catalog.replace_head(
