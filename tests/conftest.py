@@ -51,8 +51,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     once), and each other module whole (its module fixtures built once)."""
     from xdist.scheduler import LoadScopeScheduling
 
-    config.option.loadscopereorder = False  # the collection's order (pytest_collection_modifyitems)
-
     class ByCostlyFixture(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no types
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
@@ -60,18 +58,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return folder if folder in {"e2e", "infra"} else module
 
     return ByCostlyFixture(config, log)
-
-
-LONGEST_FIRST = ("tests/e2e/", "tests/infra/")  # one scope each, minutes long: started first
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On a test worker, the end-to-end and infra tests come first, each in its own order: the
-    scheduler hands scopes out in collection order, and one of these started last would leave the
-    other worker idle for minutes at the end (ordered by test count, as xdist does by default, they
-    came late)."""
-    if hasattr(config, "workerinput"):
-        items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
 
 
 def seed_items() -> list[dict[str, Any]]:
