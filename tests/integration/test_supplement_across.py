@@ -39,13 +39,19 @@ def _queues() -> dict[str, Queue]:
     return found
 
 
-def test_the_handling_province_takes_the_form_the_answer_corrected(
-    client: Any, clerk: Party, guangxi: PartnerProvince
-) -> None:
+def _forwarded_in(client: Any, guangxi: PartnerProvince) -> tuple[str, Queue]:
+    """A case Guangxi forwarded here, opened: its number and the inbound queue."""
     inbound = _queues()["inbound"]
     number = case_number()
     post(client, guangxi.message(forwarded(), case=number, seq=1))
     pump(inbound, on_inbound)
+    return number, inbound
+
+
+def test_the_handling_province_takes_the_form_the_answer_corrected(
+    client: Any, clerk: Party, guangxi: PartnerProvince
+) -> None:
+    number, inbound = _forwarded_in(client, guangxi)
     ok(clerk.post(f"/v1/authority/cases/{number}/supplement-request", {"items": [ASKED]}))
 
     answer = {"note": "已更正原工作单位", "files": [], "form": CORRECTED}
@@ -94,10 +100,7 @@ def test_the_answer_sent_to_the_handling_province_carries_the_corrected_form(
 def test_a_case_from_a_partner_is_not_returned_at_pre_review_but_supplemented(
     client: Any, clerk: Party, guangxi: PartnerProvince
 ) -> None:
-    inbound = _queues()["inbound"]
-    number = case_number()
-    post(client, guangxi.message(forwarded(), case=number, seq=1))
-    pump(inbound, on_inbound)
+    number, _ = _forwarded_in(client, guangxi)
     assert "return_pre_review" not in ok(clerk.get(f"/v1/cases/{number}"))["allowed_acts"]
 
     returned = clerk.post(f"/v1/authority/cases/{number}/pre-review/return", {"reasons": ["扫描件不清晰"]})
